@@ -1,0 +1,261 @@
+/* boot.c - stages in order, each retried as pxeroot.onerror= says:
+ *
+ *   options -> modules -> network -> root (fetch + verify + mount) -> switch_root
+ *
+ * A stage logs its own cause; this file decides what happens next: retry the stage with backoff
+ * (pxeroot.retries=), then the rescue action (a shell if the initramfs has one, else halt), or
+ * reboot / halt / poweroff at once. PID 1 never returns from here. */
+#define _GNU_SOURCE
+#include "boot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "fetch.h"
+#include "log.h"
+#include "modules.h"
+#include "mount.h"
+#include "net/net.h"
+#include "plan.h"
+#include "source/http.h"
+#include "switchroot.h"
+
+#define RESCUE_SHELL "/bin/sh"
+
+struct boot {
+	struct cmdline cl;
+	struct plan plan;
+	struct net_result net;
+	char image[512];
+	const char *newroot;
+	int plan_ok;            /* the options parsed; the plan's policy applies */
+};
+
+struct stage {
+	const char *name;
+	int (*run)(struct boot *b);
+	int retryable;
+};
+
+/* Parse /proc/cmdline into the plan. */
+static int st_options(struct boot *b)
+{
+	int r = cmdline_read("/proc/cmdline", &b->cl);
+	if (r < 0)
+		return log_err(r, "cmdline /proc/cmdline: %s", strerror(-r));
+	if ((r = plan_from_cmdline(&b->cl, &b->plan)) < 0)
+		return r;
+	b->plan_ok = 1;
+	log_set_debug(b->plan.debug);
+	if (b->plan.debug)
+		plan_explain(&b->plan);
+	if (b->plan.source == SRC_NONE)
+		return log_err(-EINVAL, "cmdline: no root source (archiso_http_srv= or root=live:URL)");
+	return 0;
+}
+
+/* Load drivers for the hardware present. */
+static int st_modules(struct boot *b)
+{
+	(void)b;
+	uint64_t t0 = now_ms();
+	int n = mod_coldplug();
+	log_debug("modules: %d loaded for present devices in %llu ms", n, (unsigned long long)(now_ms() - t0));
+	return 0;
+}
+
+/* Bring the network up when the plan needs it. */
+static int st_network(struct boot *b)
+{
+	if (b->plan.net == NET_NONE)
+		return 0;
+	return net_up(&b->plan, &b->net);
+}
+
+/* Get, verify and mount the root. */
+static int st_root(struct boot *b)
+{
+	mount_undo(b->newroot); /* a retry starts clean */
+	int r = http_get_root(&b->plan, &b->net, b->image, sizeof(b->image));
+	if (r == 0)
+		r = mount_root(&b->plan, b->image, b->newroot);
+	if (r < 0)
+		mount_undo(b->newroot);
+	return r;
+}
+
+/* Pick init and switch; returns only on failure. */
+static int st_switch(struct boot *b)
+{
+	char init[256];
+	char *argv[CMDLINE_MAX_WORDS + 2];
+	int r = switchroot_pick_init(b->newroot, b->plan.init, init, sizeof(init));
+	if (r < 0)
+		return r;
+	argv[0] = init;
+	for (unsigned i = 0; i < b->plan.ninit_args; i++)
+		argv[i + 1] = (char *)b->plan.init_args[i];
+	argv[b->plan.ninit_args + 1] = NULL;
+	mod_exit();
+	return switch_root(b->newroot, init, argv);
+}
+
+static const struct stage stages[] = {
+	{"options", st_options, 0},
+	{"modules", st_modules, 0},
+	{"network", st_network, 1},
+	{"root", st_root, 1},
+	{"switch_root", st_switch, 0},
+};
+
+/* Sleep S seconds. */
+static void sleep_s(unsigned s)
+{
+	struct timespec ts = {.tv_sec = s};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Run the rescue shell and wait for it; 0 when it ran, -ENOENT when there is none. */
+static int rescue_shell(void)
+{
+	if (access(RESCUE_SHELL, X_OK) < 0)
+		return -ENOENT;
+	log_info("rescue: starting %s; exit it to try the failed stage again", RESCUE_SHELL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setsid();
+		ioctl(0, TIOCSCTTY, 1);
+		execl(RESCUE_SHELL, "sh", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -errno;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* Stop the machine as ACTION says; never returns. */
+__attribute__((noreturn)) static void final_action(enum onerror action)
+{
+	sync();
+	if (action == ONERR_REBOOT) {
+		log_info("rebooting");
+		reboot(RB_AUTOBOOT);
+	} else if (action == ONERR_POWEROFF) {
+		log_info("powering off");
+		reboot(RB_POWER_OFF);
+	}
+	log_info("halted: nothing more will happen until the machine is reset");
+	reboot(RB_HALT_SYSTEM);
+	for (;;)
+		pause();
+}
+
+/* Stage S failed with R and its retries are spent: rescue as the plan says. Returns when the
+ * stage should be tried again (after a rescue shell). */
+static void rescue(struct boot *b, const struct stage *s, int r)
+{
+	enum onerror action = b->plan_ok ? b->plan.onerror : ONERR_RETRY;
+	log_info("giving up on stage %s: %s (pxeroot.onerror=%s)", s->name, strerror(-r), onerror_name(action));
+	if (log_debug_enabled())
+		mounts_dump();
+	if (action == ONERR_RETRY || action == ONERR_SHELL) {
+		if (rescue_shell() == 0)
+			return;
+		log_info("rescue: no shell in this initramfs");
+		action = ONERR_HALT;
+	}
+	final_action(action);
+}
+
+/* Run stage S until it succeeds, per the failure policy. */
+static void run_stage(struct boot *b, const struct stage *s)
+{
+	unsigned attempt = 0;
+	for (;;) {
+		int r = s->run(b);
+		if (r >= 0)
+			return;
+		unsigned retries = b->plan_ok ? b->plan.retries : 0;
+		if (s->retryable && b->plan.onerror == ONERR_RETRY && attempt < retries) {
+			unsigned delay = attempt >= 5 ? 30 : 1u << attempt;
+			attempt++;
+			log_info("retry: stage %s failed (%s); attempt %u of %u in %u s", s->name, strerror(-r), attempt, retries, delay);
+			sleep_s(delay);
+			continue;
+		}
+		rescue(b, s, r);
+		attempt = 0;
+	}
+}
+
+/* Mount FSTYPE at DIR unless something is there already. */
+static void early_mount(const char *src, const char *dir, const char *fstype, unsigned long flags, const char *opts)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, fstype, flags, opts) < 0 && errno != EBUSY)
+		log_info("mount %s on %s: %s", fstype, dir, strerror(errno));
+}
+
+/* PID-1 setup: API filesystems, console on fds 0-2, the log. */
+static void early_setup(void)
+{
+	early_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	early_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	early_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	early_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_open();
+	mkdir(RUN_DIR, 0755);
+	log_to_file(RUN_DIR "/log");
+}
+
+/* The whole boot as PID 1. */
+void boot_pid1(void)
+{
+	struct boot b = {.newroot = NEWROOT};
+	early_setup();
+	log_info("pxeroot %s starting", PXEROOT_VERSION);
+	if (fetch_global_init() < 0)
+		log_info("libcurl: global init failed");
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		run_stage(&b, &stages[i]);
+	/* st_switch only comes back on failure, and run_stage retries it; not reached */
+	final_action(ONERR_HALT);
+}
+
+/* Up to a mounted root, for hosts that switch root themselves. */
+int boot_mount(const char *newroot)
+{
+	static struct boot b;
+	b.newroot = newroot;
+	fetch_global_init();
+	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {
+		int r = stages[i].run(&b);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* log.c - every line pxeroot prints goes through here: the console (stderr), /dev/kmsg at debug
+ * level (so the kernel does not echo it to the console a second time) and, once /run exists,
+ * /run/pxeroot/log. */
+#define _GNU_SOURCE
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int kmsg_fd = -1;
+static int file_fd = -1;
+static bool debug_on;
+static struct progress *active; /* progress line currently on screen, if any */
+
+/* Open /dev/kmsg (write only) if it is there and not open yet. */
+void log_open(void)
+{
+	if (kmsg_fd < 0)
+		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+/* Append log lines to PATH from now on. */
+void log_to_file(const char *path)
+{
+	if (file_fd >= 0)
+		close(file_fd);
+	file_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+/* Set the debug switch. */
+void log_set_debug(bool on)
+{
+	debug_on = on;
+}
+
+/* Whether debug lines are printed. */
+bool log_debug_enabled(void)
+{
+	return debug_on;
+}
+
+/* Milliseconds on the monotonic clock. */
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Format one line and send it to every destination. */
+static void emit(const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "pxeroot: ");
+	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+
+	if (active && active->drawn && active->tty) {
+		(void)!write(STDERR_FILENO, "\n", 1);
+		active->drawn = false;
+	}
+	(void)!write(STDERR_FILENO, line, len);
+	if (file_fd >= 0)
+		(void)!write(file_fd, line, len);
+	if (kmsg_fd >= 0) {
+		char k[1040];
+		int kl = snprintf(k, sizeof(k), "<15>%.*s", (int)len - 1, line);
+		(void)!write(kmsg_fd, k, (size_t)kl);
+	}
+}
+
+/* Log one informational line. */
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(fmt, ap);
+	va_end(ap);
+}
+
+/* Log one line if debug is on. */
+void log_debug(const char *fmt, ...)
+{
+	if (!debug_on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	emit(fmt, ap);
+	va_end(ap);
+}
+
+/* Log one error line; return ERR unchanged. */
+int log_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Human size in MiB with one decimal into BUF. */
+static void mib(char *buf, size_t cap, uint64_t bytes)
+{
+	snprintf(buf, cap, "%.1f", (double)bytes / (1024.0 * 1024.0));
+}
+
+/* Write the progress line once: bytes, percent, rate, ETA. */
+static void progress_draw(struct progress *p, bool final)
+{
+	uint64_t el = now_ms() - p->start_ms;
+	double rate = el ? (double)p->done * 1000.0 / (double)el : 0.0;
+	char d[32], t[32], r[32], line[200];
+	mib(d, sizeof(d), p->done);
+	mib(r, sizeof(r), (uint64_t)rate);
+	int n;
+	if (p->total) {
+		mib(t, sizeof(t), p->total);
+		unsigned pct = (unsigned)(p->done * 100 / p->total);
+		uint64_t eta = rate > 0 ? (uint64_t)((double)(p->total - (p->done < p->total ? p->done : p->total)) / rate) : 0;
+		n = snprintf(line, sizeof(line), "%spxeroot: %s %s/%s MiB %3u%% %s MiB/s ETA %u:%02u%s",
+			     p->tty ? "\r" : "", p->what, d, t, pct, r, (unsigned)(eta / 60),
+			     (unsigned)(eta % 60), p->tty ? "\033[K" : "\n");
+	} else {
+		n = snprintf(line, sizeof(line), "%spxeroot: %s %s MiB %s MiB/s%s", p->tty ? "\r" : "",
+			     p->what, d, r, p->tty ? "\033[K" : "\n");
+	}
+	if (final && p->tty)
+		line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+	p->drawn = p->tty && !final;
+	p->last_ms = now_ms();
+}
+
+/* Begin a progress line for WHAT of TOTAL bytes (0 = unknown). */
+void progress_start(struct progress *p, const char *what, uint64_t total)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->what, sizeof(p->what), "%s", what);
+	p->total = total;
+	p->start_ms = p->last_ms = now_ms();
+	p->tty = isatty(STDERR_FILENO);
+	active = p;
+}
+
+/* Update the counters and redraw: every 250 ms on a terminal, every 5 s elsewhere. */
+void progress_update(struct progress *p, uint64_t done, uint64_t total)
+{
+	p->done = done;
+	if (total)
+		p->total = total;
+	if (now_ms() - p->last_ms >= (p->tty ? 250u : 5000u))
+		progress_draw(p, false);
+}
+
+/* Final redraw, newline, and forget the line. */
+void progress_end(struct progress *p)
+{
+	progress_draw(p, true);
+	active = NULL;
+}

@@ -1,0 +1,48 @@
+/* log.h - console, /dev/kmsg and /run/pxeroot/log lines; the download progress line */
+#ifndef PXEROOT_LOG_H
+#define PXEROOT_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifndef PXEROOT_VERSION
+#define PXEROOT_VERSION "dev"
+#endif
+
+/* Start logging: open /dev/kmsg if present. Safe to call again after /dev appears. */
+void log_open(void);
+/* Also append every line to PATH (the /run/pxeroot/log file). */
+void log_to_file(const char *path);
+/* Turn debug lines on or off (pxeroot.debug). */
+void log_set_debug(bool on);
+bool log_debug_enabled(void);
+
+/* One "pxeroot: ..." line on the console, in /dev/kmsg and in the log file. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like log_info, only when debug is on. */
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Log one error line and return ERR (a negative errno), so callers can `return log_err(...)`. */
+int log_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A progress line for one transfer, redrawn in place on a terminal, printed every few seconds
+ * elsewhere. */
+struct progress {
+	char what[64];       /* short name shown on the line, e.g. airootfs.sfs */
+	uint64_t total;      /* expected bytes, 0 when unknown */
+	uint64_t done;       /* bytes so far */
+	uint64_t start_ms;   /* monotonic start */
+	uint64_t last_ms;    /* last time the line was drawn */
+	bool tty;            /* console is a terminal: redraw with \r */
+	bool drawn;          /* something is on the line and needs a newline before other output */
+};
+
+void progress_start(struct progress *p, const char *what, uint64_t total);
+/* Record DONE bytes of TOTAL (TOTAL 0 = unknown) and redraw if enough time has passed. */
+void progress_update(struct progress *p, uint64_t done, uint64_t total);
+/* Draw the final state and end the line. */
+void progress_end(struct progress *p);
+
+/* Milliseconds from CLOCK_MONOTONIC. */
+uint64_t now_ms(void);
+
+#endif

@@ -1,0 +1,151 @@
+/* main.c - pxeroot's entry point and subcommands.
+ *
+ * As PID 1 (the /init of a standalone initramfs) it always runs the whole boot and never returns.
+ * Otherwise the first argument picks a tool:
+ *   boot                 the whole boot (refused unless PID 1)
+ *   mount DIR            everything up to a mounted root at DIR (mkinitcpio/dracut)
+ *   fetch URL FILE       download with progress (and --sha512 HEX to check the sum)
+ *   dhcp IFACE           run a DHCP exchange on IFACE and print the lease, configuring nothing
+ *   cmdline [--explain] [FILE]   show how a command line is read (default /proc/cmdline)
+ *   version */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "cmdline.h"
+#include "fetch.h"
+#include "log.h"
+#include "net/dhcp.h"
+#include "plan.h"
+#include "verify.h"
+
+/* Usage text on stderr; returns the exit code 2. */
+static int usage(void)
+{
+	fputs("usage: pxeroot boot | mount DIR | fetch URL FILE [--sha512 HEX] | dhcp IFACE [TIMEOUT_S]\n"
+	      "       | cmdline [--explain] [FILE] | version\n",
+	      stderr);
+	return 2;
+}
+
+/* pxeroot cmdline: print words, init arguments, and (--explain) the plan. */
+static int cmd_cmdline(int argc, char **argv)
+{
+	int explain = argc > 0 && !strcmp(argv[0], "--explain");
+	const char *file = argc > explain ? argv[explain] : "/proc/cmdline";
+	struct cmdline cl;
+	int r = cmdline_read(file, &cl);
+	if (r < 0) {
+		fprintf(stderr, "pxeroot: cmdline %s: %s\n", file, strerror(-r));
+		return 1;
+	}
+	for (size_t i = 0; i < cl.nwords; i++)
+		printf("%s%s%s\n", cl.words[i].key, cl.words[i].value ? "=" : "", cl.words[i].value ? cl.words[i].value : "");
+	for (size_t i = 0; i < cl.ninit; i++)
+		printf("init arg: %s\n", cl.init_args[i]);
+	struct plan plan;
+	if (explain && (r = plan_from_cmdline(&cl, &plan)) == 0)
+		plan_explain(&plan);
+	cmdline_free(&cl);
+	return r < 0 ? 1 : 0;
+}
+
+/* pxeroot fetch URL FILE [--sha512 HEX]. */
+static int cmd_fetch(int argc, char **argv)
+{
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--sha512") && strlen(argv[3]) == 128))
+		return usage();
+	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "pxeroot: fetch: create %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	struct file_sink fs;
+	struct hash_sink hs = {0};
+	file_sink_init(&fs, fd, argv[1]);
+	if (argc == 4 && hash_sink_init(&hs, EVP_sha512()) == 0)
+		fs.s.next = &hs.s;
+	fetch_global_init();
+	const char *slash = strrchr(argv[1], '/');
+	int r = fetch(argv[0], &fs.s, slash ? slash + 1 : argv[1]);
+	close(fd);
+	if (r == 0 && argc == 4) {
+		uint8_t got[EVP_MAX_MD_SIZE];
+		char hex[129];
+		hash_sink_final(&hs, got);
+		hex_encode(got, 64, hex);
+		if (strcasecmp(hex, argv[3]) != 0)
+			r = log_err(-EBADMSG, "verify %s: sha512 mismatch (got %s)", argv[0], hex);
+		else
+			log_info("verify %s: sha512 ok", argv[0]);
+	}
+	hash_sink_free(&hs);
+	return r < 0 ? 1 : 0;
+}
+
+/* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed, nothing configured. */
+static int cmd_dhcp(int argc, char **argv)
+{
+	struct nic nics[16], *nic = NULL;
+	int n = link_list(nics, 16);
+	for (int i = 0; i < n; i++)
+		if (argc > 0 && !strcmp(nics[i].name, argv[0]))
+			nic = &nics[i];
+	if (!nic) {
+		fprintf(stderr, "pxeroot: dhcp %s: no such Ethernet interface\n", argc > 0 ? argv[0] : "");
+		return argc > 0 ? 1 : usage();
+	}
+	struct dhcp_client c;
+	int r = dhcp_client_start(&c, nic);
+	if (r == 0)
+		r = dhcp_run(&c, 1, argc > 1 ? (unsigned)atoi(argv[1]) : 30);
+	dhcp_client_stop(&c);
+	if (r < 0) {
+		fprintf(stderr, "pxeroot: dhcp %s: %s\n", nic->name, strerror(-r));
+		return 1;
+	}
+	printf("address=%s\n", inet_ntoa(c.lease.addr));
+	printf("netmask=%s\n", inet_ntoa(c.lease.netmask));
+	printf("router=%s\n", inet_ntoa(c.lease.router));
+	printf("server=%s\n", inet_ntoa(c.lease.server_id));
+	printf("next_server=%s\n", inet_ntoa(c.lease.next_server));
+	for (unsigned i = 0; i < c.lease.ndns; i++)
+		printf("dns=%s\n", inet_ntoa(c.lease.dns[i]));
+	printf("lease_s=%u\nmtu=%u\nhostname=%s\ndomain=%s\nroot_path=%s\nbootfile=%s\n", c.lease.lease_s,
+	       c.lease.mtu, c.lease.hostname, c.lease.domain, c.lease.root_path, c.lease.bootfile);
+	return 0;
+}
+
+/* Dispatch. */
+int main(int argc, char **argv)
+{
+	if (getpid() == 1)
+		boot_pid1();
+	if (argc < 2)
+		return usage();
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "boot")) {
+		fputs("pxeroot: boot runs only as PID 1 (the initramfs's /init); use `pxeroot mount DIR` under another init\n", stderr);
+		return 1;
+	}
+	if (!strcmp(cmd, "mount") && argc == 3)
+		return boot_mount(argv[2]) < 0 ? 1 : 0;
+	if (!strcmp(cmd, "fetch") && argc >= 4)
+		return cmd_fetch(argc - 2, argv + 2);
+	if (!strcmp(cmd, "dhcp"))
+		return cmd_dhcp(argc - 2, argv + 2);
+	if (!strcmp(cmd, "cmdline"))
+		return cmd_cmdline(argc - 2, argv + 2);
+	if (!strcmp(cmd, "version")) {
+		printf("pxeroot %s\n", PXEROOT_VERSION);
+		return 0;
+	}
+	return usage();
+}

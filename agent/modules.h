@@ -1,0 +1,15 @@
+/* modules.h - kernel modules through libkmod */
+#ifndef PXEROOT_MODULES_H
+#define PXEROOT_MODULES_H
+
+/* Load module NAME (a name or alias) and its dependencies, in order. 0 when loaded, built in or
+ * already there; negative errno (logged) otherwise. */
+int mod_load(const char *name);
+/* Load the drivers for every device in /sys that announces a modalias, until nothing new
+ * appears (virtio_pci creates virtio devices, which want virtio_net). Returns how many modules
+ * were loaded. */
+int mod_coldplug(void);
+/* Drop the libkmod context (before switch_root). */
+void mod_exit(void);
+
+#endif

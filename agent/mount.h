@@ -1,0 +1,36 @@
+/* mount.h - kernel modules, loop devices, image checks, the overlay root */
+#ifndef PXEROOT_MOUNT_H
+#define PXEROOT_MOUNT_H
+
+#include <stddef.h>
+
+#include "plan.h"
+
+#define RUN_DIR "/run/pxeroot"
+#define IMG_DIR RUN_DIR "/img"      /* tmpfs holding the downloaded image */
+#define LOWER_DIR RUN_DIR "/lower"  /* the image, mounted read-only */
+#define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
+#define NEWROOT "/newroot"
+
+/* Create DIR and its parents (mode 0755); 0 or negative errno. */
+int mkdir_p(const char *dir);
+/* Mount a tmpfs of SIZE (tmpfs syntax: 256M, 75%) at DIR, creating DIR. */
+int mount_tmpfs(const char *dir, const char *size, const char *what);
+/* Unmount DIR if it is mounted (lazily if busy); logs a failure. */
+void umount_quiet(const char *dir);
+/* Filesystem type of the image file PATH as libblkid sees it into TYPE; -EINVAL if unknown. */
+int image_type(const char *path, char *type, size_t cap);
+/* Check that PATH is a squashfs the kernel can mount (superblock, compressor, root inode). */
+int squashfs_check(const char *path);
+/* Attach PATH read-only to a free loop device; its name into DEV. Returns the open loop fd to
+ * close once mounted. */
+int loop_attach(const char *path, char *dev, size_t cap);
+/* Mount image file IMAGE as the read-only lower layer and an overlay on NEWROOT (a directory). On failure,
+ * everything it mounted is undone. */
+int mount_root(const struct plan *plan, const char *image, const char *newroot);
+/* Undo mount_root and the image tmpfs (for a retry or a refusal). */
+void mount_undo(const char *newroot);
+/* Log every line of /proc/mounts as "mounts: ..." (debug dumps before a final action). */
+void mounts_dump(void);
+
+#endif

@@ -1,0 +1,31 @@
+/* link.h - network interfaces: list them (sysfs), configure them (rtnetlink) */
+#ifndef PXEROOT_LINK_H
+#define PXEROOT_LINK_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nic {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	uint8_t mac[6];
+};
+
+/* Ethernet interfaces in ifindex order, at most MAX; returns the count or a negative errno. */
+int link_list(struct nic *out, size_t max);
+/* Set IFF_UP (UP true) or clear it. */
+int link_set_up(const struct nic *nic, int up);
+/* 1 when the interface reports carrier, 0 when not, negative errno when unknown. */
+int link_carrier(const struct nic *nic);
+/* Set the MTU. */
+int link_set_mtu(const struct nic *nic, unsigned mtu);
+/* Add ADDR/PREFIX with broadcast BRD. */
+int addr_add(const struct nic *nic, struct in_addr addr, unsigned prefix, struct in_addr brd);
+/* Add a route to DST/PREFIX via GW (0.0.0.0 for on-link) out of NIC. */
+int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct in_addr gw);
+/* Prefix length of a netmask, or -1 if it is not contiguous. */
+int netmask_prefix(struct in_addr mask);
+
+#endif

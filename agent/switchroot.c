@@ -1,0 +1,158 @@
+/* switchroot.c - the last step: make the new root "/" and exec its init.
+ *
+ * Checks first, while nothing is changed yet: "/" must be the initramfs (ramfs or tmpfs), NEWROOT
+ * a different filesystem, the init executable. Then: move the API filesystems into the new root,
+ * delete the initramfs's files (never crossing into another filesystem, so nothing mounted is
+ * touched), MS_MOVE the new root onto "/", chroot, exec. */
+#define _GNU_SOURCE
+#include "switchroot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Whether PATH inside NEWROOT is an executable regular file. */
+static int executable_in(const char *newroot, const char *path)
+{
+	char full[512];
+	struct stat st;
+	snprintf(full, sizeof(full), "%s%s", newroot, path);
+	/* a symlink to an absolute target resolves against the current root: resolve by hand */
+	for (int hops = 0; hops < 8; hops++) {
+		if (lstat(full, &st) < 0)
+			return 0;
+		if (!S_ISLNK(st.st_mode))
+			break;
+		char target[256];
+		ssize_t n = readlink(full, target, sizeof(target) - 1);
+		if (n <= 0)
+			return 0;
+		target[n] = '\0';
+		if (target[0] == '/') {
+			snprintf(full, sizeof(full), "%s%s", newroot, target);
+		} else {
+			char *slash = strrchr(full, '/');
+			size_t keep = (size_t)(slash - full) + 1;
+			char dir[512];
+			snprintf(dir, sizeof(dir), "%.*s%s", (int)keep, full, target);
+			snprintf(full, sizeof(full), "%s", dir);
+		}
+	}
+	return S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* Choose init. */
+int switchroot_pick_init(const char *newroot, const char *wanted, char *out, unsigned cap)
+{
+	static const char *const defaults[] = {"/sbin/init", "/usr/lib/systemd/systemd", "/init"};
+	if (wanted) {
+		if (!executable_in(newroot, wanted))
+			return log_err(-ENOENT, "switch_root: init=%s is not an executable file in the new root", wanted);
+		snprintf(out, cap, "%s", wanted);
+		return 0;
+	}
+	for (unsigned i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		if (executable_in(newroot, defaults[i])) {
+			snprintf(out, cap, "%s", defaults[i]);
+			return 0;
+		}
+	}
+	return log_err(-ENOENT, "switch_root: no init in the new root (tried /sbin/init, /usr/lib/systemd/systemd, /init)");
+}
+
+/* Delete everything in directory FD that lives on device DEV, not descending into other
+ * filesystems; closes FD. */
+static void remove_tree(int fd, dev_t dev)
+{
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				remove_tree(sub, dev);
+			unlinkat(fd, e->d_name, AT_REMOVEDIR); /* fails for mount points: fine */
+		} else {
+			unlinkat(fd, e->d_name, 0);
+		}
+	}
+	closedir(d);
+}
+
+/* The safety checks that must pass before anything is changed. */
+static int preflight(const char *newroot)
+{
+	struct statfs sfs;
+	struct stat root, nr;
+	if (statfs("/", &sfs) < 0 || stat("/", &root) < 0)
+		return log_err(-errno, "switch_root: stat /: %s", strerror(errno));
+	if (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC)
+		return log_err(-EPERM, "switch_root: / is not an initramfs (ramfs/tmpfs); refusing to delete its files");
+	if (stat(newroot, &nr) < 0)
+		return log_err(-errno, "switch_root: %s: %s", newroot, strerror(errno));
+	if (nr.st_dev == root.st_dev)
+		return log_err(-EINVAL, "switch_root: %s is not a mounted filesystem", newroot);
+	return 0;
+}
+
+/* Move one API filesystem into the new root. */
+static int move_api(const char *newroot, const char *what)
+{
+	char target[256];
+	snprintf(target, sizeof(target), "%s%s", newroot, what);
+	mkdir(target, 0755);
+	if (mount(what, target, NULL, MS_MOVE, NULL) < 0)
+		return log_err(-errno, "switch_root: move %s to %s: %s", what, target, strerror(errno));
+	return 0;
+}
+
+/* Switch and exec. */
+int switch_root(const char *newroot, const char *init, char *const argv[])
+{
+	static const char *const api[] = {"/dev", "/proc", "/sys", "/run"};
+	int r = preflight(newroot);
+	if (r < 0)
+		return r;
+	struct stat root;
+	stat("/", &root);
+	int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return log_err(-errno, "switch_root: open /: %s", strerror(errno));
+
+	log_info("switch_root: into %s, exec %s", newroot, init);
+	for (unsigned i = 0; i < sizeof(api) / sizeof(api[0]); i++) {
+		if ((r = move_api(newroot, api[i])) < 0) {
+			close(rootfd);
+			return r;
+		}
+	}
+	if (chdir(newroot) < 0) {
+		close(rootfd);
+		return log_err(-errno, "switch_root: chdir %s: %s", newroot, strerror(errno));
+	}
+	remove_tree(rootfd, root.st_dev);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return log_err(-errno, "switch_root: move %s to /: %s", newroot, strerror(errno));
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return log_err(-errno, "switch_root: chroot: %s", strerror(errno));
+	execv(init, argv);
+	return log_err(-errno, "switch_root: exec %s: %s", init, strerror(errno));
+}

@@ -1,0 +1,12 @@
+/* switchroot.h - hand the machine over to the new root */
+#ifndef PXEROOT_SWITCHROOT_H
+#define PXEROOT_SWITCHROOT_H
+
+/* Pick the init to run inside NEWROOT: WANTED (init=) or the default list. Its path (inside the
+ * new root) into OUT. -ENOENT (logged) if none is executable. */
+int switchroot_pick_init(const char *newroot, const char *wanted, char *out, unsigned cap);
+/* Move /dev /proc /sys /run into NEWROOT, free the initramfs, make NEWROOT the root and exec
+ * INIT with ARGV. Returns only on failure (negative errno, logged). */
+int switch_root(const char *newroot, const char *init, char *const argv[]);
+
+#endif

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Test driver for `make check`: unit test binaries and QEMU e2e scenarios.
+#
+#   tests/run.sh [all|unit|e2e]       (default all)
+#   ONLY=REGEX tests/run.sh           run only tests whose name matches REGEX
+#
+# Unit tests are the executables build/tests/*_test; e2e tests are the
+# executable tests/e2e/*.sh (lib.sh and demo.sh excepted). Each test is one
+# process exiting 0 (pass) or not (fail). Prints PASS/FAIL lines, the output of
+# failing tests, and last a single "N passed, N failed" line.
+# TEST_TIMEOUT (seconds, default 900) bounds each test.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PASSED=0
+FAILED=0
+OUT_FILE=""
+trap 'rm -f "$OUT_FILE"' EXIT
+
+# Print the name of test $1: its file name without a .sh suffix.
+test_name() {
+	local name=${1##*/}
+	echo "${name%.sh}"
+}
+
+# Print the unit test executables, one per line.
+unit_tests() {
+	local t
+	for t in "$ROOT"/build/tests/*_test; do
+		[[ -f "$t" && -x "$t" ]] && echo "$t"
+	done
+	return 0
+}
+
+# Print the e2e scenario scripts, one per line.
+e2e_tests() {
+	local t
+	for t in "$ROOT"/tests/e2e/*.sh; do
+		case "${t##*/}" in lib.sh | demo.sh) continue ;; esac
+		[[ -f "$t" && -x "$t" ]] && echo "$t"
+	done
+	return 0
+}
+
+# Print the tests of kind $1 (all, unit or e2e) that match ONLY.
+select_tests() {
+	local kind=$1 t
+	{
+		if [[ "$kind" == all || "$kind" == unit ]]; then unit_tests; fi
+		if [[ "$kind" == all || "$kind" == e2e ]]; then e2e_tests; fi
+	} | while IFS= read -r t; do
+		if [[ -z "${ONLY:-}" ]] || [[ "$(test_name "$t")" =~ $ONLY ]]; then
+			echo "$t"
+		fi
+	done
+}
+
+# Run test $1, print its PASS/FAIL line (and output on failure), count it.
+run_one() {
+	local t=$1 name start secs rc=0
+	name=$(test_name "$t")
+	OUT_FILE=$(mktemp "${TMPDIR:-/tmp}/pxeroot-test.XXXXXX")
+	start=$EPOCHREALTIME
+	(cd "$ROOT" && timeout -k 10 "${TEST_TIMEOUT:-900}" "$t") </dev/null >"$OUT_FILE" 2>&1 || rc=$?
+	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a + 0.5 }')
+	if [[ $rc -eq 0 ]]; then
+		echo "PASS $name (${secs}s)"
+		PASSED=$((PASSED + 1))
+	else
+		echo "FAIL $name (${secs}s)"
+		[[ $rc -eq 124 ]] && echo "    (killed after ${TEST_TIMEOUT:-900} s)"
+		sed 's/^/    /' "$OUT_FILE"
+		FAILED=$((FAILED + 1))
+	fi
+	rm -f "$OUT_FILE"
+	OUT_FILE=""
+}
+
+# Run the selected tests and print the summary line.
+main() {
+	local kind=${1:-all} tests=() t
+	case "$kind" in
+	all | unit | e2e) ;;
+	*)
+		echo "usage: $0 [all|unit|e2e]   (ONLY=REGEX filters by name)" >&2
+		exit 2
+		;;
+	esac
+	mapfile -t tests < <(select_tests "$kind")
+	[[ ${#tests[@]} -gt 0 ]] || echo "note: no tests selected (kind $kind${ONLY:+, ONLY=$ONLY})"
+	for t in "${tests[@]}"; do
+		run_one "$t"
+	done
+	echo "$PASSED passed, $FAILED failed"
+	[[ $FAILED -eq 0 ]]
+}
+
+main "$@"

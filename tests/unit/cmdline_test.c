@@ -1,0 +1,146 @@
+/* cmdline_test.c - the tokenizer against the kernel's rules, and the option table. */
+#include <errno.h>
+
+#include "check.h"
+#include "cmdline.h"
+#include "plan.h"
+
+/* Parse TEXT, assert success. */
+static void parse(const char *text, struct cmdline *cl)
+{
+	int r = cmdline_parse(text, cl);
+	CHECK(r == 0, "parse \"%s\" = %d", text, r);
+}
+
+/* Spaces, tabs, newline at the end, bare words. */
+static void test_basic(void)
+{
+	struct cmdline cl;
+	parse("  console=ttyS0\tquiet ip=dhcp\n", &cl);
+	CHECK(cl.nwords == 3, "nwords %zu", cl.nwords);
+	CHECK_STR(cmdline_get(&cl, "console"), "ttyS0");
+	CHECK_STR(cmdline_get(&cl, "quiet"), "");
+	CHECK_STR(cmdline_get(&cl, "ip"), "dhcp");
+	CHECK(cmdline_get(&cl, "absent") == NULL, "absent");
+	CHECK(cmdline_has(&cl, "quiet") && !cmdline_has(&cl, "qu"), "has");
+	cmdline_free(&cl);
+}
+
+/* Double quotes as next_arg() treats them. */
+static void test_quotes(void)
+{
+	struct cmdline cl;
+	parse("a=\"x y\" \"b=c d\" e=\"f\"g h=\"\" \"i j\" k=a\"b c\"", &cl);
+	CHECK_STR(cmdline_get(&cl, "a"), "x y");
+	CHECK_STR(cmdline_get(&cl, "b"), "c d");
+	CHECK_STR(cmdline_get(&cl, "e"), "f\"g"); /* only a final quote is removed */
+	CHECK_STR(cmdline_get(&cl, "h"), "");
+	CHECK_STR(cmdline_get(&cl, "i j"), "");
+	CHECK_STR(cmdline_get(&cl, "k"), "a\"b c\""); /* quote in the middle: kept, and protects the space */
+	cmdline_free(&cl);
+	parse("x=\"unterminated value", &cl);
+	CHECK_STR(cmdline_get(&cl, "x"), "unterminated value");
+	cmdline_free(&cl);
+}
+
+/* Last occurrence wins; repeatable keys keep all; '=' inside values. */
+static void test_last_wins(void)
+{
+	struct cmdline cl;
+	const char *all[4];
+	parse("ip=dhcp m=1 ip=off m=2 url=http://h/?a=b m", &cl);
+	CHECK_STR(cmdline_get(&cl, "ip"), "off");
+	CHECK_STR(cmdline_get(&cl, "url"), "http://h/?a=b");
+	CHECK(cmdline_get_all(&cl, "m", all, 4) == 2, "two values");
+	CHECK_STR(all[0], "1");
+	CHECK_STR(all[1], "2");
+	CHECK_STR(cmdline_get(&cl, "m"), ""); /* the bare one is last */
+	cmdline_free(&cl);
+}
+
+/* Everything after a lone "--" belongs to init, even words that look like options. */
+static void test_dashes(void)
+{
+	struct cmdline cl;
+	parse("root=live:http://x/a.sfs -- single init=/bin/sh \"two words\"", &cl);
+	CHECK(cl.nwords == 1, "kernel words %zu", cl.nwords);
+	CHECK(cl.ninit == 3, "init words %zu", cl.ninit);
+	CHECK_STR(cl.init_args[0], "single");
+	CHECK_STR(cl.init_args[1], "init=/bin/sh");
+	CHECK_STR(cl.init_args[2], "two words");
+	CHECK(cmdline_get(&cl, "init") == NULL, "init= after -- is not ours");
+	cmdline_free(&cl);
+	parse("a=-- --x", &cl);
+	CHECK(cl.nwords == 2 && cl.ninit == 0, "-- only as a whole word");
+	cmdline_free(&cl);
+}
+
+/* Empty and all-space lines. */
+static void test_empty(void)
+{
+	struct cmdline cl;
+	parse("", &cl);
+	CHECK(cl.nwords == 0 && cl.ninit == 0, "empty");
+	cmdline_free(&cl);
+	parse("   \n", &cl);
+	CHECK(cl.nwords == 0, "spaces");
+	cmdline_free(&cl);
+}
+
+/* Build a plan from TEXT; return plan_from_cmdline's result. */
+static int plan_of(const char *text, struct plan *p, struct cmdline *cl)
+{
+	parse(text, cl);
+	return plan_from_cmdline(cl, p);
+}
+
+/* Options -> plan: defaults, archiso names, dracut names, refusals that quote the value. */
+static void test_plan(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	CHECK(plan_of("archiso_http_srv=http://${pxeserver}/ checksum", &p, &cl) == 0, "archiso");
+	CHECK(p.source == SRC_HTTP && p.net == NET_DHCP && p.checksum, "archiso plan");
+	CHECK_STR(p.basedir, "arch");
+	CHECK_STR(p.http_spc, "75%");
+	CHECK_STR(p.cow_size, "256M");
+	CHECK(p.onerror == ONERR_RETRY && p.retries == 3, "default policy");
+	cmdline_free(&cl);
+
+	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=1G checksum=n pxeroot.onerror=reboot pxeroot.retries=0", &p, &cl) == 0, "dracut");
+	CHECK_STR(p.live_url, "https://h/x.sfs");
+	CHECK_STR(p.cow_size, "1G");
+	CHECK(!p.checksum && p.onerror == ONERR_REBOOT && p.retries == 0, "dracut plan");
+	cmdline_free(&cl);
+
+	CHECK(plan_of("root=/dev/sda1", &p, &cl) == 0 && p.source == SRC_NONE && p.net == NET_NONE, "no source");
+	cmdline_free(&cl);
+
+	const char *bad[] = {
+		"archiso_http_srv=http://h/ ip=off",
+		"archiso_http_srv=http://h/ ip=banana",
+		"archiso_http_srv=http://h/ cow_spacesize=lots",
+		"archiso_http_srv=http://h/ archiso_http_spc=10%%",
+		"archiso_http_srv=http://h/ pxeroot.onerror=explode",
+		"archiso_http_srv=http://h/ pxeroot.retries=-1",
+		"archiso_http_srv=http://h/ pxeroot.dhcp_timeout=9x",
+		"archiso_http_srv=http://h/ init=sbin/init",
+		"root=live:ftp://h/x.sfs",
+		"archiso_http_srv=",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+}
+
+int main(void)
+{
+	test_basic();
+	test_quotes();
+	test_last_wins();
+	test_dashes();
+	test_empty();
+	test_plan();
+	return check_done("cmdline_test");
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Install the Debian packages a task needs, and only the missing ones.
+#
+#   tools/deps.sh [GROUP...]     GROUP: build | lab | fuzz | all  (default: build lab)
+#
+# Idempotent: when every package is already installed it does nothing and
+# needs no privileges. Otherwise it must run as root; it never reads stdin.
+set -euo pipefail
+
+readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev libblkid-dev libsquashfs-dev libkmod-dev)
+readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl)
+readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
+
+# Print usage on stderr and exit with status $1.
+usage() {
+	echo "usage: $0 [build|lab|fuzz|all]..." >&2
+	exit "$1"
+}
+
+# Print the packages of group $1 (one per line); fail on an unknown group.
+group_packages() {
+	case "$1" in
+	build) printf '%s\n' "${GROUP_BUILD[@]}" ;;
+	lab) printf '%s\n' "${GROUP_LAB[@]}" ;;
+	fuzz) printf '%s\n' "${GROUP_FUZZ[@]}" ;;
+	all) printf '%s\n' "${GROUP_BUILD[@]}" "${GROUP_LAB[@]}" "${GROUP_FUZZ[@]}" ;;
+	-h | --help) usage 0 ;;
+	*)
+		echo "deps: unknown group '$1'" >&2
+		usage 2
+		;;
+	esac
+}
+
+# Succeed when package $1 is fully installed.
+is_installed() {
+	local status
+	status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)
+	[[ "$status" == "install ok installed" ]]
+}
+
+# Print the packages among the arguments that are not installed.
+missing_packages() {
+	local pkg
+	for pkg in "$@"; do
+		is_installed "$pkg" || echo "$pkg"
+	done
+}
+
+# Install the packages given as arguments with apt-get, non-interactively.
+apt_install() {
+	if [[ $EUID -ne 0 ]]; then
+		echo "deps: missing packages: $*" >&2
+		echo "deps: run as root (e.g. sudo $0 ...) or install them yourself" >&2
+		exit 1
+	fi
+	echo "deps: installing: $*"
+	apt-get update -q </dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" </dev/null
+}
+
+# Collect the packages of all requested groups and install those missing.
+main() {
+	local groups=("$@") pkgs=() missing=() g
+	[[ ${#groups[@]} -gt 0 ]] || groups=(build lab)
+	for g in "${groups[@]}"; do
+		group_packages "$g" >/dev/null
+		mapfile -t -O "${#pkgs[@]}" pkgs < <(group_packages "$g")
+	done
+	mapfile -t missing < <(missing_packages "${pkgs[@]}" | sort -u)
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		echo "deps: ${groups[*]}: all ${#pkgs[@]} packages installed"
+		return 0
+	fi
+	apt_install "${missing[@]}"
+	mapfile -t missing < <(missing_packages "${pkgs[@]}")
+	if [[ ${#missing[@]} -gt 0 ]]; then
+		echo "deps: still missing after install: ${missing[*]}" >&2
+		exit 1
+	fi
+	echo "deps: ${groups[*]}: done"
+}
+
+main "$@"

@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Build the standalone pxeroot initramfs: the agent as /init, its shared
+# libraries, the CA bundle, device nodes and the kernel modules it may load.
+#
+#   tools/mkinitramfs.sh --binary build/pxeroot \
+#       --moddir build/kernel/lib/modules/VER --out build/initramfs.img \
+#       [--extra SRC:DEST]... [--module NAME]...
+#
+# --extra copies file or directory SRC to the absolute path DEST in the image
+# (DEST ending in / keeps the name of SRC). --module adds a kernel module to
+# the default list. The output is a gzip'd newc cpio. Needs root (mknod, and
+# chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes
+# (default 0) so that equal inputs give equal images.
+set -euo pipefail
+
+readonly DEFAULT_MODULES="virtio_net virtio_pci virtio_blk e1000 e1000e loop squashfs overlay isofs nfs nfsv3 nfsv4 phram mtdblock erofs ext4"
+readonly CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+readonly EMPTY_DIRS="proc sys dev run newroot etc tmp root usr/bin usr/sbin"
+
+BINARY=""
+MODDIR=""
+OUT=""
+EXTRAS=()
+MODULES=()
+STAGING=""
+LIBS=()
+
+# Print an error and exit 1.
+die() {
+	echo "mkinitramfs: $*" >&2
+	exit 1
+}
+
+# Print a progress line.
+say() {
+	echo "mkinitramfs: $*"
+}
+
+# Print usage on stderr and exit with status $1.
+usage() {
+	sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit "$1"
+}
+
+# Parse the command line into the globals above.
+parse_args() {
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--binary) BINARY=${2:?--binary needs a path}; shift 2 ;;
+		--moddir) MODDIR=${2:?--moddir needs a path}; shift 2 ;;
+		--out) OUT=${2:?--out needs a path}; shift 2 ;;
+		--extra) EXTRAS+=("${2:?--extra needs SRC:DEST}"); shift 2 ;;
+		--module) MODULES+=("${2:?--module needs a name}"); shift 2 ;;
+		-h | --help) usage 0 ;;
+		*) echo "mkinitramfs: unknown argument '$1'" >&2; usage 2 ;;
+		esac
+	done
+	[[ -n "$BINARY" && -n "$MODDIR" && -n "$OUT" ]] || usage 2
+	[[ -f "$BINARY" && -x "$BINARY" ]] || die "$BINARY: not an executable file"
+	[[ -f "$MODDIR/modules.dep" ]] || die "$MODDIR/modules.dep missing (run tools/kernel.sh)"
+	[[ $EUID -eq 0 ]] || die "must run as root (mknod of /dev/console, chroot check)"
+	local tool spec
+	for spec in "${EXTRAS[@]}"; do
+		[[ "$spec" == *:/* && -n "${spec%%:*}" ]] || die "--extra $spec: want SRC:/ABSOLUTE/DEST"
+		[[ -e "${spec%%:*}" ]] || die "--extra $spec: ${spec%%:*} does not exist"
+	done
+	for tool in cpio gzip ldd readelf modprobe depmod mknod chroot; do
+		command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh build lab)"
+	done
+}
+
+# Succeed when the host uses the merged-/usr layout (/lib -> usr/lib).
+host_is_merged_usr() {
+	[[ -L /lib && "$(readlink /lib)" == "usr/lib" ]]
+}
+
+# Create the directory skeleton: /lib, /lib64, /bin, /sbin as in the host
+# (symlinks into usr/ on merged-/usr hosts), plus the empty mount points.
+make_skeleton() {
+	local d
+	chmod 0755 "$STAGING"
+	mkdir -p "$STAGING/usr"
+	for d in bin sbin lib lib64; do
+		if host_is_merged_usr; then
+			mkdir -p "$STAGING/usr/$d"
+			ln -s "usr/$d" "$STAGING/$d"
+		else
+			mkdir -p "$STAGING/$d"
+		fi
+	done
+	for d in $EMPTY_DIRS; do
+		mkdir -p "$STAGING/$d"
+	done
+	chmod 1777 "$STAGING/tmp"
+	chmod 0700 "$STAGING/root"
+}
+
+# Install the agent as /init and /usr/bin/pxeroot.
+install_binary() {
+	install -m 0755 "$BINARY" "$STAGING/init"
+	ln -s /init "$STAGING/usr/bin/pxeroot"
+}
+
+# Print the ELF interpreter (PT_INTERP) of $1, or nothing for a static binary.
+elf_interpreter() {
+	readelf -l "$1" 2>/dev/null |
+		sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p'
+}
+
+# Fill LIBS with the absolute paths ldd prints for the binary (loader included).
+collect_libs() {
+	local out line path
+	if ! out=$(ldd "$BINARY" 2>&1); then
+		[[ "$out" == *"not a dynamic executable"* ]] && return 0
+		die "ldd $BINARY failed: $out"
+	fi
+	while IFS= read -r line; do
+		[[ "$line" == *"not found"* ]] && die "ldd: missing library: $line"
+		path=""
+		if [[ "$line" =~ =\>\ (/[^ ]+) ]]; then
+			path=${BASH_REMATCH[1]}
+		elif [[ "$line" =~ ^[[:space:]]*(/[^ ]+) ]]; then
+			path=${BASH_REMATCH[1]}
+		fi
+		[[ -n "$path" ]] && LIBS+=("$path")
+	done <<<"$out"
+	path=$(elf_interpreter "$BINARY")
+	[[ -n "$path" ]] && LIBS+=("$path")
+	return 0
+}
+
+# Copy file $1 (following symlinks) to the same absolute path in the image.
+copy_to_same_path() {
+	local src=$1
+	[[ -e "$STAGING$src" ]] && return 0
+	mkdir -p "$STAGING$(dirname "$src")"
+	cp -L --preserve=mode "$src" "$STAGING$src"
+}
+
+# Copy the shared libraries and the dynamic loader into the image.
+install_libs() {
+	local lib
+	collect_libs
+	for lib in "${LIBS[@]}"; do
+		copy_to_same_path "$lib"
+	done
+	say "${#LIBS[@]} shared objects (libraries and loader)"
+}
+
+# Copy the host's CA bundle to the path Debian's libcurl expects.
+install_ca_bundle() {
+	[[ -f "$CA_BUNDLE" ]] || die "$CA_BUNDLE missing (install ca-certificates)"
+	copy_to_same_path "$CA_BUNDLE"
+}
+
+# Create /dev/console and /dev/null, needed before devtmpfs is mounted.
+make_device_nodes() {
+	mknod -m 600 "$STAGING/dev/console" c 5 1
+	mknod -m 666 "$STAGING/dev/null" c 1 3
+}
+
+# Print the module paths (relative to the module dir) that module $1 needs,
+# itself included, deps first; print nothing for built-in modules.
+module_files() {
+	local base=$1 ver=$2 mod=$3 out line
+	out=$(modprobe -d "$base" -S "$ver" --show-depends "$mod" 2>&1) || return 1
+	while IFS= read -r line; do
+		case "$line" in
+		insmod\ *)
+			line=${line#insmod }
+			line=${line%% *}
+			echo "${line#*/lib/modules/"$ver"/}"
+			;;
+		esac
+	done <<<"$out"
+}
+
+# Copy the requested modules with their dependencies, then run depmod in the image.
+install_modules() {
+	local moddir base ver dst mod rel f count=0
+	moddir=$(cd "$MODDIR" && pwd -P)
+	ver=$(basename "$moddir")
+	base=$(cd "$moddir/../../.." && pwd -P)
+	dst="$STAGING/lib/modules/$ver"
+	mkdir -p "$dst"
+	for mod in $DEFAULT_MODULES "${MODULES[@]}"; do
+		if ! rel=$(module_files "$base" "$ver" "$mod"); then
+			say "note: module $mod not in kernel $ver, skipped"
+			continue
+		fi
+		for f in $rel; do
+			[[ -e "$dst/$f" ]] && continue
+			mkdir -p "$dst/$(dirname "$f")"
+			cp "$moddir/$f" "$dst/$f"
+			count=$((count + 1))
+		done
+	done
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[[ -f "$moddir/$f" ]] && cp "$moddir/$f" "$dst/$f"
+	done
+	depmod -b "$STAGING" "$ver"
+	say "$count kernel modules for $ver"
+}
+
+# Copy each --extra SRC:DEST into the image.
+install_extras() {
+	local spec src dest
+	for spec in "${EXTRAS[@]}"; do
+		src=${spec%%:*}
+		dest=${spec#*:}
+		[[ "$dest" == */ ]] && dest="$dest$(basename "$src")"
+		mkdir -p "$STAGING$(dirname "$dest")"
+		cp -RL --preserve=mode "$src" "$STAGING$dest"
+		say "extra: $src -> $dest"
+	done
+}
+
+# Fail unless the image holds every library, the loader, /init and the device nodes,
+# and the loader inside the image resolves all of /init's libraries.
+verify_staging() {
+	local lib interp listing
+	for lib in "${LIBS[@]}"; do
+		[[ -f "$STAGING$lib" ]] || die "verify: $lib missing from the image"
+	done
+	interp=$(elf_interpreter "$BINARY")
+	if [[ -n "$interp" ]]; then
+		[[ -x "$STAGING$interp" ]] || die "verify: loader $interp missing from the image"
+		listing=$(chroot "$STAGING" "$interp" --list /init 2>&1) ||
+			die "verify: $interp --list /init failed in the image: $listing"
+		[[ "$listing" != *"not found"* ]] ||
+			die "verify: unresolved libraries in the image: $listing"
+	fi
+	[[ -x "$STAGING/init" ]] || die "verify: /init missing"
+	[[ -c "$STAGING/dev/console" ]] || die "verify: /dev/console missing"
+	[[ -f "$(echo "$STAGING"/lib/modules/*/modules.alias)" ]] ||
+		die "verify: modules.alias missing"
+}
+
+# Write the staging dir as a gzip'd newc cpio to OUT, atomically.
+write_archive() {
+	local tmp="$OUT.tmp.$$"
+	mkdir -p "$(dirname "$OUT")"
+	find "$STAGING" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
+	(cd "$STAGING" && find . | LC_ALL=C sort |
+		cpio -o -H newc --reproducible -R 0:0 --quiet) | gzip -6 -n >"$tmp"
+	mv -f "$tmp" "$OUT"
+}
+
+# Print the size of OUT and the number of entries in the image.
+report() {
+	local bytes entries files
+	bytes=$(stat -c %s "$OUT")
+	entries=$(cd "$STAGING" && find . | wc -l)
+	files=$(find "$STAGING" -type f | wc -l)
+	say "$OUT: $bytes bytes ($(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB)," \
+		"$entries entries, $files regular files"
+}
+
+# Remove the staging directory.
+cleanup() {
+	[[ -n "$STAGING" ]] && rm -rf "$STAGING"
+	return 0
+}
+
+# Build the image.
+main() {
+	parse_args "$@"
+	STAGING=$(mktemp -d "${TMPDIR:-/tmp}/pxeroot-initramfs.XXXXXX")
+	trap cleanup EXIT
+	make_skeleton
+	install_binary
+	install_libs
+	install_ca_bundle
+	make_device_nodes
+	install_modules
+	install_extras
+	verify_staging
+	write_archive
+	report
+}
+
+main "$@"
