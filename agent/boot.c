@@ -91,6 +91,8 @@ static int st_root(struct boot *b)
 	int r = http_get_root(&b->plan, &b->net, b->image, sizeof(b->image));
 	if (r == 0)
 		r = mount_root(&b->plan, b->image, b->newroot);
+	if (r == 0 && b->plan.net != NET_NONE && b->plan.copy_resolvconf)
+		r = net_copy_resolv(b->newroot);
 	if (r < 0)
 		mount_undo(b->newroot);
 	return r;

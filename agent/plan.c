@@ -136,6 +136,8 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	    (r = check_size("cow_spacesize", plan->cow_size)) < 0)
 		return r;
 	plan->checksum = flag_on(cmdline_get(cl, "checksum"));
+	const char *cr = cmdline_get(cl, "copy_resolvconf");
+	plan->copy_resolvconf = !cr || flag_on(cr);
 
 	plan->init = cmdline_get(cl, "init");
 	if (plan->init && plan->init[0] != '/')

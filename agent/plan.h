@@ -24,6 +24,7 @@ struct plan {
 	const char *arch;           /* arch= */
 	const char *http_spc;       /* archiso_http_spc= tmpfs size for the image */
 	bool checksum;              /* checksum=y */
+	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
 
 	const char *cow_size;       /* cow_spacesize= / rd.live.overlay.size= */
 	const char *init;           /* init= (NULL: the default list) */

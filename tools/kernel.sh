@@ -33,6 +33,12 @@ cached_version() {
 	return 1
 }
 
+# Print what apt's lists say linux-image-amd64 depends on (empty if unknown).
+lookup_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n1
+}
+
 # Print the versioned kernel package that linux-image-amd64 depends on.
 kernel_package() {
 	local pkg
@@ -40,8 +46,12 @@ kernel_package() {
 		echo "$KERNEL_PKG"
 		return 0
 	fi
-	pkg=$(apt-cache depends linux-image-amd64 |
-		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n1)
+	pkg=$(lookup_package)
+	if [[ -z "$pkg" ]]; then
+		# empty or stale package lists (a fresh machine): refresh once
+		apt-get update -q </dev/null >&2 || true
+		pkg=$(lookup_package)
+	fi
 	[[ -n "$pkg" ]] || die "cannot find the package behind linux-image-amd64 (apt-cache depends)"
 	echo "$pkg"
 }
@@ -51,8 +61,11 @@ download_deb() {
 	local pkg=$1 dir=$2 deb
 	# apt drops privileges to _apt for downloads: let it write here.
 	chmod 777 "$dir"
-	(cd "$dir" && apt-get download -q "$pkg" </dev/null) >&2 ||
-		die "apt-get download $pkg failed"
+	if ! (cd "$dir" && apt-get download -q "$pkg" </dev/null) >&2; then
+		apt-get update -q </dev/null >&2 || true
+		(cd "$dir" && apt-get download -q "$pkg" </dev/null) >&2 ||
+			die "apt-get download $pkg failed"
+	fi
 	deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" | head -n1)
 	[[ -n "$deb" ]] || die "no .deb for $pkg after download"
 	echo "$deb"

@@ -206,3 +206,33 @@ int net_write_files(const struct net_result *res, const char *root)
 		log_info("net: symlink %s: %s", link, strerror(errno));
 	return r;
 }
+
+/* Copy resolv.conf into the new root. */
+int net_copy_resolv(const char *newroot)
+{
+	char buf[4096], dst[512];
+	struct stat st;
+	int in = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return 0;
+	ssize_t n = read(in, buf, sizeof(buf));
+	close(in);
+	snprintf(dst, sizeof(dst), "%s/etc", newroot);
+	mkdir(dst, 0755);
+	snprintf(dst, sizeof(dst), "%s/etc/resolv.conf", newroot);
+	if (n < 0)
+		return log_err(-errno, "net: read /etc/resolv.conf: %s", strerror(errno));
+	if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode)) {
+		log_debug("net: %s is a symlink, left as it is", dst);
+		return 0;
+	}
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (out < 0 || write(out, buf, (size_t)n) != n) {
+		int e = errno;
+		if (out >= 0)
+			close(out);
+		return log_err(-e, "net: write %s: %s", dst, strerror(e));
+	}
+	close(out);
+	return 0;
+}

@@ -17,4 +17,8 @@ int net_up(const struct plan *plan, struct net_result *res);
 /* Write /etc/resolv.conf and /run/pxeroot/net-IFACE.conf for RES under ROOT ("" for /). */
 int net_write_files(const struct net_result *res, const char *root);
 
+/* Copy /etc/resolv.conf into NEWROOT/etc/ (archiso's copy_resolvconf), unless the new root has a
+ * symlink there (it manages its own resolver). 0 or negative errno (logged). */
+int net_copy_resolv(const char *newroot);
+
 #endif

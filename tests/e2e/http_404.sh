@@ -19,7 +19,7 @@ main() {
 	expect_line "$log" "${LAB_LINE_START}pxeroot: fetch $url_re: HTTP 404\$" "agent reports HTTP 404 for the image URL"
 	expect_no_line "$log" 'PXEROOT-E2E: init started' "no live root's init"
 	expect_line "$log" 'pxeroot: mounts: ' "agent printed its mount table"
-	expect_no_line "$log" 'pxeroot: mounts: .*(squashfs|overlay|/dev/loop)' "nothing of the image is mounted"
+	expect_no_line "$log" 'pxeroot: mounts: .*(squashfs|overlay|/dev/loop|/run/pxeroot/)' "nothing of the image is mounted"
 	expect_no_line "$log" 'Kernel panic' "no kernel panic"
 	scenario_end "$log"
 }

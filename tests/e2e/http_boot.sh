@@ -12,11 +12,13 @@ main() {
 	lab_tmpdir
 	log="$LAB_TMP/serial.log"
 	serve_archiso arch
-	qemu_boot "$log" "$(archiso_http_append)"
+	qemu_boot "$log" "$(archiso_http_append pxeroot.debug -- e2e-arg1 e2e=arg2)"
 	expect_line "$log" 'pxeroot: .*sha512.*ok' "agent verified the image's sha512"
 	expect_line "$log" 'PXEROOT-E2E: init started' "live root's /sbin/init started"
 	expect_line "$log" 'PXEROOT-E2E: mount: overlay / overlay' "/ is an overlay"
 	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ \S+ squashfs ro' "squashfs mounted read-only from a loop device"
+	expect_line "$log" 'PXEROOT-E2E: args: e2e-arg1 e2e=arg2$' "words after -- reach init as arguments"
+	expect_line "$log" 'PXEROOT-E2E: resolv: nameserver 10\.0\.2\.3' "DHCP's DNS server in the live root's /etc/resolv.conf"
 	expect_no_line "$log" 'Kernel panic' "no kernel panic"
 	report_uptime "$log"
 	scenario_end "$log"
