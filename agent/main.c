@@ -102,24 +102,21 @@ static int cmd_dhcp(int argc, char **argv)
 		fprintf(stderr, "pxeroot: dhcp %s: no such Ethernet interface\n", argc > 0 ? argv[0] : "");
 		return argc > 0 ? 1 : usage();
 	}
-	struct dhcp_client c;
-	int r = dhcp_client_start(&c, nic);
-	if (r == 0)
-		r = dhcp_run(&c, 1, argc > 1 ? (unsigned)atoi(argv[1]) : 30);
-	dhcp_client_stop(&c);
+	struct dhcp_lease l;
+	int r = dhcp_acquire(nic, 1, 10, argc > 1 ? (unsigned)atoi(argv[1]) : 30, &l);
 	if (r < 0) {
 		fprintf(stderr, "pxeroot: dhcp %s: %s\n", nic->name, strerror(-r));
 		return 1;
 	}
-	printf("address=%s\n", inet_ntoa(c.lease.addr));
-	printf("netmask=%s\n", inet_ntoa(c.lease.netmask));
-	printf("router=%s\n", inet_ntoa(c.lease.router));
-	printf("server=%s\n", inet_ntoa(c.lease.server_id));
-	printf("next_server=%s\n", inet_ntoa(c.lease.next_server));
-	for (unsigned i = 0; i < c.lease.ndns; i++)
-		printf("dns=%s\n", inet_ntoa(c.lease.dns[i]));
-	printf("lease_s=%u\nmtu=%u\nhostname=%s\ndomain=%s\nroot_path=%s\nbootfile=%s\n", c.lease.lease_s,
-	       c.lease.mtu, c.lease.hostname, c.lease.domain, c.lease.root_path, c.lease.bootfile);
+	printf("address=%s\n", inet_ntoa(l.addr));
+	printf("netmask=%s\n", inet_ntoa(l.netmask));
+	printf("router=%s\n", inet_ntoa(l.router));
+	printf("server=%s\n", inet_ntoa(l.server_id));
+	printf("next_server=%s\n", inet_ntoa(l.next_server));
+	for (unsigned i = 0; i < l.ndns; i++)
+		printf("dns=%s\n", inet_ntoa(l.dns[i]));
+	printf("lease_s=%u\nmtu=%u\nhostname=%s\ndomain=%s\nroot_path=%s\nbootfile=%s\n", l.lease_s,
+	       l.mtu, l.hostname, l.domain, l.root_path, l.bootfile);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -41,21 +42,72 @@ static int check_size(const char *name, const char *v)
 	return 0;
 }
 
-/* ip=: only the automatic forms so far. */
+/* Add ip= value V to CFG: one configuration per named device, the last device-less one wins. */
+static int add_ip(struct net_config *cfg, const char *v)
+{
+	struct ip_conf c;
+	char why[160];
+	if (ipconf_parse(v, &c, why, sizeof(why)) < 0)
+		return log_err(-EINVAL, "cmdline ip=\"%s\": %s", v, why);
+	unsigned i;
+	for (i = 0; i < cfg->n; i++)
+		if (!strcmp(cfg->conf[i].device, c.device))
+			break;
+	if (c.method == IPC_OFF && !c.device[0]) {
+		cfg->off = true;
+		cfg->n = 0; /* ip=off after other values: the kernel's last-wins */
+		return 0;
+	}
+	if (c.method == IPC_OFF)
+		return 0; /* <iface>:off: leave that interface alone */
+	if (i == IPCONF_MAX)
+		return log_err(-E2BIG, "cmdline ip=\"%s\": more than %d configurations", v, IPCONF_MAX);
+	cfg->off = false;
+	cfg->conf[i] = c;
+	if (i == cfg->n)
+		cfg->n++;
+	return 0;
+}
+
+/* nameserver= (repeatable) and BOOTIF=. */
+static int plan_net_extra(const struct cmdline *cl, struct net_config *cfg)
+{
+	const char *ns[IPCONF_MAX_DNS];
+	size_t n = cmdline_get_all(cl, "nameserver", ns, IPCONF_MAX_DNS);
+	for (size_t i = 0; i < n; i++) {
+		if (inet_pton(AF_INET, ns[i], &cfg->dns[cfg->ndns]) != 1)
+			return log_err(-EINVAL, "cmdline nameserver=\"%s\": not an IPv4 address", ns[i]);
+		cfg->ndns++;
+	}
+	const char *b = cmdline_get(cl, "BOOTIF");
+	if (b) {
+		if (bootif_parse(b, cfg->bootif) < 0)
+			return log_err(-EINVAL, "cmdline BOOTIF=\"%s\": not 01-aa-bb-cc-dd-ee-ff", b);
+		cfg->has_bootif = true;
+	}
+	const char *nn = cmdline_get(cl, "rd.neednet");
+	cfg->neednet = nn && !strcmp(nn, "1");
+	return 0;
+}
+
+/* The network plan: every ip= value, then whether the network stage runs at all. */
 static int plan_net(const struct cmdline *cl, struct plan *plan)
 {
-	const char *ip = cmdline_get(cl, "ip");
-	plan->net = plan->source == SRC_HTTP ? NET_DHCP : NET_NONE;
-	if (!ip)
-		return 0;
-	if (!strcmp(ip, "dhcp") || !strcmp(ip, "on") || !strcmp(ip, "any") || !strcmp(ip, "bootp"))
-		plan->net = NET_DHCP;
-	else if (!strcmp(ip, "off") || !strcmp(ip, "none"))
-		plan->net = NET_NONE;
-	else
-		return log_err(-EINVAL, "cmdline ip=\"%s\": unsupported form (this build knows dhcp, on, any, bootp, off, none)", ip);
-	if (plan->net == NET_NONE && plan->source == SRC_HTTP)
-		return log_err(-EINVAL, "cmdline ip=\"%s\": the root is fetched over HTTP and needs the network", ip);
+	struct net_config *cfg = &plan->netcfg;
+	const char *ips[CMDLINE_MAX_WORDS];
+	size_t n = cmdline_get_all(cl, "ip", ips, CMDLINE_MAX_WORDS);
+	int r;
+	for (size_t i = 0; i < n; i++)
+		if ((r = add_ip(cfg, ips[i])) < 0)
+			return r;
+	if ((r = plan_net_extra(cl, cfg)) < 0)
+		return r;
+	bool needed = plan->source == SRC_HTTP || cfg->neednet;
+	if (cfg->off && plan->source == SRC_HTTP)
+		return log_err(-EINVAL, "cmdline ip=\"%s\": the root is fetched over HTTP and needs the network", ips[n - 1]);
+	if (needed && cfg->n == 0 && !cfg->off)
+		cfg->n = 1; /* conf[0] is all zero: DHCP on any interface */
+	plan->net = cfg->n ? NET_UP : NET_NONE;
 	return 0;
 }
 
@@ -150,7 +202,16 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 /* Print the plan for a person. */
 void plan_explain(const struct plan *plan)
 {
-	log_info("plan: network %s", plan->net == NET_DHCP ? "dhcp" : "none");
+	if (plan->net == NET_NONE)
+		log_info("plan: network none");
+	for (unsigned i = 0; plan->net == NET_UP && i < plan->netcfg.n; i++) {
+		const struct ip_conf *c = &plan->netcfg.conf[i];
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &c->client, a, sizeof(a));
+		log_info("plan: network %s on %s%s%s", c->method == IPC_DHCP ? "dhcp" : "static",
+			 c->device[0] ? c->device : "any interface", c->method == IPC_STATIC ? " address " : "",
+			 c->method == IPC_STATIC ? a : "");
+	}
 	if (plan->source == SRC_HTTP) {
 		if (plan->live_url)
 			log_info("plan: root image %s", plan->live_url);

@@ -6,14 +6,15 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "net/ipconf.h"
 
-enum net_mode { NET_NONE, NET_DHCP };
+enum net_mode { NET_NONE, NET_UP };
 enum source_kind { SRC_NONE, SRC_HTTP };
 enum onerror { ONERR_RETRY, ONERR_SHELL, ONERR_REBOOT, ONERR_HALT, ONERR_POWEROFF };
 
 struct plan {
-	enum net_mode net;          /* ip= */
-	const char *ip_device;      /* ip=...:<device>: when named (later issue), else NULL */
+	enum net_mode net;          /* whether the network stage runs */
+	struct net_config netcfg;   /* ip=, BOOTIF=, nameserver=, rd.neednet= */
 	unsigned carrier_timeout_s; /* pxeroot.carrier_timeout= */
 	unsigned dhcp_timeout_s;    /* pxeroot.dhcp_timeout= */
 

@@ -121,8 +121,10 @@ int dhcp_client_start(struct dhcp_client *c, const struct nic *nic)
 	c->nic = *nic;
 	c->start_ms = now_ms();
 	c->fd = packet_socket(nic);
-	if (c->fd < 0)
+	if (c->fd < 0) {
+		c->state = DHCP_S_DROPPED;
 		return c->fd;
+	}
 	return dhcp_restart(c);
 }
 
@@ -219,45 +221,119 @@ void dhcp_client_stop(struct dhcp_client *c)
 	c->fd = -1;
 }
 
-/* Milliseconds until the earliest retransmission or DEADLINE, from NOW. */
-static int poll_timeout(const struct dhcp_client *c, size_t n, uint64_t now, uint64_t deadline)
+/* State of the shared loop. */
+struct loop {
+	struct dhcp_client c[DHCP_MAX_NICS];
+	const struct nic *nics;
+	size_t n;
+	bool started_any;
+	uint64_t carrier_deadline, dhcp_deadline, said;
+};
+
+/* Start clients on NICs that have carrier now; returns how many still wait for carrier. */
+static size_t start_ready(struct loop *l, uint64_t now)
 {
-	uint64_t t = deadline;
-	for (size_t i = 0; i < n; i++)
-		if (c[i].fd >= 0 && c[i].next_ms < t)
-			t = c[i].next_ms;
+	size_t waiting = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->c[i].state != DHCP_S_IDLE)
+			continue;
+		if (now >= l->carrier_deadline) {
+			l->c[i].state = DHCP_S_DROPPED; /* no carrier in time */
+			continue;
+		}
+		if (link_carrier(&l->nics[i]) != 1) {
+			waiting++;
+			continue;
+		}
+		if (dhcp_client_start(&l->c[i], &l->nics[i]) < 0) {
+			l->c[i].state = DHCP_S_DROPPED;
+			continue;
+		}
+		if (!l->started_any)
+			l->dhcp_deadline = now + (l->dhcp_deadline - l->carrier_deadline);
+		l->started_any = true;
+	}
+	return waiting;
+}
+
+/* Milliseconds to sleep: the next retransmission, deadline, or carrier check. */
+static int loop_timeout(const struct loop *l, uint64_t now, size_t waiting)
+{
+	uint64_t t = l->started_any ? l->dhcp_deadline : l->carrier_deadline;
+	if (waiting && now + 50 < t)
+		t = now + 50;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->c[i].fd >= 0 && l->c[i].next_ms < t)
+			t = l->c[i].next_ms;
 	return t <= now ? 0 : (int)(t - now);
 }
 
-/* The shared event loop. */
-int dhcp_run(struct dhcp_client *c, size_t n, unsigned timeout_s)
+/* Feed packets and timers to every running client; index of a bound one, else -1. Counts the
+ * running clients into *ALIVE. */
+static int loop_service(struct loop *l, const struct pollfd *pfd, uint64_t now, size_t *alive)
 {
-	struct pollfd pfd[16];
-	if (n > 16)
-		n = 16;
-	uint64_t deadline = now_ms() + (uint64_t)timeout_s * 1000;
-	for (;;) {
-		uint64_t now = now_ms();
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		for (size_t i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){.fd = c[i].fd, .events = POLLIN};
-		int r = poll(pfd, n, poll_timeout(c, n, now, deadline));
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		now = now_ms();
-		size_t alive = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (c[i].fd < 0)
-				continue;
-			int b = (pfd[i].revents & POLLIN) ? dhcp_client_input(&c[i]) : 0;
-			if (b == 1)
-				return (int)i;
-			if (b < 0 || dhcp_client_tick(&c[i], now) < 0)
-				dhcp_client_stop(&c[i]); /* a broken socket drops this NIC only */
-			alive += c[i].fd >= 0;
+	*alive = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct dhcp_client *c = &l->c[i];
+		if (c->fd < 0)
+			continue;
+		int b = (pfd[i].revents & POLLIN) ? dhcp_client_input(c) : 0;
+		if (b == 1)
+			return (int)i;
+		if (b < 0 || dhcp_client_tick(c, now) < 0) {
+			dhcp_client_stop(c); /* a broken socket drops this NIC only */
+			c->state = DHCP_S_DROPPED;
 		}
-		if (!alive)
-			return -ENETDOWN;
+		*alive += c->fd >= 0;
 	}
+	return -1;
+}
+
+/* One poll() round; index of a bound client, -1 to go on, or a negative errno (< -1). */
+static int loop_round(struct loop *l)
+{
+	struct pollfd pfd[DHCP_MAX_NICS];
+	uint64_t now = now_ms();
+	size_t waiting = start_ready(l, now), alive;
+	if (!l->started_any && now >= l->carrier_deadline)
+		return -ENOLINK;
+	if (l->started_any && now >= l->dhcp_deadline)
+		return -ETIMEDOUT;
+	if (!l->started_any && now - l->said >= 2000) {
+		log_info("net: waiting for carrier on %zu interface(s)", l->n);
+		l->said = now;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		pfd[i] = (struct pollfd){.fd = l->c[i].fd, .events = POLLIN};
+	if (poll(pfd, l->n, loop_timeout(l, now, waiting)) < 0 && errno != EINTR)
+		return -errno;
+	int won = loop_service(l, pfd, now_ms(), &alive);
+	if (won >= 0)
+		return won;
+	if (l->started_any && !alive && !waiting)
+		return -ENETDOWN;
+	return -1;
+}
+
+/* The shared event loop. */
+int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, unsigned dhcp_timeout_s,
+		 struct dhcp_lease *lease)
+{
+	struct loop l;
+	memset(&l, 0, sizeof(l));
+	l.nics = nics;
+	l.n = n > DHCP_MAX_NICS ? DHCP_MAX_NICS : n;
+	for (size_t i = 0; i < l.n; i++)
+		l.c[i].fd = -1;
+	l.said = now_ms();
+	l.carrier_deadline = l.said + (uint64_t)carrier_timeout_s * 1000;
+	l.dhcp_deadline = l.carrier_deadline + (uint64_t)dhcp_timeout_s * 1000; /* rebased at the first start */
+	int r;
+	while ((r = loop_round(&l)) == -1)
+		;
+	if (r >= 0)
+		*lease = l.c[r].lease;
+	for (size_t i = 0; i < l.n; i++)
+		dhcp_client_stop(&l.c[i]);
+	return r;
 }

@@ -7,7 +7,8 @@
 #include "dhcp_codec.h"
 #include "link.h"
 
-enum dhcp_state { DHCP_S_SELECTING, DHCP_S_REQUESTING, DHCP_S_BOUND };
+/* IDLE: not started (no carrier yet); DROPPED: given up (no carrier in time, socket error). */
+enum dhcp_state { DHCP_S_IDLE, DHCP_S_SELECTING, DHCP_S_REQUESTING, DHCP_S_BOUND, DHCP_S_DROPPED };
 
 struct dhcp_client {
 	struct nic nic;
@@ -29,7 +30,14 @@ int dhcp_client_input(struct dhcp_client *c);
 int dhcp_client_tick(struct dhcp_client *c, uint64_t now);
 /* Close the socket. */
 void dhcp_client_stop(struct dhcp_client *c);
-/* Run clients C[0..N) until one is bound or TIMEOUT_S passes; returns its index or -ETIMEDOUT. */
-int dhcp_run(struct dhcp_client *c, size_t n, unsigned timeout_s);
+#define DHCP_MAX_NICS 16
+
+/* The one event loop: start a client on each of NICS[0..N) as soon as it reports carrier (for up
+ * to CARRIER_TIMEOUT_S), and run them all until the first lease (within DHCP_TIMEOUT_S of the
+ * first start). Returns the winner's index with its lease in *LEASE; -ENOLINK when no NIC got
+ * carrier, -ETIMEDOUT when no lease came, -ENETDOWN when every socket failed. Logs nothing
+ * final: the caller names the outcome. */
+int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, unsigned dhcp_timeout_s,
+		 struct dhcp_lease *lease);
 
 #endif

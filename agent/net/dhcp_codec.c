@@ -67,13 +67,58 @@ int dhcp_build(const struct dhcp_request *req, uint8_t *buf, size_t cap)
 	return (int)(pos < B_MIN_LEN ? B_MIN_LEN : pos);
 }
 
-/* Copy an option string of LEN bytes into DST (CAP bytes), NUL-terminated, trailing NULs dropped. */
+/* Options that may be split over several instances and must be joined first (RFC 3396). */
+struct opt_join {
+	uint8_t data[1024];
+	size_t len;
+	bool seen;
+};
+
+struct parse_ctx {
+	struct dhcp_lease *out;
+	struct opt_join search;  /* 119 */
+	struct opt_join routes;  /* 121 */
+	uint8_t overload;        /* option 52 */
+};
+
+/* Append LEN bytes to J (silently cut at its size: a longer one is not well-formed anyway). */
+static void join_add(struct opt_join *j, const uint8_t *d, size_t len)
+{
+	size_t room = sizeof(j->data) - j->len;
+	if (len > room)
+		len = room;
+	memcpy(j->data + j->len, d, len);
+	j->len += len;
+	j->seen = true;
+}
+
+/* Whether C may appear in a host or domain name we pass on. */
+static bool name_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/* Copy an option string of LEN bytes into DST (CAP bytes), NUL-terminated. */
 static void opt_str(char *dst, size_t cap, const uint8_t *src, size_t len)
 {
 	if (len >= cap)
 		len = cap - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+}
+
+/* Copy a host or domain name; trailing NULs allowed, anything else outside name_char drops it. */
+static void opt_name(char *dst, size_t cap, const uint8_t *src, size_t len)
+{
+	while (len && src[len - 1] == 0)
+		len--;
+	dst[0] = '\0';
+	if (len == 0 || len >= cap)
+		return;
+	for (size_t i = 0; i < len; i++)
+		if (!name_char(src[i]))
+			return;
+	opt_str(dst, cap, src, len);
 }
 
 /* Read 4 bytes of address DATA into *A if LEN is at least 4. */
@@ -83,35 +128,44 @@ static void opt_addr(struct in_addr *a, const uint8_t *data, size_t len)
 		memcpy(&a->s_addr, data, 4);
 }
 
-/* Apply one option to OUT. */
-static void parse_opt(uint8_t code, const uint8_t *d, size_t len, struct dhcp_lease *out)
+/* Up to MAX addresses from a list option into A, count in *N. */
+static void opt_addrs(struct in_addr *a, unsigned *n, unsigned max, const uint8_t *d, size_t len)
 {
+	for (size_t i = 0; i + 4 <= len && *n < max; i += 4)
+		memcpy(&a[(*n)++].s_addr, d + i, 4);
+}
+
+/* Apply one option to the lease being parsed. */
+static void parse_opt(struct parse_ctx *ctx, uint8_t code, const uint8_t *d, size_t len)
+{
+	struct dhcp_lease *out = ctx->out;
 	switch (code) {
 	case 53: if (len == 1) out->type = d[0]; break;
+	case 52: if (len == 1) ctx->overload = d[0]; break;
 	case 1: opt_addr(&out->netmask, d, len); break;
 	case 3: opt_addr(&out->router, d, len); break;
 	case 28: opt_addr(&out->broadcast, d, len); break;
 	case 54: opt_addr(&out->server_id, d, len); break;
-	case 6:
-		for (size_t i = 0; i + 4 <= len && out->ndns < DHCP_MAX_DNS; i += 4)
-			memcpy(&out->dns[out->ndns++].s_addr, d + i, 4);
-		break;
+	case 6: opt_addrs(out->dns, &out->ndns, DHCP_MAX_DNS, d, len); break;
+	case 42: opt_addrs(out->ntp, &out->nntp, DHCP_MAX_NTP, d, len); break;
 	case 51:
 		if (len == 4)
 			out->lease_s = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 		break;
 	case 26: if (len == 2) out->mtu = (uint16_t)(d[0] << 8 | d[1]); break;
-	case 12: opt_str(out->hostname, sizeof(out->hostname), d, len); break;
-	case 15: opt_str(out->domain, sizeof(out->domain), d, len); break;
+	case 12: opt_name(out->hostname, sizeof(out->hostname), d, len); break;
+	case 15: opt_name(out->domain, sizeof(out->domain), d, len); break;
 	case 17: opt_str(out->root_path, sizeof(out->root_path), d, len); break;
 	case 66: opt_str(out->tftp_server, sizeof(out->tftp_server), d, len); break;
 	case 67: opt_str(out->bootfile, sizeof(out->bootfile), d, len); break;
+	case 119: join_add(&ctx->search, d, len); break;
+	case 121: join_add(&ctx->routes, d, len); break;
 	default: break;
 	}
 }
 
-/* Walk the options area; -EINVAL when an option runs past the end. */
-static int parse_options(const uint8_t *p, size_t len, struct dhcp_lease *out)
+/* Walk an options area; -EINVAL when an option runs past the end. */
+static int parse_options(struct parse_ctx *ctx, const uint8_t *p, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -123,10 +177,95 @@ static int parse_options(const uint8_t *p, size_t len, struct dhcp_lease *out)
 		if (i >= len || i + 1 + p[i] > len)
 			return -EINVAL;
 		size_t olen = p[i++];
-		parse_opt(code, p + i, olen, out);
+		parse_opt(ctx, code, p + i, olen);
 		i += olen;
 	}
 	return 0; /* a missing end option is tolerated, as most clients do */
+}
+
+/* Decode option 121 (RFC 3442); a malformed list is ignored as a whole. */
+static void decode_routes(const struct opt_join *j, struct dhcp_lease *out)
+{
+	struct dhcp_route r[DHCP_MAX_ROUTES];
+	unsigned n = 0;
+	size_t i = 0;
+	while (i < j->len) {
+		uint8_t width = j->data[i++];
+		size_t octets = (width + 7u) / 8u;
+		if (width > 32 || i + octets + 4 > j->len || n == DHCP_MAX_ROUTES)
+			return;
+		uint8_t dst[4] = {0};
+		memcpy(dst, j->data + i, octets);
+		i += octets;
+		r[n].prefix = width;
+		memcpy(&r[n].dst.s_addr, dst, 4);
+		memcpy(&r[n].gw.s_addr, j->data + i, 4);
+		i += 4;
+		n++;
+	}
+	memcpy(out->routes, r, sizeof(r[0]) * n);
+	out->nroutes = n;
+	out->classless = true;
+}
+
+/* Decode one RFC 1035 name at *POS of J (compression allowed) into OUT; false if malformed. */
+static bool decode_name(const struct opt_join *j, size_t *pos, char *out, size_t cap)
+{
+	size_t p = *pos, o = 0;
+	int jumps = 0;
+	bool jumped = false;
+	for (;;) {
+		if (p >= j->len)
+			return false;
+		uint8_t l = j->data[p];
+		if ((l & 0xc0) == 0xc0) {
+			if (p + 1 >= j->len || ++jumps > 16)
+				return false;
+			if (!jumped)
+				*pos = p + 2;
+			jumped = true;
+			p = (size_t)(l & 0x3f) << 8 | j->data[p + 1];
+			continue;
+		}
+		if (l & 0xc0)
+			return false;
+		p++;
+		if (l == 0)
+			break;
+		if (p + l > j->len || o + l + 2 > cap)
+			return false;
+		if (o)
+			out[o++] = '.';
+		for (uint8_t k = 0; k < l; k++) {
+			if (!name_char(j->data[p + k]) || j->data[p + k] == '.')
+				return false;
+			out[o++] = (char)j->data[p + k];
+		}
+		p += l;
+	}
+	if (!jumped)
+		*pos = p;
+	out[o] = '\0';
+	return o > 0;
+}
+
+/* Decode option 119 into a space-separated list; a malformed list is ignored as a whole. */
+static void decode_search(const struct opt_join *j, struct dhcp_lease *out)
+{
+	char list[sizeof(out->search)] = "", name[256];
+	size_t pos = 0, o = 0;
+	while (pos < j->len) {
+		if (!decode_name(j, &pos, name, sizeof(name)))
+			return;
+		size_t l = strlen(name);
+		if (o + l + 2 > sizeof(list))
+			break; /* keep what fits */
+		if (o)
+			list[o++] = ' ';
+		memcpy(list + o, name, l + 1);
+		o += l;
+	}
+	memcpy(out->search, list, sizeof(list));
 }
 
 /* Parse a reply. */
@@ -141,9 +280,25 @@ int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6
 		return -EINVAL;
 	memcpy(&out->addr.s_addr, buf + B_YIADDR, 4);
 	memcpy(&out->next_server.s_addr, buf + B_SIADDR, 4);
-	opt_str(out->tftp_server, sizeof(out->tftp_server), buf + B_SNAME, strnlen((const char *)buf + B_SNAME, 64));
-	opt_str(out->bootfile, sizeof(out->bootfile), buf + B_FILE, strnlen((const char *)buf + B_FILE, 128));
-	if (parse_options(buf + B_OPTIONS, len - B_OPTIONS, out) < 0 || out->type == 0)
+	struct parse_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.out = out;
+	if (parse_options(&ctx, buf + B_OPTIONS, len - B_OPTIONS) < 0)
+		return -EINVAL;
+	/* option 52: the file and/or sname fields carry more options instead of strings */
+	if ((ctx.overload & 1) && parse_options(&ctx, buf + B_FILE, 128) < 0)
+		return -EINVAL;
+	if ((ctx.overload & 2) && parse_options(&ctx, buf + B_SNAME, 64) < 0)
+		return -EINVAL;
+	if (!(ctx.overload & 2) && !out->tftp_server[0])
+		opt_str(out->tftp_server, sizeof(out->tftp_server), buf + B_SNAME, strnlen((const char *)buf + B_SNAME, 64));
+	if (!(ctx.overload & 1) && !out->bootfile[0])
+		opt_str(out->bootfile, sizeof(out->bootfile), buf + B_FILE, strnlen((const char *)buf + B_FILE, 128));
+	if (ctx.routes.seen)
+		decode_routes(&ctx.routes, out);
+	if (ctx.search.seen)
+		decode_search(&ctx.search, out);
+	if (out->type == 0)
 		return -EINVAL;
 	return out->type;
 }

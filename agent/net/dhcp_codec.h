@@ -19,10 +19,21 @@ enum {
 };
 
 #define DHCP_MAX_DNS 8
+#define DHCP_MAX_ROUTES 16
+#define DHCP_MAX_NTP 4
 #define DHCP_CLIENT_PORT 68
 #define DHCP_SERVER_PORT 67
 
-/* What a server said in an OFFER or ACK. Strings are NUL-terminated, cut to size. */
+/* One classless static route (option 121); GW 0.0.0.0 means on-link. */
+struct dhcp_route {
+	struct in_addr dst;
+	uint8_t prefix;
+	struct in_addr gw;
+};
+
+/* What a server said in an OFFER or ACK. Strings are NUL-terminated, cut to size; host and domain
+ * names that hold anything but letters, digits, '-', '_' and '.' are dropped (they end up in
+ * resolv.conf and shell-sourced files). */
 struct dhcp_lease {
 	uint8_t type;                   /* DHCP_OFFER, DHCP_ACK, ... */
 	struct in_addr addr;            /* yiaddr */
@@ -33,10 +44,16 @@ struct dhcp_lease {
 	struct in_addr broadcast;       /* option 28 */
 	struct in_addr dns[DHCP_MAX_DNS]; /* option 6 */
 	unsigned ndns;
+	struct dhcp_route routes[DHCP_MAX_ROUTES]; /* option 121 */
+	unsigned nroutes;
+	bool classless;                 /* option 121 was present and well-formed */
+	struct in_addr ntp[DHCP_MAX_NTP]; /* option 42 */
+	unsigned nntp;
 	uint32_t lease_s;               /* option 51 */
 	uint16_t mtu;                   /* option 26, 0 when absent */
 	char hostname[64];              /* option 12 */
 	char domain[256];               /* option 15 */
+	char search[256];               /* option 119, names separated by spaces */
 	char root_path[256];            /* option 17 */
 	char tftp_server[256];          /* option 66, or the sname field */
 	char bootfile[256];             /* option 67, or the file field */

@@ -222,6 +222,54 @@ int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct
 	return 0;
 }
 
+/* Delete one address of the dump message H if it belongs to IFINDEX; returns 1 when deleted. */
+static int del_if_ours(struct nlmsghdr *h, int ifindex)
+{
+	struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	if ((int)ifa->ifa_index != ifindex || ifa->ifa_family != AF_INET)
+		return 0;
+	struct nlreq req;
+	nl_init(&req, RTM_DELADDR, 0, sizeof(struct ifaddrmsg));
+	req.ifa = *ifa;
+	int len = (int)IFA_PAYLOAD(h);
+	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFA_LOCAL || a->rta_type == IFA_ADDRESS)
+			nl_attr(&req, a->rta_type, RTA_DATA(a), 4);
+	return nl_talk(&req) == 0;
+}
+
+/* Dump the IPv4 addresses and delete NIC's. */
+int addr_flush(const struct nic *nic)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct nlreq req;
+	nl_init(&req, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, sizeof(struct ifaddrmsg));
+	req.ifa.ifa_family = AF_INET;
+	char buf[8192];
+	int r = send(fd, &req, req.nh.nlmsg_len, 0) < 0 ? -errno : 0;
+	for (int done = 0; r == 0 && !done;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == RTM_NEWADDR)
+				del_if_ours(h, nic->ifindex);
+		}
+	}
+	close(fd);
+	if (r < 0)
+		return log_err(r, "link %s: flush addresses: %s", nic->name, strerror(-r));
+	return 0;
+}
+
 /* Count the leading one bits of MASK; -1 if the ones are not contiguous. */
 int netmask_prefix(struct in_addr mask)
 {

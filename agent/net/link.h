@@ -25,6 +25,8 @@ int link_set_mtu(const struct nic *nic, unsigned mtu);
 int addr_add(const struct nic *nic, struct in_addr addr, unsigned prefix, struct in_addr brd);
 /* Add a route to DST/PREFIX via GW (0.0.0.0 for on-link) out of NIC. */
 int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct in_addr gw);
+/* Remove every IPv4 address from NIC (a reset before configuring, and for unused NICs). */
+int addr_flush(const struct nic *nic);
 /* Prefix length of a netmask, or -1 if it is not contiguous. */
 int netmask_prefix(struct in_addr mask);
 

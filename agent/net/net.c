@@ -1,6 +1,8 @@
-/* net.c - network bring-up: every Ethernet NIC up, wait for carrier, DHCP on the first NIC with
- * carrier, apply the lease (address, route, MTU, hostname), write resolv.conf and the klibc-style
- * net-IFACE.conf. NICs not used are set down again. */
+/* net.c - network bring-up. Every Ethernet NIC is reset (addresses flushed) and set up; each ip=
+ * configuration (one by default: DHCP on any interface) picks its candidates (the named device,
+ * the MAC of dracut's field, BOOTIF's NIC, or all unclaimed NICs) and runs DHCP on all of them at
+ * once (first lease wins) or applies its static values once carrier is there. NICs nobody used
+ * go down again. Then /etc/resolv.conf and /run/pxeroot/net-IFACE.conf are written. */
 #define _GNU_SOURCE
 #include "net.h"
 
@@ -16,108 +18,279 @@
 #include "../log.h"
 #include "dhcp.h"
 
-#define MAX_NICS 16
+#define MAX_NICS DHCP_MAX_NICS
 
-/* Wait up to TIMEOUT_S for any of NICS[0..N) to report carrier; index of the first, or -ENOLINK. */
-static int wait_carrier(const struct nic *nics, int n, unsigned timeout_s)
+/* Interfaces found and which of them a configuration took. */
+struct nicset {
+	struct nic nic[MAX_NICS];
+	int n;
+	bool used[MAX_NICS];
+};
+
+/* "aa:bb:cc:dd:ee:ff" into BUF (18 bytes). */
+static const char *mac_str(const uint8_t *m, char *buf)
 {
-	uint64_t deadline = now_ms() + (uint64_t)timeout_s * 1000, said = now_ms();
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+/* Index of the NIC with MAC, or -1. */
+static int find_mac(const struct nicset *s, const uint8_t *mac)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!memcmp(s->nic[i].mac, mac, 6))
+			return i;
+	return -1;
+}
+
+/* Index of the NIC named NAME, or -1. */
+static int find_name(const struct nicset *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->nic[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Names of all NICs, for error lines. */
+static const char *nic_names(const struct nicset *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < s->n && o < cap; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? " " : "", s->nic[i].name);
+	return buf;
+}
+
+/* List NICs, flush them and bring them up. */
+static int nics_up(struct nicset *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->n = link_list(s->nic, MAX_NICS);
+	if (s->n < 0)
+		return s->n;
+	if (s->n == 0)
+		return log_err(-ENODEV, "net: no Ethernet interface found (is the NIC driver in the initramfs?)");
+	for (int i = 0; i < s->n; i++) {
+		addr_flush(&s->nic[i]);
+		link_set_up(&s->nic[i], 1);
+	}
+	return 0;
+}
+
+/* Candidate NICs of configuration C into IDX; returns how many, or negative errno (logged). */
+static int candidates(const struct nicset *s, const struct net_config *cfg, const struct ip_conf *c, int *idx)
+{
+	char names[256], m[18];
+	int i = -1;
+	if (c->device[0] && (i = find_name(s, c->device)) < 0)
+		return log_err(-ENODEV, "net: ip= names %s, which does not exist (have: %s)", c->device, nic_names(s, names, sizeof(names)));
+	if (!c->device[0] && c->has_mac && (i = find_mac(s, c->mac)) < 0)
+		return log_err(-ENODEV, "net: ip= names MAC %s, which no interface has (have: %s)", mac_str(c->mac, m), nic_names(s, names, sizeof(names)));
+	if (i < 0 && cfg->has_bootif) {
+		mac_str(cfg->bootif, m);
+		if ((i = find_mac(s, cfg->bootif)) < 0)
+			return log_err(-ENODEV, "net: BOOTIF %s matches no interface (have: %s)", m, nic_names(s, names, sizeof(names)));
+		log_info("net: BOOTIF %s is %s", m, s->nic[i].name);
+	}
+	if (i >= 0) {
+		idx[0] = i;
+		return 1;
+	}
+	int n = 0;
+	for (int j = 0; j < s->n; j++) {
+		bool claimed = false;
+		for (unsigned k = 0; k < cfg->n; k++)
+			claimed |= !strcmp(cfg->conf[k].device, s->nic[j].name);
+		if (!claimed && !s->used[j])
+			idx[n++] = j;
+	}
+	if (n == 0)
+		return log_err(-ENODEV, "net: no interface left to configure (have: %s)", nic_names(s, names, sizeof(names)));
+	return n;
+}
+
+/* DHCP on the candidates; the winner and its lease into IF. */
+static int run_dhcp(const struct plan *plan, const struct nic *cands, int n, struct net_iface *ifc)
+{
+	uint64_t t0 = now_ms();
+	int r = dhcp_acquire(cands, (size_t)n, plan->carrier_timeout_s, plan->dhcp_timeout_s, &ifc->lease);
+	if (r == -ENOLINK)
+		return log_err(r, "net: no carrier on any of %d interface(s) after %u s (pxeroot.carrier_timeout=)", n, plan->carrier_timeout_s);
+	if (r == -ETIMEDOUT)
+		return log_err(r, "dhcp: no lease on any of %d interface(s) after %u s (pxeroot.dhcp_timeout=)", n, plan->dhcp_timeout_s);
+	if (r < 0)
+		return log_err(r, "dhcp: %s", strerror(-r));
+	ifc->nic = cands[r];
+	ifc->method = IPC_DHCP;
+	const struct dhcp_lease *l = &ifc->lease;
+	char addr[INET_ADDRSTRLEN], srv[INET_ADDRSTRLEN], next[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &l->addr, addr, sizeof(addr));
+	inet_ntop(AF_INET, &l->server_id, srv, sizeof(srv));
+	inet_ntop(AF_INET, l->next_server.s_addr ? &l->next_server : &l->server_id, next, sizeof(next));
+	log_info("dhcp %s: lease %s/%d from %s, next-server %s, %u s, in %llu ms", ifc->nic.name, addr,
+		 netmask_prefix(l->netmask), srv, next, l->lease_s, (unsigned long long)(now_ms() - t0));
+	return 0;
+}
+
+/* Wait for carrier on the first of the candidates that gets it; index into CANDS or -ENOLINK. */
+static int wait_carrier(const struct nic *cands, int n, unsigned timeout_s)
+{
+	uint64_t deadline = now_ms() + (uint64_t)timeout_s * 1000;
 	for (;;) {
 		for (int i = 0; i < n; i++)
-			if (link_carrier(&nics[i]) == 1)
+			if (link_carrier(&cands[i]) == 1)
 				return i;
 		if (now_ms() >= deadline)
 			return -ENOLINK;
-		if (now_ms() - said >= 2000) {
-			log_info("net: waiting for carrier on %d interface(s)", n);
-			said = now_ms();
-		}
 		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
 	}
 }
 
-/* Apply LEASE to NIC: address, MTU, default route, hostname. */
-static int apply_lease(const struct nic *nic, const struct dhcp_lease *l)
+/* A static configuration as a lease, once one candidate has carrier. */
+static int run_static(const struct plan *plan, const struct ip_conf *c, const struct nic *cands, int n, struct net_iface *ifc)
 {
-	struct in_addr mask = l->netmask;
-	if (!mask.s_addr)
-		mask.s_addr = htonl(0xffffff00);
-	int prefix = netmask_prefix(mask);
-	if (prefix < 0)
-		return log_err(-EINVAL, "dhcp %s: netmask %s is not contiguous", nic->name, inet_ntoa(mask));
-	struct in_addr brd = l->broadcast;
-	if (!brd.s_addr)
-		brd.s_addr = l->addr.s_addr | ~mask.s_addr;
-	int r;
-	if (l->mtu >= 68 && (r = link_set_mtu(nic, l->mtu)) < 0)
-		return r;
-	if ((r = addr_add(nic, l->addr, (unsigned)prefix, brd)) < 0)
-		return r;
-	if (l->router.s_addr && (r = route_add(nic, (struct in_addr){0}, 0, l->router)) < 0)
-		return r;
-	if (l->hostname[0] && sethostname(l->hostname, strlen(l->hostname)) < 0)
-		log_info("dhcp %s: sethostname %s: %s", nic->name, l->hostname, strerror(errno));
+	int i = wait_carrier(cands, n, plan->carrier_timeout_s);
+	if (i < 0)
+		return log_err(i, "net: no carrier on %s after %u s (pxeroot.carrier_timeout=)", n == 1 ? cands[0].name : "any interface", plan->carrier_timeout_s);
+	ifc->nic = cands[i];
+	ifc->method = IPC_STATIC;
+	struct dhcp_lease *l = &ifc->lease;
+	memset(l, 0, sizeof(*l));
+	l->addr = c->client;
+	l->netmask = c->netmask;
+	l->router = c->gateway;
+	l->next_server = c->server;
+	for (int k = 0; k < 2; k++)
+		if (c->dns[k].s_addr)
+			l->dns[l->ndns++] = c->dns[k];
+	if (c->ntp.s_addr)
+		l->ntp[l->nntp++] = c->ntp;
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &l->addr, a, sizeof(a));
+	inet_ntop(AF_INET, &l->router, g, sizeof(g));
+	inet_ntop(AF_INET, &l->dns[0], d, sizeof(d));
+	log_info("net %s: static %s/%d gateway %s dns %s", ifc->nic.name, a, netmask_prefix(l->netmask),
+		 l->router.s_addr ? g : "none", l->ndns ? d : "none");
 	return 0;
 }
 
-/* Bring every NIC up and return how many there are (NICS filled). */
-static int nics_up(struct nic *nics)
+/* Routes of a lease: option 121 replaces option 3 when present (RFC 3442). */
+static int apply_routes(const struct nic *nic, const struct dhcp_lease *l)
 {
-	int n = link_list(nics, MAX_NICS);
+	int r = 0;
+	if (!l->classless)
+		return l->router.s_addr ? route_add(nic, (struct in_addr){0}, 0, l->router) : 0;
+	/* on-link routes first, so gateways reached through them are routable */
+	for (int pass = 0; pass < 2 && r == 0; pass++)
+		for (unsigned i = 0; i < l->nroutes && r == 0; i++)
+			if ((l->routes[i].gw.s_addr == 0) == (pass == 0))
+				r = route_add(nic, l->routes[i].dst, l->routes[i].prefix, l->routes[i].gw);
+	return r;
+}
+
+/* Apply IFC with configuration C: MTU, address, routes, hostname. */
+static int apply(const struct ip_conf *c, struct net_iface *ifc)
+{
+	const struct nic *nic = &ifc->nic;
+	struct dhcp_lease *l = &ifc->lease;
+	if (!l->netmask.s_addr)
+		l->netmask.s_addr = htonl(0xffffff00);
+	int prefix = netmask_prefix(l->netmask);
+	if (prefix < 0)
+		return log_err(-EINVAL, "net %s: netmask %s is not contiguous", nic->name, inet_ntoa(l->netmask));
+	if (!l->broadcast.s_addr)
+		l->broadcast.s_addr = l->addr.s_addr | ~l->netmask.s_addr;
+	unsigned mtu = c->mtu ? c->mtu : l->mtu;
+	int r;
+	if (mtu >= 68 && (r = link_set_mtu(nic, mtu)) < 0)
+		return r;
+	if ((r = addr_add(nic, l->addr, (unsigned)prefix, l->broadcast)) < 0 || (r = apply_routes(nic, l)) < 0)
+		return r;
+	if (c->hostname[0])
+		snprintf(l->hostname, sizeof(l->hostname), "%s", c->hostname);
+	if (l->hostname[0] && sethostname(l->hostname, strlen(l->hostname)) < 0)
+		log_info("net %s: sethostname %s: %s", nic->name, l->hostname, strerror(errno));
+	return 0;
+}
+
+/* Configure interface for configuration C into IFC, marking its NIC used. */
+static int configure(const struct plan *plan, struct nicset *s, const struct ip_conf *c, struct net_iface *ifc)
+{
+	int idx[MAX_NICS];
+	struct nic cands[MAX_NICS];
+	int n = candidates(s, &plan->netcfg, c, idx);
 	if (n < 0)
 		return n;
-	if (n == 0)
-		return log_err(-ENODEV, "net: no Ethernet interface found (is the NIC driver in the initramfs?)");
 	for (int i = 0; i < n; i++)
-		link_set_up(&nics[i], 1);
-	return n;
+		cands[i] = s->nic[idx[i]];
+	int r = c->method == IPC_DHCP ? run_dhcp(plan, cands, n, ifc) : run_static(plan, c, cands, n, ifc);
+	if (r < 0)
+		return r;
+	s->used[find_name(s, ifc->nic.name)] = true;
+	return apply(c, ifc);
 }
 
-/* DHCP over NIC into RES. */
-static int dhcp_on(const struct plan *plan, const struct nic *nic, struct net_result *res)
+/* Add A to RES's DNS list unless it is there already. */
+static void add_dns(struct net_result *res, struct in_addr a)
 {
-	struct dhcp_client c;
-	uint64_t t0 = now_ms();
-	int r = dhcp_client_start(&c, nic);
-	if (r >= 0)
-		r = dhcp_run(&c, 1, plan->dhcp_timeout_s);
-	dhcp_client_stop(&c);
-	if (r == -ETIMEDOUT)
-		return log_err(r, "dhcp %s: no lease after %u s (pxeroot.dhcp_timeout=)", nic->name, plan->dhcp_timeout_s);
-	if (r < 0)
-		return log_err(r, "dhcp %s: %s", nic->name, strerror(-r));
-	res->nic = *nic;
-	res->lease = c.lease;
-	const struct dhcp_lease *l = &res->lease;
-	struct in_addr ps = l->next_server.s_addr ? l->next_server : l->server_id;
-	inet_ntop(AF_INET, &ps, res->pxeserver, sizeof(res->pxeserver));
-	char addr[INET_ADDRSTRLEN], srv[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &l->addr, addr, sizeof(addr));
-	inet_ntop(AF_INET, &l->server_id, srv, sizeof(srv));
-	log_info("dhcp %s: lease %s/%d from %s, next-server %s, %u s, in %llu ms", nic->name, addr,
-		 netmask_prefix(l->netmask.s_addr ? l->netmask : (struct in_addr){htonl(0xffffff00)}), srv,
-		 res->pxeserver, l->lease_s, (unsigned long long)(now_ms() - t0));
-	return 0;
+	unsigned max = sizeof(res->dns) / sizeof(res->dns[0]);
+	for (unsigned i = 0; i < res->ndns; i++)
+		if (res->dns[i].s_addr == a.s_addr)
+			return;
+	if (res->ndns < max && a.s_addr)
+		res->dns[res->ndns++] = a;
 }
+
+/* nameserver= first, then each interface's servers; the first search list or domain. */
+static void gather(const struct plan *plan, struct net_result *res)
+{
+	for (unsigned i = 0; i < plan->netcfg.ndns; i++)
+		add_dns(res, plan->netcfg.dns[i]);
+	for (unsigned k = 0; k < res->n; k++) {
+		const struct dhcp_lease *l = &res->ifs[k].lease;
+		for (unsigned i = 0; i < l->ndns; i++)
+			add_dns(res, l->dns[i]);
+		if (!res->search[0])
+			snprintf(res->search, sizeof(res->search), "%s", l->search[0] ? l->search : l->domain);
+	}
+	const struct dhcp_lease *l0 = &res->ifs[0].lease;
+	struct in_addr ps = l0->next_server.s_addr ? l0->next_server : l0->server_id;
+	if (ps.s_addr)
+		inet_ntop(AF_INET, &ps, res->pxeserver, sizeof(res->pxeserver));
+}
+
+static int write_files(const struct net_result *res);
 
 /* The network stage. */
 int net_up(const struct plan *plan, struct net_result *res)
 {
-	struct nic nics[MAX_NICS];
+	struct nicset s;
+	uint64_t t0 = now_ms();
 	memset(res, 0, sizeof(*res));
-	int n = nics_up(nics);
-	if (n < 0)
-		return n;
-	int i = wait_carrier(nics, n, plan->carrier_timeout_s);
-	if (i < 0)
-		return log_err(i, "net: no carrier on any of %d interface(s) after %u s (pxeroot.carrier_timeout=)", n, plan->carrier_timeout_s);
-	for (int j = 0; j < n; j++)
-		if (j != i)
-			link_set_up(&nics[j], 0);
-	int r = dhcp_on(plan, &nics[i], res);
-	if (r < 0 || (r = apply_lease(&res->nic, &res->lease)) < 0)
+	int r = nics_up(&s);
+	for (unsigned i = 0; r == 0 && i < plan->netcfg.n; i++)
+		if ((r = configure(plan, &s, &plan->netcfg.conf[i], &res->ifs[res->n])) == 0)
+			res->n++;
+	for (int i = 0; i < s.n; i++) {
+		if (s.used[i])
+			continue;
+		addr_flush(&s.nic[i]);
+		link_set_up(&s.nic[i], 0);
+		if (r == 0)
+			log_info("net %s: not used, set down", s.nic[i].name);
+	}
+	if (r < 0)
 		return r;
-	return net_write_files(res, "");
+	gather(plan, res);
+	if ((r = write_files(res)) < 0)
+		return r;
+	char names[128];
+	size_t o = 0;
+	for (unsigned i = 0; i < res->n; i++)
+		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", i ? "," : "", res->ifs[i].nic.name);
+	log_info("net: up on %s in %llu ms", names, (unsigned long long)(now_ms() - t0));
+	return 0;
 }
 
 /* Write VALUE single-quoted for a POSIX shell (' becomes '\''). */
@@ -142,15 +315,14 @@ static void put_addr(FILE *f, const char *key, struct in_addr a)
 }
 
 /* The klibc ipconfig key set, so scripts that source /run/net-IFACE.conf keep working. */
-static void write_ipconfig(FILE *f, const struct net_result *res)
+static void write_ipconfig(FILE *f, const struct net_result *res, const struct net_iface *ifc)
 {
-	const struct dhcp_lease *l = &res->lease;
-	char lease[16];
-	snprintf(lease, sizeof(lease), "%u", l->lease_s);
-	put_quoted(f, "DEVICE", res->nic.name);
-	put_quoted(f, "PROTO", "dhcp");
+	const struct dhcp_lease *l = &ifc->lease;
+	char num[16], ntp[80] = "";
+	put_quoted(f, "DEVICE", ifc->nic.name);
+	put_quoted(f, "PROTO", ifc->method == IPC_DHCP ? "dhcp" : "none");
 	put_addr(f, "IPV4ADDR", l->addr);
-	put_addr(f, "IPV4BROADCAST", l->broadcast.s_addr ? l->broadcast : (struct in_addr){l->addr.s_addr | ~l->netmask.s_addr});
+	put_addr(f, "IPV4BROADCAST", l->broadcast);
 	put_addr(f, "IPV4NETMASK", l->netmask);
 	put_addr(f, "IPV4GATEWAY", l->router);
 	put_addr(f, "IPV4DNS0", l->ndns > 0 ? l->dns[0] : (struct in_addr){0});
@@ -160,50 +332,68 @@ static void write_ipconfig(FILE *f, const struct net_result *res)
 	put_quoted(f, "ROOTSERVER", res->pxeserver);
 	put_quoted(f, "ROOTPATH", l->root_path);
 	put_quoted(f, "filename", l->bootfile);
-	put_quoted(f, "DHCPLEASETIME", lease);
-	put_quoted(f, "DOMAINSEARCH", l->domain);
+	snprintf(num, sizeof(num), "%u", l->lease_s);
+	put_quoted(f, "DHCPLEASETIME", num);
+	put_quoted(f, "DOMAINSEARCH", l->search[0] ? l->search : l->domain);
+	snprintf(num, sizeof(num), "%u", (unsigned)l->mtu);
+	put_quoted(f, "MTU", num);
+	for (unsigned i = 0, o = 0; i < l->nntp; i++)
+		o += (unsigned)snprintf(ntp + o, sizeof(ntp) - o, "%s%s", i ? " " : "", inet_ntoa(l->ntp[i]));
+	put_quoted(f, "NTPSRVS", ntp);
 }
 
-/* Write PATH with CONTENT produced by FN(f, RES); 0 or negative errno. */
-static int write_file(const char *path, void (*fn)(FILE *, const struct net_result *), const struct net_result *res)
+/* resolv.conf: every DNS server and the search list. */
+static void write_resolv(FILE *f, const struct net_result *res)
+{
+	char a[INET_ADDRSTRLEN];
+	for (unsigned i = 0; i < res->ndns; i++)
+		fprintf(f, "nameserver %s\n", inet_ntop(AF_INET, &res->dns[i], a, sizeof(a)));
+	if (res->search[0])
+		fprintf(f, "search %s\n", res->search);
+}
+
+/* Open PATH for writing; NULL after a log line. */
+static FILE *open_out(const char *path)
 {
 	FILE *f = fopen(path, "we");
 	if (!f)
-		return log_err(-errno, "net: write %s: %s", path, strerror(errno));
-	fn(f, res);
+		log_err(-errno, "net: write %s: %s", path, strerror(errno));
+	return f;
+}
+
+/* Close F, turning a write error into a log line and negative errno. */
+static int close_out(FILE *f, const char *path)
+{
 	if (fclose(f) != 0)
 		return log_err(-errno, "net: write %s: %s", path, strerror(errno));
 	return 0;
 }
 
-/* resolv.conf: every DNS server and the domain as search list. */
-static void write_resolv(FILE *f, const struct net_result *res)
+/* /etc/resolv.conf, /run/pxeroot/net-IFACE.conf and the klibc-location symlinks. */
+static int write_files(const struct net_result *res)
 {
-	for (unsigned i = 0; i < res->lease.ndns; i++)
-		fprintf(f, "nameserver %s\n", inet_ntoa(res->lease.dns[i]));
-	if (res->lease.domain[0])
-		fprintf(f, "search %s\n", res->lease.domain);
-}
-
-/* Write the files under ROOT. */
-int net_write_files(const struct net_result *res, const char *root)
-{
-	char path[256], link[256], target[64];
-	snprintf(path, sizeof(path), "%s/etc", root);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/run/pxeroot", root);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/etc/resolv.conf", root);
-	int r = write_file(path, write_resolv, res);
-	snprintf(path, sizeof(path), "%s/run/pxeroot/net-%s.conf", root, res->nic.name);
-	if (r == 0)
-		r = write_file(path, write_ipconfig, res);
-	/* klibc's location, for initramfs scripts that look there */
-	snprintf(link, sizeof(link), "%s/run/net-%s.conf", root, res->nic.name);
-	snprintf(target, sizeof(target), "pxeroot/net-%s.conf", res->nic.name);
-	unlink(link);
-	if (r == 0 && symlink(target, link) < 0)
-		log_info("net: symlink %s: %s", link, strerror(errno));
+	char path[128], link[128], target[64];
+	mkdir("/etc", 0755);
+	mkdir("/run/pxeroot", 0755);
+	FILE *f = open_out("/etc/resolv.conf");
+	if (!f)
+		return -EIO;
+	write_resolv(f, res);
+	int r = close_out(f, "/etc/resolv.conf");
+	for (unsigned i = 0; r == 0 && i < res->n; i++) {
+		const char *name = res->ifs[i].nic.name;
+		snprintf(path, sizeof(path), "/run/pxeroot/net-%s.conf", name);
+		if (!(f = open_out(path)))
+			return -EIO;
+		write_ipconfig(f, res, &res->ifs[i]);
+		if ((r = close_out(f, path)) < 0)
+			break;
+		snprintf(link, sizeof(link), "/run/net-%s.conf", name);
+		snprintf(target, sizeof(target), "pxeroot/net-%s.conf", name);
+		unlink(link);
+		if (symlink(target, link) < 0)
+			log_info("net: symlink %s: %s", link, strerror(errno));
+	}
 	return r;
 }
 

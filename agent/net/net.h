@@ -1,22 +1,30 @@
-/* net.h - the network stage: pick a NIC, configure it, write the files others read */
+/* net.h - the network stage: pick NICs, configure them, write the files others read */
 #ifndef PXEROOT_NET_H
 #define PXEROOT_NET_H
 
 #include "../plan.h"
 #include "dhcp_codec.h"
+#include "ipconf.h"
 #include "link.h"
 
-struct net_result {
+/* One configured interface. A static configuration is expressed as a lease too. */
+struct net_iface {
 	struct nic nic;
+	enum ipc_method method;       /* IPC_DHCP or IPC_STATIC */
 	struct dhcp_lease lease;
-	char pxeserver[64];   /* next-server, else the DHCP server: the ${pxeserver} of archiso */
+};
+
+struct net_result {
+	struct net_iface ifs[IPCONF_MAX];
+	unsigned n;
+	char pxeserver[64];           /* next-server, else the DHCP server: archiso's ${pxeserver} */
+	struct in_addr dns[IPCONF_MAX_DNS + 2 * DHCP_MAX_DNS]; /* nameserver=, then each interface's */
+	unsigned ndns;
+	char search[256];             /* option 119, else the domain */
 };
 
 /* Bring the network up as PLAN says; fill RES. 0 or negative errno (already logged). */
 int net_up(const struct plan *plan, struct net_result *res);
-/* Write /etc/resolv.conf and /run/pxeroot/net-IFACE.conf for RES under ROOT ("" for /). */
-int net_write_files(const struct net_result *res, const char *root);
-
 /* Copy /etc/resolv.conf into NEWROOT/etc/ (archiso's copy_resolvconf), unless the new root has a
  * symlink there (it manages its own resolver). 0 or negative errno (logged). */
 int net_copy_resolv(const char *newroot);
