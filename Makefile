@@ -14,11 +14,12 @@ KERNEL := $(B)/kernel
 MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
-UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/log.c
+UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test
+cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 verify_test_SRCS := agent/verify.c
-http_url_test_SRCS := agent/source/http.c agent/plan.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+ipconf_test_SRCS := agent/net/ipconf.c
+http_url_test_SRCS := agent/source/http.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -50,7 +51,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 unit: $(UNIT_TESTS:%=$(B)/tests/%)
 
-check: all unit initramfs
+check: all unit fuzz-build initramfs
 	tests/run.sh
 
 demo: all initramfs
@@ -58,3 +59,52 @@ demo: all initramfs
 
 clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/initramfs.img
+
+# ---- fuzzing: libFuzzer targets (clang), tests/fuzz/ -----------------------------------------
+# make fuzz            build every target, run each FUZZ_SECONDS on a copy of its seed corpus
+#                      (build/fuzz/corpus/TARGET), print execs; fails when any finds a crash
+# make fuzz-build      only build build/fuzz/TARGET
+# make fuzz-seeds      regenerate tests/fuzz/corpus/fuzz_dhcp from the codec
+# tests/fuzz/run.sh TARGET SECONDS runs a single one.
+FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
+fuzz_sha512list_SRCS := agent/verify.c
+fuzz_ipconf_SRCS := agent/net/ipconf.c
+fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+
+.PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
+fuzz-deps:
+	@tools/deps.sh build fuzz
+
+define fuzz_rule
+$(B)/fuzz/$(1): tests/fuzz/$(1).c $$($(1)_SRCS) $(wildcard agent/*.h agent/*/*.h) | fuzz-deps
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) $$$$(pkg-config --cflags $$(PKGS)) -o $$@ $$(filter %.c,$$^) $$$$(pkg-config --libs $$(PKGS))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz-build: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+
+fuzz: fuzz-build
+	@fail=0; for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $$t $(FUZZ_SECONDS) || fail=1; done; exit $$fail
+
+$(B)/fuzz/dhcp_seeds: tests/fuzz/dhcp_seeds.c agent/net/dhcp_codec.c agent/net/dhcp_codec.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -Iagent -o $@ $(filter %.c,$^)
+
+fuzz-seeds: $(B)/fuzz/dhcp_seeds
+	@mkdir -p tests/fuzz/corpus/fuzz_dhcp
+	$(B)/fuzz/dhcp_seeds tests/fuzz/corpus/fuzz_dhcp
+
+# --- benchmarks (not part of make check) -------------------------------------
+# make bench: build, then run every executable tests/bench/*.sh; each prints
+# "figure:" lines. Fails when a benchmark fails (after running them all).
+.PHONY: bench
+bench: all initramfs
+	@rc=0; for b in tests/bench/*.sh; do \
+		[ -f "$$b" ] && [ -x "$$b" ] || continue; \
+		echo "== $$b"; "$$b" || { echo "FAIL $$b"; rc=1; }; \
+	done; exit $$rc

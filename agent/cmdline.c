@@ -71,9 +71,14 @@ int cmdline_parse(const char *text, struct cmdline *cl)
 		if (after_dashes) {
 			if (cl->ninit == CMDLINE_MAX_WORDS)
 				return -E2BIG;
-			/* init sees the word as typed, key=value joined again */
-			if (value)
+			/* init sees key=value joined again, a quote around the value dropped (the
+			 * kernel's repair_env_string) */
+			if (value && value[-1] == '\0') {
 				value[-1] = '=';
+			} else if (value) {
+				value[-2] = '=';
+				memmove(value - 1, value, strlen(value) + 1);
+			}
 			cl->init_args[cl->ninit++] = key;
 			continue;
 		}

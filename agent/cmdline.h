@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define CMDLINE_MAX_WORDS 512
+#define CMDLINE_MAX_WORDS 1024 /* a 2048-byte x86 command line has at most 1024 words */
 
 struct cmdline_word {
 	const char *key;   /* text before '=' (or the whole word) */

@@ -44,6 +44,7 @@ static int cmd_cmdline(int argc, char **argv)
 	int r = cmdline_read(file, &cl);
 	if (r < 0) {
 		fprintf(stderr, "pxeroot: cmdline %s: %s\n", file, strerror(-r));
+		cmdline_free(&cl);
 		return 1;
 	}
 	for (size_t i = 0; i < cl.nwords; i++)

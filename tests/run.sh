@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Test driver for `make check`: unit test binaries and QEMU e2e scenarios.
 #
-#   tests/run.sh [all|unit|e2e]       (default all)
+#   tests/run.sh [all|unit|fuzz|e2e]  (default all)
 #   ONLY=REGEX tests/run.sh           run only tests whose name matches REGEX
 #
 # Unit tests are the executables build/tests/*_test; e2e tests are the
-# executable tests/e2e/*.sh (lib.sh and demo.sh excepted). Each test is one
+# executable tests/e2e/*.sh (lib.sh and demo.sh excepted); fuzz tests run each
+# tests/fuzz/fuzz_*.c target for FUZZ_SECONDS (default 60) with tests/fuzz/run.sh
+# and fail on any finding. Each test is one
 # process exiting 0 (pass) or not (fail). Prints PASS/FAIL lines, the output of
 # failing tests, and last a single "N passed, N failed" line.
 # TEST_TIMEOUT (seconds, default 900) bounds each test.
@@ -20,6 +22,7 @@ trap 'rm -f "$OUT_FILE"' EXIT
 # Print the name of test $1: its file name without a .sh suffix.
 test_name() {
 	local name=${1##*/}
+	name=${name#fuzz:}
 	echo "${name%.sh}"
 }
 
@@ -42,11 +45,23 @@ e2e_tests() {
 	return 0
 }
 
-# Print the tests of kind $1 (all, unit or e2e) that match ONLY.
+# Print the fuzz targets as "fuzz:NAME", one per line.
+fuzz_tests() {
+	local t
+	for t in "$ROOT"/tests/fuzz/fuzz_*.c; do
+		[[ -f "$t" ]] || continue
+		t=${t##*/}
+		echo "fuzz:${t%.c}"
+	done
+	return 0
+}
+
+# Print the tests of kind $1 (all, unit, fuzz or e2e) that match ONLY.
 select_tests() {
 	local kind=$1 t
 	{
 		if [[ "$kind" == all || "$kind" == unit ]]; then unit_tests; fi
+		if [[ "$kind" == all || "$kind" == fuzz ]]; then fuzz_tests; fi
 		if [[ "$kind" == all || "$kind" == e2e ]]; then e2e_tests; fi
 	} | while IFS= read -r t; do
 		if [[ -z "${ONLY:-}" ]] || [[ "$(test_name "$t")" =~ $ONLY ]]; then
@@ -61,10 +76,13 @@ run_one() {
 	name=$(test_name "$t")
 	OUT_FILE=$(mktemp "${TMPDIR:-/tmp}/pxeroot-test.XXXXXX")
 	start=$EPOCHREALTIME
-	(cd "$ROOT" && timeout -k 10 "${TEST_TIMEOUT:-900}" "$t") </dev/null >"$OUT_FILE" 2>&1 || rc=$?
+	local cmd=("$t")
+	[[ "$t" == fuzz:* ]] && cmd=("$ROOT/tests/fuzz/run.sh" "${t#fuzz:}" "${FUZZ_SECONDS:-60}")
+	(cd "$ROOT" && timeout -k 10 "${TEST_TIMEOUT:-900}" "${cmd[@]}") </dev/null >"$OUT_FILE" 2>&1 || rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a + 0.5 }')
 	if [[ $rc -eq 0 ]]; then
 		echo "PASS $name (${secs}s)"
+		grep '^figure: ' "$OUT_FILE" | sed 's/^/    /' || true
 		PASSED=$((PASSED + 1))
 	else
 		echo "FAIL $name (${secs}s)"
@@ -80,9 +98,9 @@ run_one() {
 main() {
 	local kind=${1:-all} tests=() t
 	case "$kind" in
-	all | unit | e2e) ;;
+	all | unit | fuzz | e2e) ;;
 	*)
-		echo "usage: $0 [all|unit|e2e]   (ONLY=REGEX filters by name)" >&2
+		echo "usage: $0 [all|unit|fuzz|e2e]   (ONLY=REGEX filters by name)" >&2
 		exit 2
 		;;
 	esac

@@ -31,9 +31,11 @@ struct dhcp_route {
 	struct in_addr gw;
 };
 
-/* What a server said in an OFFER or ACK. Strings are NUL-terminated, cut to size; host and domain
- * names that hold anything but letters, digits, '-', '_' and '.' are dropped (they end up in
- * resolv.conf and shell-sourced files). */
+/* What a server said in an OFFER or ACK. Strings are NUL-terminated and cut to size, except host
+ * and domain names: one that does not fit or holds anything but letters, digits, '-', '_' and '.'
+ * is dropped (they end up in resolv.conf and shell-sourced files). An option 121 that is malformed
+ * or has more than DHCP_MAX_ROUTES routes is ignored as a whole (a partial route table is worse
+ * than the router of option 3). */
 struct dhcp_lease {
 	uint8_t type;                   /* DHCP_OFFER, DHCP_ACK, ... */
 	struct in_addr addr;            /* yiaddr */

@@ -53,13 +53,13 @@ int http_image_url(const struct plan *plan, const char *pxeserver, const char *m
 	char base[2048];
 	int r = expand_pxeserver(raw, pxeserver, base, sizeof(base));
 	if (r == -ENXIO)
-		return log_err(-EINVAL, "cmdline %s: uses ${pxeserver} but no DHCP server is known", raw);
+		return log_err(-EINVAL, "cmdline %s: uses ${pxeserver} but no boot server is known (DHCP next-server or the server field of ip=)", raw);
 	if (r < 0)
 		return log_err(r, "cmdline %s: URL too long", raw);
 	if (plan->live_url)
 		r = snprintf(url, cap, "%s", base);
 	else /* archiso wants the trailing '/'; supply it when it was left out */
-		r = snprintf(url, cap, "%s%s%s/%s/airootfs.sfs", base, base[strlen(base) - 1] == '/' ? "" : "/",
+		r = snprintf(url, cap, "%s%s%s/%s/airootfs.sfs", base, base[0] && base[strlen(base) - 1] == '/' ? "" : "/",
 			     plan->basedir, plan->arch ? plan->arch : machine);
 	if (r < 0 || (size_t)r >= cap)
 		return log_err(-ENAMETOOLONG, "cmdline %s: URL too long", raw);

@@ -70,7 +70,14 @@ static void test_dashes(void)
 	CHECK_STR(cl.init_args[2], "two words");
 	CHECK(cmdline_get(&cl, "init") == NULL, "init= after -- is not ours");
 	cmdline_free(&cl);
-	parse("a=-- --x", &cl);
+	parse("x -- a=\"b c\" d=\"\" e=\"f\" g=h\"", &cl);
+	CHECK(cl.ninit == 4, "init words %zu", cl.ninit);
+	CHECK_STR(cl.init_args[0], "a=b c"); /* quotes dropped as the kernel's repair_env_string does */
+	CHECK_STR(cl.init_args[1], "d=");
+	CHECK_STR(cl.init_args[2], "e=f");
+	CHECK_STR(cl.init_args[3], "g=h\"");
+	cmdline_free(&cl);
+		parse("a=-- --x", &cl);
 	CHECK(cl.nwords == 2 && cl.ninit == 0, "-- only as a whole word");
 	cmdline_free(&cl);
 }
@@ -100,7 +107,7 @@ static void test_plan(void)
 	struct cmdline cl;
 	struct plan p;
 	CHECK(plan_of("archiso_http_srv=http://${pxeserver}/ checksum", &p, &cl) == 0, "archiso");
-	CHECK(p.source == SRC_HTTP && p.net == NET_DHCP && p.checksum, "archiso plan");
+	CHECK(p.source == SRC_HTTP && p.net == NET_UP && p.checksum, "archiso plan");
 	CHECK_STR(p.basedir, "arch");
 	CHECK_STR(p.http_spc, "75%");
 	CHECK_STR(p.cow_size, "256M");
