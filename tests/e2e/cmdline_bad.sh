@@ -12,7 +12,7 @@ main() {
 	lab_tmpdir
 	log="$LAB_TMP/serial.log"
 	qemu_boot "$log" 'ip=banana archiso_http_srv=http://10.0.2.2:9/ pxeroot.debug'
-	expect_line "$log" 'pxeroot: cmdline ip="banana": unsupported form' "error quotes the bad value"
+	expect_line "$log" 'pxeroot: cmdline ip="banana": not a method' "error quotes the bad value"
 	expect_line "$log" 'pxeroot: giving up on stage options' "options stage is not retried"
 	expect_no_line "$log" 'pxeroot: dhcp ' "network never started"
 	expect_line "$log" 'pxeroot: halted: ' "agent says it halted"

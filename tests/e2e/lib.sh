@@ -3,8 +3,9 @@
 #
 #   lab_tmpdir                         create $LAB_TMP (removed on exit, with every tracked process)
 #   lab_track PID / lab_untrack PID    stop PID on exit / forget it once reaped
-#   free_port                          print a free TCP port on 127.0.0.1
-#   nginx_start ROOTDIR                serve ROOTDIR on 127.0.0.1:$HTTP_PORT
+#   free_port [NETNS]                  print a free TCP port (on the host, or inside NETNS)
+#   free_udp_port                      print a free UDP port on 127.0.0.1 not in LAB_UDP_PORTS
+#   nginx_start ROOTDIR                serve ROOTDIR on $NGINX_ADDR:$HTTP_PORT (in $NGINX_NETNS if set)
 #   make_root_sfs OUT.sfs              busybox live root whose /sbin/init prints PXEROOT-E2E: lines
 #   make_archiso_tree WEBROOT SFS [BASEDIR] [ARCH]
 #   serve_archiso [BASEDIR]            the two above plus nginx: sets WEBROOT, HTTP_PORT
@@ -12,17 +13,41 @@
 #   qemu_boot LOG APPEND [QEMU ARGS]   boot the lab kernel + initramfs, serial to LOG
 #   expect_line LOG REGEX DESC         assert a line matches (grep -E, CRs removed)
 #   expect_no_line LOG REGEX DESC      assert no line matches
+#   expect_qemu RESULT DESC            assert how the last qemu_boot ended (exited|panic|stop|timeout)
+#   lab_re_escape STRING               print STRING with the ERE metacharacters escaped
 #   scenario_end [LOG]                 print the log tail on failure; exit 0 or 1
+#
+# Network lab (root; each NIC a virtio-net-pci with a fixed MAC, eth0, eth1, ... in that order):
+#   lab_mac N                          print 52:54:00:12:34:NN (N = 1 for eth0 by convention)
+#   qemu_nic_user [MAC]                add a QEMU user-networking NIC (DHCP 10.0.2.x, host 10.0.2.2)
+#   qemu_nic_dead [MAC]                add a NIC with carrier on which nothing ever answers
+#   qemu_nic_tap [MAC] [TAP]           add a NIC on tap device TAP (default $TAP) of $QEMU_NETNS
+#     Each appends to the array QEMU_NET_ARGS; when it is not empty it replaces the
+#     default user NIC of qemu_boot (reset it with QEMU_NET_ARGS=()).
+#   netns_create [ADDR/PREFIX]         a network namespace (deleted on exit) holding tap0 with
+#                                      ADDR (default 192.168.77.1/24), up; sets NETNS, TAP, NETNS_ADDR
+#   dnsmasq_start [ARGS...]            dnsmasq in $NETNS on $TAP only, no upstream, no host files,
+#                                      state in $LAB_TMP; sets DNSMASQ_PID, DNSMASQ_LOG, DNSMASQ_LEASES
+#   netns_http_get URL                 print URL's body, fetched from inside $NETNS (busybox wget)
+#   netns_dns_query NAME               print the IPv4 answers of $NETNS_ADDR's DNS for NAME
 #
 # Environment: KERNEL, INITRD (default build/kernel/vmlinuz, build/initramfs.img),
 # QEMU_MEM (512), QEMU_TIMEOUT (120 s), QEMU_STOP_RE ("pxeroot: halted"),
 # QEMU_NIC (virtio-net-pci), QEMU_NETDEV_OPTS (appended to -netdev user,...),
+# QEMU_NETNS (run QEMU inside that network namespace), NGINX_ADDR (127.0.0.1),
+# NGINX_NETNS (run nginx inside that network namespace),
 # QEMU_CONSOLE=tty (serial on the terminal too), LAB_KEEP=1 (keep $LAB_TMP).
 set -euo pipefail
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_TMP=""
 LAB_PIDS=()
+LAB_NETNS=()
+LAB_NETNS_COUNT=0
+LAB_UDP_PORTS=()
+LAB_NETDEV_COUNT=0
+LAB_NETDEV_ID=""
+QEMU_NET_ARGS=()
 LAB_FAILED=0
 LAB_ASSERTS=0
 LAB_LAST_LOG=""
@@ -42,9 +67,10 @@ lab_die() {
 	exit 1
 }
 
-# Stop every tracked process by PID, then remove $LAB_TMP unless LAB_KEEP=1.
+# Stop every tracked process by PID, delete the network namespaces made here,
+# then remove $LAB_TMP unless LAB_KEEP=1.
 lab_cleanup() {
-	local rc=$? pid i
+	local rc=$? pid i ns
 	for pid in "${LAB_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || continue
 		for ((i = 0; i < 20; i++)); do
@@ -53,6 +79,9 @@ lab_cleanup() {
 		done
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+	done
+	for ns in "${LAB_NETNS[@]}"; do
+		ip netns delete "$ns" 2>/dev/null || echo "# cleanup: could not delete netns $ns" >&2
 	done
 	if [[ -n "$LAB_TMP" && "${LAB_KEEP:-0}" != 1 ]]; then
 		rm -rf "$LAB_TMP"
@@ -93,18 +122,34 @@ lab_need() {
 	done
 }
 
-# Succeed when something accepts TCP connections on 127.0.0.1:$1.
-port_answers() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+# Print a command prefix, one word a line, that runs a command inside network
+# namespace $1 (nothing when $1 is empty: the host's own namespace).
+lab_netns_prefix() {
+	[[ -n "${1:-}" ]] && printf '%s\n' ip netns exec "$1"
+	return 0
 }
 
-# Print a TCP port on 127.0.0.1 that nothing listens on.
+# Succeed when something accepts TCP connections on ADDR ($2, default
+# 127.0.0.1) port $1, probed from inside network namespace $3 when given.
+port_answers() {
+	local port=$1 addr=${2:-127.0.0.1} ns=${3:-}
+	if [[ -n "$ns" ]]; then
+		# shellcheck disable=SC2016  # expanded by the inner bash
+		ip netns exec "$ns" bash -c '(exec 3<>"/dev/tcp/$0/$1") 2>/dev/null' "$addr" "$port"
+	else
+		(exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null
+	fi
+}
+
+# Print a TCP port that nothing listens on, in the host's network namespace
+# or inside namespace $1 when given.
 free_port() {
-	local port i
+	local ns=${1:-} port i prefix=()
+	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	for ((i = 0; i < 100; i++)); do
 		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		port_answers "$port" && continue
-		if command -v ss >/dev/null && [[ -n "$(ss -Htln "sport = :$port" 2>/dev/null)" ]]; then
+		port_answers "$port" 127.0.0.1 "$ns" && continue
+		if command -v ss >/dev/null && [[ -n "$("${prefix[@]}" ss -Htln "sport = :$port" 2>/dev/null)" ]]; then
 			continue
 		fi
 		echo "$port"
@@ -114,9 +159,28 @@ free_port() {
 	return 1
 }
 
-# Write an nginx config serving $1 on 127.0.0.1:$2 with all state in $3.
+# Print a UDP port on 127.0.0.1 that nothing uses and that this scenario has not
+# handed out before (the caller must record it in LAB_UDP_PORTS).
+free_udp_port() {
+	local port i used
+	lab_need ss
+	for ((i = 0; i < 200; i++)); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		for used in "${LAB_UDP_PORTS[@]}"; do
+			[[ "$used" == "$port" ]] && continue 2
+		done
+		[[ -n "$(ss -Hualn "sport = :$port" 2>/dev/null)" ]] && continue
+		echo "$port"
+		return 0
+	done
+	echo "free_udp_port: no free UDP port found" >&2
+	return 1
+}
+
+# Write an nginx config serving $1 on $4 (an IPv4 address) port $2 with all
+# state in $3.
 nginx_config() {
-	local root=$1 port=$2 dir=$3
+	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1}
 	[[ $EUID -eq 0 ]] && echo "user root;"
 	cat <<-EOF
 		daemon off;
@@ -136,7 +200,7 @@ nginx_config() {
 		    types { text/plain sha512 txt; }
 		    sendfile on;
 		    server {
-		        listen 127.0.0.1:$port;
+		        listen $addr:$port;
 		        root $root;
 		        autoindex off;
 		    }
@@ -144,31 +208,34 @@ nginx_config() {
 	EOF
 }
 
-# Start nginx serving directory $1 on a free port; export HTTP_PORT.
+# Start nginx serving directory $1 on a free port of NGINX_ADDR (default
+# 127.0.0.1), inside network namespace NGINX_NETNS when set (the port is probed
+# there too); export HTTP_PORT, HTTP_ADDR and NGINX_PID.
 nginx_start() {
-	local root dir port pid try i
+	local root dir port pid try i addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
 	root=$(cd "${1:?nginx_start ROOTDIR}" && pwd)
 	lab_tmpdir
 	lab_need /usr/sbin/nginx
+	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	for ((try = 0; try < 5; try++)); do
-		port=$(free_port)
+		port=$(free_port "$ns")
 		dir="$LAB_TMP/nginx-$port"
 		mkdir -p "$dir"
-		nginx_config "$root" "$port" "$dir" >"$dir/nginx.conf"
-		/usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
+		nginx_config "$root" "$port" "$dir" "$addr" >"$dir/nginx.conf"
+		"${prefix[@]}" /usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!
 		lab_track "$pid"
 		for ((i = 0; i < 100; i++)); do
-			if port_answers "$port"; then
-				export HTTP_PORT=$port NGINX_PID=$pid
-				lab_note "nginx: pid $pid, http://127.0.0.1:$port/ serving $root"
+			if port_answers "$port" "$addr" "$ns"; then
+				export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid
+				lab_note "nginx: pid $pid, http://$addr:$port/${ns:+ in netns $ns} serving $root"
 				return 0
 			fi
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		lab_note "nginx on port $port did not come up:"
+		lab_note "nginx on $addr:$port did not come up:"
 		sed 's/^/#   /' "$dir/error.log" "$dir/stdout.log" 2>/dev/null || true
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -177,7 +244,9 @@ nginx_start() {
 	lab_die "nginx did not start"
 }
 
-# Write the live root's /sbin/init: print PXEROOT-E2E: lines, then power off.
+# Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
+# args, resolv.conf, hostname, IPv4 routes, links, /run/pxeroot/net-*.conf),
+# then power off.
 write_root_init() {
 	cat >"$1" <<-'EOF'
 		#!/bin/sh
@@ -195,6 +264,39 @@ write_root_init() {
 		        echo "PXEROOT-E2E: resolv: $line"
 		    done </etc/resolv.conf
 		fi
+		read -r name </proc/sys/kernel/hostname
+		echo "PXEROOT-E2E: hostname: $name"
+		ip -4 route 2>/dev/null | while read -r line; do
+		    echo "PXEROOT-E2E: route: $line"
+		done
+		# operstate follows a link change only when the kernel's linkwatch runs
+		# (up to 1 s later): wait, 3 s at most in all, until it agrees with the
+		# admin flag and the carrier.
+		tries=0
+		for dev in /sys/class/net/*; do
+		    name=${dev##*/}
+		    [ -e "$dev" ] && [ "$name" != lo ] || continue
+		    while :; do
+		        read -r flags <"$dev/flags"
+		        want=down
+		        if [ $((flags & 1)) -eq 1 ] && [ "$(cat "$dev/carrier" 2>/dev/null)" = 1 ]; then
+		            want=up
+		        fi
+		        read -r oper <"$dev/operstate"
+		        [ "$oper" = "$want" ] || [ "$tries" -ge 30 ] && break
+		        tries=$((tries + 1))
+		        sleep 0.1
+		    done
+		    read -r mtu <"$dev/mtu"
+		    addr=$(ip -4 -o addr show dev "$name" 2>/dev/null | awk '$3 == "inet" { print $4; exit }')
+		    echo "PXEROOT-E2E: link: $name mtu $mtu oper $oper addr ${addr:--}"
+		done
+		for conf in /run/pxeroot/net-*.conf; do
+		    [ -f "$conf" ] || continue
+		    while IFS= read -r line; do
+		        echo "PXEROOT-E2E: netconf: ${conf##*/}: $line"
+		    done <"$conf"
+		done
 		echo "PXEROOT-E2E: done"
 		sync
 		poweroff -f
@@ -251,6 +353,123 @@ archiso_http_append() {
 	local extra=""
 	[[ -n "$*" ]] && extra=" $*"
 	echo "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ archisobasedir=arch checksum=y pxeroot.onerror=poweroff$extra"
+}
+
+# Print the lab MAC address number $1 (1 to 255): 52:54:00:12:34:NN in hex.
+lab_mac() {
+	printf '52:54:00:12:34:%02x\n' "${1:?lab_mac N}"
+}
+
+# Set LAB_NETDEV_ID to the id of the next -netdev (n0, n1, ...) and count it.
+qemu_next_netdev() {
+	LAB_NETDEV_ID="n$LAB_NETDEV_COUNT"
+	LAB_NETDEV_COUNT=$((LAB_NETDEV_COUNT + 1))
+}
+
+# Append to QEMU_NET_ARGS a NIC (QEMU_NIC, MAC $2 if given) on netdev options $1
+# (whose id is in LAB_NETDEV_ID).
+qemu_add_nic() {
+	local mac=${2:-}
+	QEMU_NET_ARGS+=(-netdev "$1" -device "${QEMU_NIC:-virtio-net-pci},netdev=$LAB_NETDEV_ID${mac:+,mac=$mac}")
+}
+
+# Add a QEMU user-networking NIC with MAC $1 (optional): QEMU's own DHCP server
+# leases 10.0.2.15, the host's 127.0.0.1 is reached as 10.0.2.2.
+qemu_nic_user() {
+	qemu_next_netdev
+	qemu_add_nic "user,id=$LAB_NETDEV_ID${QEMU_NETDEV_OPTS:+,$QEMU_NETDEV_OPTS}" "${1:-}"
+}
+
+# Add a "dead" NIC with MAC $1 (optional): its link is up, but its frames go as
+# UDP datagrams to a port on 127.0.0.1 that nobody listens on, and nothing ever
+# comes back (QEMU listens on a second free port that nobody sends to).
+qemu_nic_dead() {
+	local peer local_port
+	peer=$(free_udp_port) || lab_die "no free UDP port"
+	LAB_UDP_PORTS+=("$peer")
+	local_port=$(free_udp_port) || lab_die "no free UDP port"
+	LAB_UDP_PORTS+=("$local_port")
+	qemu_next_netdev
+	qemu_add_nic "socket,id=$LAB_NETDEV_ID,udp=127.0.0.1:$peer,localaddr=127.0.0.1:$local_port" "${1:-}"
+}
+
+# Add a NIC with MAC $1 (optional) on tap device $2 (default $TAP) of the
+# network namespace QEMU runs in (QEMU_NETNS, see netns_create).
+qemu_nic_tap() {
+	local tap=${2:-${TAP:-}}
+	[[ -n "$tap" ]] || lab_die "qemu_nic_tap: no tap device (netns_create sets TAP)"
+	qemu_next_netdev
+	qemu_add_nic "tap,id=$LAB_NETDEV_ID,ifname=$tap,script=no,downscript=no" "${1:-}"
+}
+
+# Create a network namespace of this scenario (pxr-PID-N, deleted on exit) with
+# lo up and a tap device tap0 holding ADDR/PREFIX ($1, default 192.168.77.1/24),
+# up (no carrier until QEMU opens it); export NETNS, TAP and NETNS_ADDR.
+netns_create() {
+	local cidr=${1:-192.168.77.1/24} name
+	lab_tmpdir
+	lab_need ip
+	[[ $EUID -eq 0 ]] || lab_die "netns_create: network namespaces need root"
+	[[ -c /dev/net/tun ]] || lab_die "netns_create: /dev/net/tun missing"
+	LAB_NETNS_COUNT=$((LAB_NETNS_COUNT + 1))
+	name="pxr-$$-$LAB_NETNS_COUNT"
+	ip netns add "$name" || lab_die "ip netns add $name failed"
+	LAB_NETNS+=("$name")
+	if ! { ip netns exec "$name" ip link set lo up &&
+		ip netns exec "$name" ip tuntap add dev tap0 mode tap &&
+		ip netns exec "$name" ip addr add "$cidr" dev tap0 &&
+		ip netns exec "$name" ip link set tap0 up; }; then
+		lab_die "netns $name: tap0 setup failed"
+	fi
+	export NETNS=$name TAP=tap0 NETNS_ADDR=${cidr%/*}
+	lab_note "netns: $name, tap0 $cidr"
+}
+
+# Start dnsmasq inside $NETNS, serving $TAP only, with the arguments given
+# (--dhcp-range=..., --address=..., ...) after a set that keeps it off the host:
+# no config file, no /etc/hosts, no upstream servers (so never the host's
+# resolver), pid, lease and log files in $LAB_TMP. Wait until its sockets are
+# open; export DNSMASQ_PID, DNSMASQ_LOG, DNSMASQ_LEASES.
+dnsmasq_start() {
+	local dir pid i
+	[[ -n "${NETNS:-}" && -n "${TAP:-}" ]] || lab_die "dnsmasq_start: no netns (call netns_create first)"
+	lab_need dnsmasq ss
+	dir=$(mktemp -d "$LAB_TMP/dnsmasq.XXXXXX")
+	ip netns exec "$NETNS" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--no-resolv --no-poll --no-hosts --interface="$TAP" --except-interface=lo \
+		--bind-interfaces --user=root --group=root \
+		--pid-file="$dir/dnsmasq.pid" --dhcp-leasefile="$dir/leases" \
+		--log-facility="$dir/dnsmasq.log" --log-queries --log-dhcp "$@" \
+		</dev/null >"$dir/stdout.log" 2>&1 &
+	pid=$!
+	lab_track "$pid"
+	for ((i = 0; i < 100; i++)); do
+		if [[ -s "$dir/dnsmasq.pid" ]] &&
+			ip netns exec "$NETNS" ss -Hulnp 2>/dev/null | grep -q "pid=$pid,"; then
+			export DNSMASQ_PID=$pid DNSMASQ_LOG=$dir/dnsmasq.log DNSMASQ_LEASES=$dir/leases
+			lab_note "dnsmasq: pid $pid in netns $NETNS on $TAP: $*"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	lab_note "dnsmasq did not come up:"
+	sed 's/^/#   /' "$dir/stdout.log" "$dir/dnsmasq.log" 2>/dev/null || true
+	lab_die "dnsmasq did not start"
+}
+
+# Print the body of URL ($1) as fetched from inside $NETNS; fail on an error.
+netns_http_get() {
+	lab_need busybox timeout
+	# (busybox 1.35's wget -T crashes: the time limit comes from timeout)
+	timeout 10 ip netns exec "$NETNS" busybox wget -q -O - "${1:?netns_http_get URL}"
+}
+
+# Print the IPv4 addresses that the DNS server on $NETNS_ADDR gives for name $1.
+netns_dns_query() {
+	lab_need busybox
+	ip netns exec "$NETNS" busybox nslookup -type=a "${1:?netns_dns_query NAME}" "$NETNS_ADDR" 2>/dev/null |
+		awk '/^Name:/ { seen = 1; next } seen && /^Address/ { sub(/^Address( [0-9]+)?: */, ""); print }'
 }
 
 # Print seconds elapsed since the EPOCHREALTIME value $1, one decimal.
@@ -317,31 +536,39 @@ qemu_watch() {
 }
 
 # Boot KERNEL + INITRD in QEMU (TCG) with "console=ttyS0 APPEND", serial to LOG,
-# extra QEMU arguments after APPEND; wait as qemu_watch does. Returns 0 unless
-# QEMU failed to start (exited by itself with an error).
+# extra QEMU arguments after APPEND; the NICs are QEMU_NET_ARGS when set, else
+# one user-networking NIC; QEMU runs inside network namespace QEMU_NETNS when
+# set. Wait as qemu_watch does. Returns 0 unless QEMU failed to start (exited
+# by itself with an error).
 qemu_boot() {
 	local log=${1:?qemu_boot LOG APPEND [QEMU ARGS]} append=${2?qemu_boot LOG APPEND} pid rc=0 start
 	shift 2
 	local kernel=${KERNEL:-$LAB_ROOT/build/kernel/vmlinuz}
 	local initrd=${INITRD:-$LAB_ROOT/build/initramfs.img}
-	local serial=()
+	local serial=() net=() prefix=()
 	lab_tmpdir
 	lab_need qemu-system-x86_64
 	[[ -f "$kernel" ]] || lab_die "$kernel missing (make kernel)"
 	[[ -f "$initrd" ]] || lab_die "$initrd missing (make initramfs)"
 	mapfile -t serial < <(qemu_serial_args "$log")
+	if [[ ${#QEMU_NET_ARGS[@]} -gt 0 ]]; then
+		net=("${QEMU_NET_ARGS[@]}")
+	else
+		net=(-netdev "user,id=n0${QEMU_NETDEV_OPTS:+,$QEMU_NETDEV_OPTS}"
+			-device "${QEMU_NIC:-virtio-net-pci},netdev=n0")
+	fi
+	mapfile -t prefix < <(lab_netns_prefix "${QEMU_NETNS:-}")
 	: >"$log"
 	LAB_LAST_LOG=$log
 	lab_note "qemu: append: console=ttyS0 $append"
+	lab_note "qemu: net:${QEMU_NETNS:+ (in netns $QEMU_NETNS)} ${net[*]}"
 	start=$EPOCHREALTIME
 	local stdin=/dev/null
 	[[ "${QEMU_CONSOLE:-file}" == tty ]] && stdin=/dev/stdin
-	qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-512}" -smp 1 \
+	"${prefix[@]}" qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-512}" -smp 1 \
 		-nodefaults -no-user-config -display none -no-reboot "${serial[@]}" \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $append" \
-		-netdev "user,id=n0${QEMU_NETDEV_OPTS:+,$QEMU_NETDEV_OPTS}" \
-		-device "${QEMU_NIC:-virtio-net-pci},netdev=n0" \
-		"$@" <"$stdin" 2>"$log.qemu-stderr" &
+		"${net[@]}" "$@" <"$stdin" 2>"$log.qemu-stderr" &
 	pid=$!
 	lab_track "$pid"
 	qemu_watch "$pid" "$log" || rc=$?
@@ -399,6 +626,21 @@ expect_no_line() {
 	else
 		lab_assert 0 "$desc"
 	fi
+}
+
+# Assert that the last qemu_boot ended as $1 (exited, panic, stop or timeout).
+expect_qemu() {
+	local want=$1 desc=${2:-qemu ended as $1}
+	if [[ "$QEMU_RESULT" == "$want" ]]; then
+		lab_assert 0 "$desc"
+	else
+		lab_assert 1 "$desc (it ended as ${QEMU_RESULT:-nothing})"
+	fi
+}
+
+# Print $1 with every ERE metacharacter escaped, for expect_line patterns.
+lab_re_escape() {
+	printf '%s\n' "$1" | sed -e 's/[][\\.*^$+?(){}|]/\\&/g'
 }
 
 # Finish the scenario: on failure print the last 40 log lines; exit 0 or 1.
