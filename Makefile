@@ -2,6 +2,8 @@
 # Every target that needs packages installs them first (tools/deps.sh, apt-get, idempotent).
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# the clock floor for machines with a dead RTC: the last commit's time (reproducible)
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKGS := libcurl libcrypto blkid libkmod libsquashfs1
@@ -15,11 +17,11 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
 UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
+cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/image.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 verify_test_SRCS := agent/verify.c
 ipconf_test_SRCS := agent/net/ipconf.c
-http_url_test_SRCS := agent/source/http.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+http_url_test_SRCS := agent/source/http.c agent/image.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -32,15 +34,21 @@ $(B)/pxeroot: $(OBJS)
 
 $(B)/obj/%.o: %.c $(wildcard agent/*.h agent/*/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -DPXEROOT_VERSION='"$(VERSION)"' $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) -DPXEROOT_VERSION='"$(VERSION)"' -DPXEROOT_BUILD_EPOCH=$(BUILD_EPOCH) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
 
 kernel:
 	@tools/deps.sh lab
 	tools/kernel.sh $(KERNEL)
 
+# trust material for the standalone image: make initramfs CMS_CERT=f [CMS_CA=f] GPG_KEYRING=f
+GPGV ?= /usr/bin/gpgv
+TRUST_ARGS := $(if $(CMS_CERT),--extra $(CMS_CERT):/etc/pxeroot/codesign.crt) \
+	$(if $(CMS_CA),--extra $(CMS_CA):/etc/pxeroot/codesign_CA.crt) \
+	$(if $(GPG_KEYRING),--extra $(GPG_KEYRING):/etc/pxeroot/keyring.gpg --exec $(GPGV))
+
 initramfs: $(B)/pxeroot kernel
 	@tools/deps.sh lab
-	tools/mkinitramfs.sh --binary $(B)/pxeroot --moddir "$(or $(MODDIR),$(firstword $(wildcard $(KERNEL)/lib/modules/*)))" --out $(B)/initramfs.img
+	tools/mkinitramfs.sh --binary $(B)/pxeroot --moddir "$(or $(MODDIR),$(firstword $(wildcard $(KERNEL)/lib/modules/*)))" --out $(B)/initramfs.img $(TRUST_ARGS)
 
 define unit_rule
 $(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) tests/unit/check.h | deps
@@ -73,7 +81,7 @@ FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sa
 fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
-fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
 fuzz-deps:

@@ -59,6 +59,7 @@ static int st_options(struct boot *b)
 		return r;
 	b->plan_ok = 1;
 	log_set_debug(b->plan.debug);
+	fetch_set_ca(b->plan.ca_bundle);
 	if (b->plan.debug)
 		plan_explain(&b->plan);
 	if (b->plan.source == SRC_NONE)
@@ -213,6 +214,24 @@ static void early_mount(const char *src, const char *dir, const char *fstype, un
 		log_info("mount %s on %s: %s", fstype, dir, strerror(errno));
 }
 
+/* A machine with a dead RTC boots in 1970 or 2000, when no certificate is valid yet: move the
+ * clock to pxeroot's build time, as systemd does with its time epoch. */
+static void clock_fix(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec >= (time_t)PXEROOT_BUILD_EPOCH)
+		return;
+	struct timespec epoch = {.tv_sec = (time_t)PXEROOT_BUILD_EPOCH};
+	char was[32], set[32];
+	strftime(was, sizeof(was), "%Y-%m-%d %H:%M:%S", gmtime(&now.tv_sec));
+	strftime(set, sizeof(set), "%Y-%m-%d %H:%M:%S", gmtime(&epoch.tv_sec));
+	if (clock_settime(CLOCK_REALTIME, &epoch) < 0)
+		log_info("clock: %s UTC is before the build time, and setting %s failed: %s", was, set, strerror(errno));
+	else
+		log_info("clock: %s UTC is before the build time, set to %s UTC", was, set);
+}
+
 /* PID-1 setup: API filesystems, console on fds 0-2, the log. */
 static void early_setup(void)
 {
@@ -240,6 +259,7 @@ void boot_pid1(void)
 	struct boot b = {.newroot = NEWROOT};
 	early_setup();
 	log_info("pxeroot %s starting", PXEROOT_VERSION);
+	clock_fix();
 	if (fetch_global_init() < 0)
 		log_info("libcurl: global init failed");
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)

@@ -11,6 +11,10 @@
 
 #include "log.h"
 
+#define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+static const char *ca_bundle = DEFAULT_CA_BUNDLE; /* pxeroot.ca= */
+
 /* What the callbacks need. */
 struct xfer {
 	CURL *curl;
@@ -164,6 +168,15 @@ static void setup(struct xfer *x, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_CAINFO, ca_bundle);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+}
+
+/* Choose the CA bundle. */
+void fetch_set_ca(const char *path)
+{
+	ca_bundle = path ? path : DEFAULT_CA_BUNDLE;
 }
 
 /* Name what went wrong with X after RES, in one line; return the errno. */

@@ -45,6 +45,8 @@ void hash_sink_free(struct hash_sink *hs);
  * files). 0, or a negative errno after one line "fetch URL: cause" (HTTP status, curl's reason,
  * or the sink's error). -ENOENT for HTTP 404/410. */
 int fetch(const char *url, struct sink *sinks, const char *label);
+/* Use the CA bundle at PATH for HTTPS (NULL: the built-in default). */
+void fetch_set_ca(const char *path);
 /* One-time libcurl setup; 0 or -EIO. */
 int fetch_global_init(void);
 

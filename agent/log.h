@@ -8,6 +8,9 @@
 #ifndef PXEROOT_VERSION
 #define PXEROOT_VERSION "dev"
 #endif
+#ifndef PXEROOT_BUILD_EPOCH
+#define PXEROOT_BUILD_EPOCH 1767225600 /* 2026-01-01, when the build does not say */
+#endif
 
 /* Start logging: open /dev/kmsg if present. Safe to call again after /dev appears. */
 void log_open(void);

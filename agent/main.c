@@ -4,7 +4,7 @@
  * Otherwise the first argument picks a tool:
  *   boot                 the whole boot (refused unless PID 1)
  *   mount DIR            everything up to a mounted root at DIR (mkinitcpio/dracut)
- *   fetch URL FILE       download with progress (and --sha512 HEX to check the sum)
+ *   fetch URL FILE ...   download with progress and the boot's checks (see usage)
  *   dhcp IFACE           run a DHCP exchange on IFACE and print the lease, configuring nothing
  *   cmdline [--explain] [FILE]   show how a command line is read (default /proc/cmdline)
  *   version */
@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +20,17 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "fetch.h"
+#include "image.h"
 #include "log.h"
 #include "net/dhcp.h"
 #include "plan.h"
-#include "verify.h"
 
 /* Usage text on stderr; returns the exit code 2. */
 static int usage(void)
 {
-	fputs("usage: pxeroot boot | mount DIR | fetch URL FILE [--sha512 HEX] | dhcp IFACE [TIMEOUT_S]\n"
-	      "       | cmdline [--explain] [FILE] | version\n",
+	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | version\n"
+	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE [--gpgv PATH]]\n"
+	      "                        [--ca BUNDLE]\n",
 	      stderr);
 	return 2;
 }
@@ -58,37 +58,33 @@ static int cmd_cmdline(int argc, char **argv)
 	return r < 0 ? 1 : 0;
 }
 
-/* pxeroot fetch URL FILE [--sha512 HEX]. */
+/* pxeroot fetch URL FILE [--checksum] [--cms-cert F] [--cms-ca F] [--gpg-keyring F] [--gpgv F]
+ * [--ca F]: the boot's one-pass download and checks, on any machine. */
 static int cmd_fetch(int argc, char **argv)
 {
-	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--sha512") && strlen(argv[3]) == 128))
-		return usage();
-	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "pxeroot: fetch: create %s: %s\n", argv[1], strerror(errno));
-		return 1;
+	struct trust t;
+	trust_defaults(&t);
+	t.cms_ca = NULL;
+	for (int i = 2; i < argc; i++) {
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(argv[i], "--checksum"))
+			t.sha512 = true;
+		else if (!strcmp(argv[i], "--cms-cert") && next)
+			t.cms = true, t.cms_cert = argv[++i];
+		else if (!strcmp(argv[i], "--cms-ca") && next)
+			t.cms_ca = argv[++i];
+		else if (!strcmp(argv[i], "--gpg-keyring") && next)
+			t.gpg = true, t.gpg_keyring = argv[++i];
+		else if (!strcmp(argv[i], "--gpgv") && next)
+			t.gpgv = argv[++i];
+		else if (!strcmp(argv[i], "--ca") && next)
+			fetch_set_ca(argv[++i]);
+		else
+			return usage();
 	}
-	struct file_sink fs;
-	struct hash_sink hs = {0};
-	file_sink_init(&fs, fd, argv[1]);
-	if (argc == 4 && hash_sink_init(&hs, EVP_sha512()) == 0)
-		fs.s.next = &hs.s;
 	fetch_global_init();
 	const char *slash = strrchr(argv[1], '/');
-	int r = fetch(argv[0], &fs.s, slash ? slash + 1 : argv[1]);
-	close(fd);
-	if (r == 0 && argc == 4) {
-		uint8_t got[EVP_MAX_MD_SIZE];
-		char hex[129];
-		hash_sink_final(&hs, got);
-		hex_encode(got, 64, hex);
-		if (strcasecmp(hex, argv[3]) != 0)
-			r = log_err(-EBADMSG, "verify %s: sha512 mismatch (got %s)", argv[0], hex);
-		else
-			log_info("verify %s: sha512 ok", argv[0]);
-	}
-	hash_sink_free(&hs);
-	return r < 0 ? 1 : 0;
+	return image_fetch(argv[0], &t, argv[1], slash ? slash + 1 : argv[1]) < 0 ? 1 : 0;
 }
 
 /* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed, nothing configured. */
@@ -135,7 +131,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "mount") && argc == 3)
 		return boot_mount(argv[2]) < 0 ? 1 : 0;
-	if (!strcmp(cmd, "fetch") && argc >= 4)
+	if (!strcmp(cmd, "fetch") && argc >= 4 && argv[2][0] != '-')
 		return cmd_fetch(argc - 2, argv + 2);
 	if (!strcmp(cmd, "dhcp"))
 		return cmd_dhcp(argc - 2, argv + 2);

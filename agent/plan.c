@@ -187,7 +187,13 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	if ((r = check_size("archiso_http_spc", plan->http_spc)) < 0 ||
 	    (r = check_size("cow_spacesize", plan->cow_size)) < 0)
 		return r;
-	plan->checksum = flag_on(cmdline_get(cl, "checksum"));
+	trust_defaults(&plan->trust);
+	plan->trust.sha512 = flag_on(cmdline_get(cl, "checksum"));
+	plan->trust.cms = flag_on(cmdline_get(cl, "cms_verify"));
+	plan->trust.gpg = flag_on(cmdline_get(cl, "verify"));
+	plan->ca_bundle = cmdline_get(cl, "pxeroot.ca");
+	if (plan->ca_bundle && plan->ca_bundle[0] != '/')
+		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", plan->ca_bundle);
 	const char *cr = cmdline_get(cl, "copy_resolvconf");
 	plan->copy_resolvconf = !cr || flag_on(cr);
 
@@ -218,7 +224,9 @@ void plan_explain(const struct plan *plan)
 		else
 			log_info("plan: root image %s%s/%s/airootfs.sfs", plan->http_srv, plan->basedir,
 				 plan->arch ? plan->arch : "<machine>");
-		log_info("plan: image tmpfs size %s, checksum %s", plan->http_spc, plan->checksum ? "sha512" : "off");
+		log_info("plan: image tmpfs size %s, checks:%s%s%s%s", plan->http_spc, plan->trust.sha512 ? " sha512" : "",
+			 plan->trust.cms ? " cms" : "", plan->trust.gpg ? " gpg" : "",
+			 plan->trust.sha512 || plan->trust.cms || plan->trust.gpg ? "" : " none");
 	} else {
 		log_info("plan: no root source on the command line");
 	}

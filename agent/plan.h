@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "trust.h"
 #include "cmdline.h"
 #include "net/ipconf.h"
 
@@ -24,7 +25,8 @@ struct plan {
 	const char *basedir;        /* archisobasedir= */
 	const char *arch;           /* arch= */
 	const char *http_spc;       /* archiso_http_spc= tmpfs size for the image */
-	bool checksum;              /* checksum=y */
+	struct trust trust;         /* checksum=y, cms_verify=y, verify=y and the trust material */
+	const char *ca_bundle;      /* pxeroot.ca= (HTTPS); NULL: the built-in bundle */
 	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
 
 	const char *cow_size;       /* cow_spacesize= / rd.live.overlay.size= */

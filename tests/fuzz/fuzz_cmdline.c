@@ -7,6 +7,7 @@
 
 #include "cmdline.h"
 #include "plan.h"
+#include "image.h"
 #include "source/http.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -65,7 +66,7 @@ static void urls(const struct plan *p)
 		REQUIRE(strlen(url) < sizeof(url));
 		if (url_basename(url, name, sizeof(name)) == 0)
 			REQUIRE(strlen(name) > 0 && !strchr(name, '/'));
-		if (http_sha512_url(url, sha, sizeof(sha)) == 0)
+		if (image_sha512_url(url, sha, sizeof(sha)) == 0)
 			REQUIRE(strlen(sha) >= 7 && strcmp(sha + strlen(sha) - 7, ".sha512") == 0);
 	}
 	char small[24];

@@ -107,7 +107,9 @@ static void test_plan(void)
 	struct cmdline cl;
 	struct plan p;
 	CHECK(plan_of("archiso_http_srv=http://${pxeserver}/ checksum", &p, &cl) == 0, "archiso");
-	CHECK(p.source == SRC_HTTP && p.net == NET_UP && p.checksum, "archiso plan");
+	CHECK(p.source == SRC_HTTP && p.net == NET_UP && p.trust.sha512 && !p.trust.cms && !p.trust.gpg, "archiso plan");
+	CHECK_STR(p.trust.cms_cert, "/etc/pxeroot/codesign.crt");
+	CHECK_STR(p.trust.gpg_keyring, "/etc/pxeroot/keyring.gpg");
 	CHECK_STR(p.basedir, "arch");
 	CHECK_STR(p.http_spc, "75%");
 	CHECK_STR(p.cow_size, "256M");
@@ -117,7 +119,12 @@ static void test_plan(void)
 	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=1G checksum=n pxeroot.onerror=reboot pxeroot.retries=0", &p, &cl) == 0, "dracut");
 	CHECK_STR(p.live_url, "https://h/x.sfs");
 	CHECK_STR(p.cow_size, "1G");
-	CHECK(!p.checksum && p.onerror == ONERR_REBOOT && p.retries == 0, "dracut plan");
+	CHECK(!p.trust.sha512 && p.onerror == ONERR_REBOOT && p.retries == 0, "dracut plan");
+	cmdline_free(&cl);
+
+	CHECK(plan_of("archiso_http_srv=https://h/ cms_verify=y verify pxeroot.ca=/etc/pxeroot/ca.pem", &p, &cl) == 0, "trust");
+	CHECK(p.trust.cms && p.trust.gpg && !p.trust.sha512, "cms and gpg requested");
+	CHECK_STR(p.ca_bundle, "/etc/pxeroot/ca.pem");
 	cmdline_free(&cl);
 
 	CHECK(plan_of("root=/dev/sda1", &p, &cl) == 0 && p.source == SRC_NONE && p.net == NET_NONE, "no source");
@@ -134,6 +141,7 @@ static void test_plan(void)
 		"archiso_http_srv=http://h/ init=sbin/init",
 		"root=live:ftp://h/x.sfs",
 		"archiso_http_srv=",
+		"archiso_http_srv=https://h/ pxeroot.ca=ca.pem",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "cmdline.h"
 #include "plan.h"
+#include "image.h"
 #include "source/http.h"
 
 /* Plan from the command line TEXT (must be accepted), then the image URL for PXESERVER/MACHINE. */
@@ -127,7 +128,7 @@ static void test_plan_by_hand(void)
 static void want_sha(const char *image, const char *want)
 {
 	char url[256];
-	int r = http_sha512_url(image, url, sizeof(url));
+	int r = image_sha512_url(image, url, sizeof(url));
 	CHECK(r == 0, "%s: %d", image, r);
 	CHECK_STR(url, want);
 }
@@ -146,11 +147,11 @@ static void test_sha512_url(void)
 
 	char url[32];
 	memset(url, '#', sizeof(url));
-	CHECK(http_sha512_url("http://h/airootfs.sfs", url, 20) == -ENAMETOOLONG, "too long");
+	CHECK(image_sha512_url("http://h/airootfs.sfs", url, 20) == -ENAMETOOLONG, "too long");
 	CHECK(url[20] == '#', "nothing past cap");
-	CHECK(http_sha512_url("http://h/a.sfs", url, 18) == 0, "exact fit");
+	CHECK(image_sha512_url("http://h/a.sfs", url, 18) == 0, "exact fit");
 	CHECK_STR(url, "http://h/a.sha512");
-	CHECK(http_sha512_url("http://h/a.sfs", url, 17) == -ENAMETOOLONG, "one short");
+	CHECK(image_sha512_url("http://h/a.sfs", url, 17) == -ENAMETOOLONG, "one short");
 }
 
 /* Assert the file name of URL is WANT. */

@@ -1,0 +1,152 @@
+/* image.c - one pass over an image: companions first (so a missing signature fails before the
+ * download), then a single transfer whose bytes go to the file and to every check, then the
+ * verdicts. A requested check that cannot run refuses the image: there is no way to skip one. */
+#define _GNU_SOURCE
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define COMPANION_MAX (64 * 1024)
+#define MAX_CHECKS 3
+
+/* Trust material under TRUST_DIR; the CA file only if there is one. */
+void trust_defaults(struct trust *t)
+{
+	static const char ca[] = TRUST_DIR "/codesign_CA.crt";
+	*t = (struct trust){
+		.cms_cert = TRUST_DIR "/codesign.crt",
+		.cms_ca = access(ca, R_OK) == 0 ? ca : NULL,
+		.gpg_keyring = TRUST_DIR "/keyring.gpg",
+		.gpgv = "/usr/bin/gpgv",
+	};
+}
+
+/* The file name part of URL. */
+int url_basename(const char *url, char *name, size_t cap)
+{
+	size_t end = strcspn(url, "?#");
+	size_t start = end;
+	while (start > 0 && url[start - 1] != '/')
+		start--;
+	if (end == start || end - start >= cap)
+		return -EINVAL;
+	memcpy(name, url + start, end - start);
+	name[end - start] = '\0';
+	return 0;
+}
+
+/* Checksum list URL beside IMAGE_URL. */
+int image_sha512_url(const char *image_url, char *url, size_t cap)
+{
+	size_t end = strcspn(image_url, "?#");
+	size_t cut = end;
+	while (cut > 0 && image_url[cut - 1] != '.' && image_url[cut - 1] != '/')
+		cut--;
+	if (cut == 0 || image_url[cut - 1] != '.')
+		cut = end + 1; /* no extension: append */
+	int r = snprintf(url, cap, "%.*s.sha512", (int)(cut - 1), image_url);
+	return r < 0 || (size_t)r >= cap ? -ENAMETOOLONG : 0;
+}
+
+/* Fetch companion URL (WHAT, for check CHECK requested by OPTION) into BUF; its length or a
+ * negative errno after the line that names the check. */
+static long companion(const char *url, const char *comp, const char *check, const char *option, const char *what,
+		      char *buf, size_t cap)
+{
+	struct mem_sink ms;
+	mem_sink_init(&ms, buf, cap);
+	int r = fetch(comp, &ms.s, NULL);
+	if (r < 0)
+		return log_err(r, "verify %s: %s check requested (%s) but %s %s cannot be fetched", url, check, option, what, comp);
+	buf[ms.len] = '\0';
+	return (long)ms.len;
+}
+
+/* Fetch each companion and build the checks T asks for into C; returns how many or an errno. */
+static int make_checks(const char *url, const struct trust *t, struct check **c, char *buf)
+{
+	char comp[2100], name[256];
+	int n = 0;
+	long len;
+	if (t->sha512) {
+		if (image_sha512_url(url, comp, sizeof(comp)) < 0 || url_basename(url, name, sizeof(name)) < 0)
+			return log_err(-EINVAL, "verify %s: cannot derive the sha512 list URL", url);
+		if ((len = companion(url, comp, "sha512", "checksum=y", "the list", buf, COMPANION_MAX)) < 0)
+			return (int)len;
+		if ((len = sha512_check_new(url, comp, buf, (size_t)len, name, &c[n])) < 0)
+			return (int)len;
+		n++;
+	}
+	if (t->cms) {
+		snprintf(comp, sizeof(comp), "%s.cms.sig", url);
+		if ((len = companion(url, comp, "cms", "cms_verify=y", "the signature", buf, COMPANION_MAX)) < 0)
+			goto fail;
+		if ((len = cms_check_new(url, (const uint8_t *)buf, (size_t)len, t, &c[n])) < 0)
+			goto fail;
+		n++;
+	}
+	if (t->gpg) {
+		snprintf(comp, sizeof(comp), "%s.sig", url);
+		if ((len = companion(url, comp, "gpg", "verify=y", "the signature", buf, COMPANION_MAX)) < 0)
+			goto fail;
+		if ((len = gpg_check_new(url, (const uint8_t *)buf, (size_t)len, t, &c[n])) < 0)
+			goto fail;
+		n++;
+	}
+	return n;
+fail:
+	while (n > 0) {
+		n--;
+		c[n]->release(c[n]);
+	}
+	return (int)len;
+}
+
+/* Download URL into PATH through the file sink and the checks' sinks. */
+static int transfer(const char *url, const char *path, const char *label, struct check **c, int n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return log_err(-errno, "fetch %s: create %s: %s", url, path, strerror(errno));
+	struct file_sink fs;
+	file_sink_init(&fs, fd, path);
+	struct sink **tail = &fs.s.next;
+	for (int i = 0; i < n; i++) {
+		*tail = &c[i]->s;
+		tail = &c[i]->s.next;
+	}
+	int r = fetch(url, &fs.s, label);
+	if (close(fd) < 0 && r == 0)
+		r = log_err(-errno, "fetch %s: close %s: %s", url, path, strerror(errno));
+	return r;
+}
+
+/* The whole one-pass fetch. */
+int image_fetch(const char *url, const struct trust *t, const char *path, const char *label)
+{
+	struct check *c[MAX_CHECKS];
+	char *buf = malloc(COMPANION_MAX);
+	if (!buf)
+		return log_err(-ENOMEM, "fetch %s: out of memory", url);
+	int n = make_checks(url, t, c, buf);
+	free(buf);
+	if (n < 0)
+		return n;
+	int r = transfer(url, path, label, c, n);
+	for (int i = 0; i < n; i++) {
+		int v = r == 0 || r == -EBADMSG ? c[i]->verdict(c[i], url) : 0;
+		if (v < 0)
+			r = v; /* every verdict is heard; any failure refuses */
+		c[i]->release(c[i]);
+	}
+	if (r < 0)
+		unlink(path);
+	return r;
+}

@@ -1,0 +1,20 @@
+/* image.h - download an image with every requested check in one pass */
+#ifndef PXEROOT_IMAGE_H
+#define PXEROOT_IMAGE_H
+
+#include <stddef.h>
+
+#include "trust.h"
+
+/* The checksum list URL for IMAGE_URL: the last extension of the file name replaced by .sha512
+ * (airootfs.sfs -> airootfs.sha512). */
+int image_sha512_url(const char *image_url, char *url, size_t cap);
+/* The file name at the end of URL (query and fragment removed) into NAME. */
+int url_basename(const char *url, char *name, size_t cap);
+/* Fetch the companion files T asks for (sha512 list, .cms.sig, .sig) first, then URL into PATH
+ * feeding every check as the bytes arrive, then ask each for its verdict. 0 when everything
+ * requested passed; otherwise a negative errno after the lines naming the file and the check, and
+ * PATH removed. LABEL names the progress line. */
+int image_fetch(const char *url, const struct trust *t, const char *path, const char *label);
+
+#endif
