@@ -122,6 +122,7 @@ static int transfer(const char *url, const char *path, const char *label, struct
 		*tail = &c[i]->s;
 		tail = &c[i]->s.next;
 	}
+	log_info("fetch %s", url);
 	int r = fetch(url, &fs.s, label);
 	if (close(fd) < 0 && r == 0)
 		r = log_err(-errno, "fetch %s: close %s: %s", url, path, strerror(errno));

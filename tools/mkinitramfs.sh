@@ -4,11 +4,13 @@
 #
 #   tools/mkinitramfs.sh --binary build/pxeroot \
 #       --moddir build/kernel/lib/modules/VER --out build/initramfs.img \
-#       [--extra SRC:DEST]... [--module NAME]...
+#       [--extra SRC:DEST]... [--exec PATH]... [--module NAME]...
 #
 # --extra copies file or directory SRC to the absolute path DEST in the image
-# (DEST ending in / keeps the name of SRC). --module adds a kernel module to
-# the default list. The output is a gzip'd newc cpio. Needs root (mknod, and
+# (DEST ending in / keeps the name of SRC). --exec copies the executable at the
+# absolute PATH to the same path in the image, with its shared libraries and
+# loader (checked in the image as those of /init are). --module adds a kernel
+# module to the default list. The output is a gzip'd newc cpio. Needs root (mknod, and
 # chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes
 # (default 0) so that equal inputs give equal images.
 set -euo pipefail
@@ -21,6 +23,7 @@ BINARY=""
 MODDIR=""
 OUT=""
 EXTRAS=()
+EXECS=()
 MODULES=()
 STAGING=""
 LIBS=()
@@ -50,6 +53,7 @@ parse_args() {
 		--moddir) MODDIR=${2:?--moddir needs a path}; shift 2 ;;
 		--out) OUT=${2:?--out needs a path}; shift 2 ;;
 		--extra) EXTRAS+=("${2:?--extra needs SRC:DEST}"); shift 2 ;;
+		--exec) EXECS+=("${2:?--exec needs a path}"); shift 2 ;;
 		--module) MODULES+=("${2:?--module needs a name}"); shift 2 ;;
 		-h | --help) usage 0 ;;
 		*) echo "mkinitramfs: unknown argument '$1'" >&2; usage 2 ;;
@@ -63,6 +67,11 @@ parse_args() {
 	for spec in "${EXTRAS[@]}"; do
 		[[ "$spec" == *:/* && -n "${spec%%:*}" ]] || die "--extra $spec: want SRC:/ABSOLUTE/DEST"
 		[[ -e "${spec%%:*}" ]] || die "--extra $spec: ${spec%%:*} does not exist"
+	done
+	for spec in "${EXECS[@]}"; do
+		[[ "$spec" == /* ]] || die "--exec $spec: want an absolute path"
+		[[ -f "$spec" && -x "$spec" ]] || die "--exec $spec: not an executable file"
+		[[ "$spec" != /init ]] || die "--exec $spec: /init is the agent"
 	done
 	for tool in cpio gzip ldd readelf modprobe depmod mknod chroot; do
 		command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh build lab)"
@@ -107,12 +116,12 @@ elf_interpreter() {
 		sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p'
 }
 
-# Fill LIBS with the absolute paths ldd prints for the binary (loader included).
+# Append to LIBS the absolute paths ldd prints for executable $1 (loader included).
 collect_libs() {
-	local out line path
-	if ! out=$(ldd "$BINARY" 2>&1); then
+	local bin=$1 out line path
+	if ! out=$(ldd "$bin" 2>&1); then
 		[[ "$out" == *"not a dynamic executable"* ]] && return 0
-		die "ldd $BINARY failed: $out"
+		die "ldd $bin failed: $out"
 	fi
 	while IFS= read -r line; do
 		[[ "$line" == *"not found"* ]] && die "ldd: missing library: $line"
@@ -124,7 +133,7 @@ collect_libs() {
 		fi
 		[[ -n "$path" ]] && LIBS+=("$path")
 	done <<<"$out"
-	path=$(elf_interpreter "$BINARY")
+	path=$(elf_interpreter "$bin")
 	[[ -n "$path" ]] && LIBS+=("$path")
 	return 0
 }
@@ -137,14 +146,30 @@ copy_to_same_path() {
 	cp -L --preserve=mode "$src" "$STAGING$src"
 }
 
-# Copy the shared libraries and the dynamic loader into the image.
+# Copy the shared libraries and the dynamic loader of the agent and of every
+# --exec executable into the image.
 install_libs() {
-	local lib
-	collect_libs
+	local lib exe count
+	collect_libs "$BINARY"
+	for exe in "${EXECS[@]}"; do
+		collect_libs "$exe"
+	done
 	for lib in "${LIBS[@]}"; do
 		copy_to_same_path "$lib"
 	done
-	say "${#LIBS[@]} shared objects (libraries and loader)"
+	count=$(printf '%s\n' "${LIBS[@]}" | sort -u | wc -l)
+	say "$count shared objects (libraries and loaders)"
+}
+
+# Copy each --exec executable to the same path in the image.
+install_execs() {
+	local exe
+	for exe in "${EXECS[@]}"; do
+		[[ -e "$STAGING$exe" || -L "$STAGING$exe" ]] && die "--exec $exe: already in the image"
+		copy_to_same_path "$exe"
+		chmod 0755 "$STAGING$exe"
+		say "exec: $exe"
+	done
 }
 
 # Copy the host's CA bundle to the path Debian's libcurl expects.
@@ -215,21 +240,32 @@ install_extras() {
 	done
 }
 
-# Fail unless the image holds every library, the loader, /init and the device nodes,
-# and the loader inside the image resolves all of /init's libraries.
+# Fail unless the loader of host executable $1 is in the image and, inside the
+# image, resolves every library of the image's copy $2 (an absolute path there).
+verify_loader() {
+	local interp listing
+	interp=$(elf_interpreter "$1")
+	[[ -n "$interp" ]] || return 0
+	[[ -x "$STAGING$interp" ]] || die "verify: loader $interp of $2 missing from the image"
+	listing=$(chroot "$STAGING" "$interp" --list "$2" 2>&1) ||
+		die "verify: $interp --list $2 failed in the image: $listing"
+	[[ "$listing" != *"not found"* ]] ||
+		die "verify: unresolved libraries of $2 in the image: $listing"
+}
+
+# Fail unless the image holds every library, the loaders, /init, the --exec
+# executables and the device nodes, and the loader inside the image resolves
+# all libraries of /init and of each --exec executable.
 verify_staging() {
-	local lib interp listing
+	local lib exe
 	for lib in "${LIBS[@]}"; do
 		[[ -f "$STAGING$lib" ]] || die "verify: $lib missing from the image"
 	done
-	interp=$(elf_interpreter "$BINARY")
-	if [[ -n "$interp" ]]; then
-		[[ -x "$STAGING$interp" ]] || die "verify: loader $interp missing from the image"
-		listing=$(chroot "$STAGING" "$interp" --list /init 2>&1) ||
-			die "verify: $interp --list /init failed in the image: $listing"
-		[[ "$listing" != *"not found"* ]] ||
-			die "verify: unresolved libraries in the image: $listing"
-	fi
+	verify_loader "$BINARY" /init
+	for exe in "${EXECS[@]}"; do
+		[[ -f "$STAGING$exe" && -x "$STAGING$exe" ]] || die "verify: $exe missing from the image"
+		verify_loader "$exe" "$exe"
+	done
 	[[ -x "$STAGING/init" ]] || die "verify: /init missing"
 	[[ -c "$STAGING/dev/console" ]] || die "verify: /dev/console missing"
 	[[ -f "$(echo "$STAGING"/lib/modules/*/modules.alias)" ]] ||
@@ -270,6 +306,7 @@ main() {
 	make_skeleton
 	install_binary
 	install_libs
+	install_execs
 	install_ca_bundle
 	make_device_nodes
 	install_modules

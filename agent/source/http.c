@@ -76,7 +76,6 @@ int http_get_root(const struct plan *plan, const struct net_result *net, char *p
 	if ((r = mount_tmpfs(IMG_DIR, plan->http_spc, "image")) < 0)
 		return r;
 	snprintf(path, cap, "%s/%s", IMG_DIR, name);
-	log_info("fetch %s", url);
 	r = image_fetch(url, &plan->trust, path, name);
 	if (r < 0)
 		umount_quiet(IMG_DIR);
