@@ -67,13 +67,14 @@ static int st_options(struct boot *b)
 	return 0;
 }
 
-/* Load drivers for the hardware present. */
+/* Load drivers for the hardware present; when the network will be needed, set links up now. */
 static int st_modules(struct boot *b)
 {
-	(void)b;
 	uint64_t t0 = now_ms();
 	int n = mod_coldplug();
 	log_debug("modules: %d loaded for present devices in %llu ms", n, (unsigned long long)(now_ms() - t0));
+	if (b->plan.net == NET_UP)
+		net_links_up_early();
 	return 0;
 }
 

@@ -1,5 +1,7 @@
-/* dhcp.c - DHCPv4 client (RFC 2131 §4.4) over an AF_PACKET socket, so it works before the NIC has
- * an address and receives unicast and broadcast replies alike.
+/* dhcp.c - DHCPv4 client (RFC 2131 §4.4) over one AF_PACKET socket for all NICs, so it works
+ * before a NIC has an address and receives unicast and broadcast replies alike. One socket, not
+ * one per NIC: binding and closing packet sockets each wait for an RCU grace period, which made
+ * every extra NIC cost milliseconds. A BPF filter passes only UDP to port 68.
  *
  * SELECTING: DISCOVER, retransmitted with exponential backoff (1 s doubling to 60 s, jitter);
  *            the first OFFER moves to REQUESTING.
@@ -11,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -84,23 +87,34 @@ static int dhcp_send(struct dhcp_client *c, uint8_t type)
 	return 0;
 }
 
-/* Open an AF_PACKET/ETH_P_IP datagram socket on NIC with checksum-offload status reporting. */
-static int packet_socket(const struct nic *nic)
+/* Open the shared AF_PACKET/ETH_P_IP datagram socket, filtered to unfragmented UDP to port 68,
+ * reporting checksum-offload status. */
+static int packet_socket(void)
 {
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),               /* IP protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),               /* flags + fragment offset */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 4, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),              /* X = IP header length */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),               /* UDP destination port */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DHCP_CLIENT_PORT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+	/* protocol 0 at creation and ETH_P_IP at bind: the hook is registered once */
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return log_err(-errno, "dhcp %s: packet socket: %s", nic->name, strerror(errno));
+		return log_err(-errno, "dhcp: packet socket: %s", strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
-	struct sockaddr_ll sa = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_IP),
-		.sll_ifindex = nic->ifindex,
-	};
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	struct sockaddr_ll sa = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP)};
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int r = -errno;
 		close(fd);
-		return log_err(r, "dhcp %s: bind: %s", nic->name, strerror(-r));
+		return log_err(r, "dhcp: packet socket setup: %s", strerror(-r));
 	}
 	return fd;
 }
@@ -114,33 +128,32 @@ static int dhcp_restart(struct dhcp_client *c)
 	return dhcp_send(c, DHCP_DISCOVER);
 }
 
-/* Open the socket and send DISCOVER. */
-int dhcp_client_start(struct dhcp_client *c, const struct nic *nic)
+/* Begin on NIC over the shared socket FD: send DISCOVER. */
+static int dhcp_client_start(struct dhcp_client *c, const struct nic *nic, int fd)
 {
 	memset(c, 0, sizeof(*c));
 	c->nic = *nic;
+	c->fd = fd;
 	c->start_ms = now_ms();
-	c->fd = packet_socket(nic);
-	if (c->fd < 0) {
-		c->state = DHCP_S_DROPPED;
-		return c->fd;
-	}
 	return dhcp_restart(c);
 }
 
-/* Receive one frame; return its length, 0 when there is nothing or it is not for us. Sets
- * *CSUM_UNKNOWN when the kernel reports the checksum as not yet computed. */
-static ssize_t recv_frame(struct dhcp_client *c, uint8_t *buf, size_t cap, bool *csum_unknown)
+/* Receive one frame from the shared socket; its length (0 when there is none), the receiving
+ * interface in *IFINDEX, and in *CSUM_UNKNOWN whether the kernel left the checksum to offload. */
+static ssize_t recv_frame(int fd, uint8_t *buf, size_t cap, int *ifindex, bool *csum_unknown)
 {
 	union {
 		struct cmsghdr h;
 		char space[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 	} ctl;
+	struct sockaddr_ll from;
 	struct iovec iov = {.iov_base = buf, .iov_len = cap};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof(ctl)};
-	ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
+	struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = &ctl, .msg_controllen = sizeof(ctl)};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	*ifindex = from.sll_ifindex;
 	*csum_unknown = false;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		if (cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA) {
@@ -183,18 +196,13 @@ static int dhcp_handle(struct dhcp_client *c, int type, const struct dhcp_lease 
 	return 0;
 }
 
-/* Read and act on one packet. */
-int dhcp_client_input(struct dhcp_client *c)
+/* Act on one received IPv4 frame FRAME of LEN bytes; 1 once bound. */
+static int dhcp_client_input(struct dhcp_client *c, const uint8_t *frame, size_t len, bool csum_unknown)
 {
-	uint8_t buf[2048];
-	bool csum_unknown = false;
-	ssize_t n = recv_frame(c, buf, sizeof(buf), &csum_unknown);
-	if (n <= 0)
-		return (int)n;
 	const uint8_t *payload;
 	size_t plen;
 	struct dhcp_lease msg;
-	if (udp_frame_parse(buf, (size_t)n, csum_unknown, &payload, &plen) < 0)
+	if (udp_frame_parse(frame, len, csum_unknown, &payload, &plen) < 0)
 		return 0;
 	int type = dhcp_parse(payload, plen, c->xid, c->nic.mac, &msg);
 	if (type < 0)
@@ -203,9 +211,11 @@ int dhcp_client_input(struct dhcp_client *c)
 }
 
 /* Retransmit when the deadline has passed (RFC 2131 §4.1). */
-int dhcp_client_tick(struct dhcp_client *c, uint64_t now)
+static int dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 {
-	if (c->state == DHCP_S_BOUND || now < c->next_ms)
+	if (c->state != DHCP_S_SELECTING && c->state != DHCP_S_REQUESTING)
+		return 0;
+	if (now < c->next_ms)
 		return 0;
 	/* a REQUEST that goes unanswered four times means the offer is gone: discover again */
 	if (c->state == DHCP_S_REQUESTING && c->tries >= 4)
@@ -213,22 +223,21 @@ int dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 	return dhcp_send(c, c->state == DHCP_S_SELECTING ? DHCP_DISCOVER : DHCP_REQUEST);
 }
 
-/* Close the client's socket. */
-void dhcp_client_stop(struct dhcp_client *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-}
-
 /* State of the shared loop. */
 struct loop {
 	struct dhcp_client c[DHCP_MAX_NICS];
 	const struct nic *nics;
 	size_t n;
+	int fd;                  /* the one packet socket */
 	bool started_any;
 	uint64_t carrier_deadline, dhcp_deadline, said;
 };
+
+/* Whether client C is exchanging messages. */
+static bool running(const struct dhcp_client *c)
+{
+	return c->state == DHCP_S_SELECTING || c->state == DHCP_S_REQUESTING;
+}
 
 /* Start clients on NICs that have carrier now; returns how many still wait for carrier. */
 static size_t start_ready(struct loop *l, uint64_t now)
@@ -245,7 +254,7 @@ static size_t start_ready(struct loop *l, uint64_t now)
 			waiting++;
 			continue;
 		}
-		if (dhcp_client_start(&l->c[i], &l->nics[i]) < 0) {
+		if (dhcp_client_start(&l->c[i], &l->nics[i], l->fd) < 0) {
 			l->c[i].state = DHCP_S_DROPPED;
 			continue;
 		}
@@ -263,38 +272,47 @@ static int loop_timeout(const struct loop *l, uint64_t now, size_t waiting)
 	if (waiting && now + 50 < t)
 		t = now + 50;
 	for (size_t i = 0; i < l->n; i++)
-		if (l->c[i].fd >= 0 && l->c[i].next_ms < t)
+		if (running(&l->c[i]) && l->c[i].next_ms < t)
 			t = l->c[i].next_ms;
 	return t <= now ? 0 : (int)(t - now);
 }
 
-/* Feed packets and timers to every running client; index of a bound one, else -1. Counts the
- * running clients into *ALIVE. */
-static int loop_service(struct loop *l, const struct pollfd *pfd, uint64_t now, size_t *alive)
+/* Hand every queued frame to the client of its interface; index of a bound client, else -1. */
+static int loop_input(struct loop *l)
 {
-	*alive = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		struct dhcp_client *c = &l->c[i];
-		if (c->fd < 0)
-			continue;
-		int b = (pfd[i].revents & POLLIN) ? dhcp_client_input(c) : 0;
-		if (b == 1)
-			return (int)i;
-		if (b < 0 || dhcp_client_tick(c, now) < 0) {
-			dhcp_client_stop(c); /* a broken socket drops this NIC only */
-			c->state = DHCP_S_DROPPED;
+	uint8_t buf[2048];
+	int ifindex = 0;
+	bool csum_unknown = false;
+	ssize_t n;
+	while ((n = recv_frame(l->fd, buf, sizeof(buf), &ifindex, &csum_unknown)) > 0) {
+		for (size_t i = 0; i < l->n; i++) {
+			struct dhcp_client *c = &l->c[i];
+			if (running(c) && c->nic.ifindex == ifindex &&
+			    dhcp_client_input(c, buf, (size_t)n, csum_unknown) == 1)
+				return (int)i;
 		}
-		*alive += c->fd >= 0;
 	}
 	return -1;
+}
+
+/* Retransmissions due at NOW; returns how many clients still run. */
+static size_t loop_ticks(struct loop *l, uint64_t now)
+{
+	size_t alive = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct dhcp_client *c = &l->c[i];
+		if (running(c) && dhcp_client_tick(c, now) < 0)
+			c->state = DHCP_S_DROPPED; /* a send error drops this NIC only */
+		alive += running(c);
+	}
+	return alive;
 }
 
 /* One poll() round; index of a bound client, -1 to go on, or a negative errno (< -1). */
 static int loop_round(struct loop *l)
 {
-	struct pollfd pfd[DHCP_MAX_NICS];
 	uint64_t now = now_ms();
-	size_t waiting = start_ready(l, now), alive;
+	size_t waiting = start_ready(l, now);
 	if (!l->started_any && now >= l->carrier_deadline)
 		return -ENOLINK;
 	if (l->started_any && now >= l->dhcp_deadline)
@@ -303,14 +321,13 @@ static int loop_round(struct loop *l)
 		log_info("net: waiting for carrier on %zu interface(s)", l->n);
 		l->said = now;
 	}
-	for (size_t i = 0; i < l->n; i++)
-		pfd[i] = (struct pollfd){.fd = l->c[i].fd, .events = POLLIN};
-	if (poll(pfd, l->n, loop_timeout(l, now, waiting)) < 0 && errno != EINTR)
+	struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
+	if (poll(&pfd, 1, loop_timeout(l, now, waiting)) < 0 && errno != EINTR)
 		return -errno;
-	int won = loop_service(l, pfd, now_ms(), &alive);
+	int won = (pfd.revents & POLLIN) ? loop_input(l) : -1;
 	if (won >= 0)
 		return won;
-	if (l->started_any && !alive && !waiting)
+	if (loop_ticks(l, now_ms()) == 0 && l->started_any && !waiting)
 		return -ENETDOWN;
 	return -1;
 }
@@ -323,8 +340,8 @@ int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, u
 	memset(&l, 0, sizeof(l));
 	l.nics = nics;
 	l.n = n > DHCP_MAX_NICS ? DHCP_MAX_NICS : n;
-	for (size_t i = 0; i < l.n; i++)
-		l.c[i].fd = -1;
+	if ((l.fd = packet_socket()) < 0)
+		return l.fd;
 	l.said = now_ms();
 	l.carrier_deadline = l.said + (uint64_t)carrier_timeout_s * 1000;
 	l.dhcp_deadline = l.carrier_deadline + (uint64_t)dhcp_timeout_s * 1000; /* rebased at the first start */
@@ -333,7 +350,6 @@ int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, u
 		;
 	if (r >= 0)
 		*lease = l.c[r].lease;
-	for (size_t i = 0; i < l.n; i++)
-		dhcp_client_stop(&l.c[i]);
+	close(l.fd);
 	return r;
 }

@@ -154,6 +154,13 @@ int link_set_up(const struct nic *nic, int up)
 	return 0;
 }
 
+/* IFF_UP from /sys/class/net/NAME/flags. */
+bool link_is_up(const struct nic *nic)
+{
+	char buf[32];
+	return sysfs_read(nic->name, "flags", buf, sizeof(buf)) == 0 && (strtoul(buf, NULL, 16) & IFF_UP);
+}
+
 /* Carrier state from sysfs (reading it fails with EINVAL while the link is down). */
 int link_carrier(const struct nic *nic)
 {
@@ -222,11 +229,14 @@ int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct
 	return 0;
 }
 
-/* Delete one address of the dump message H if it belongs to IFINDEX; returns 1 when deleted. */
-static int del_if_ours(struct nlmsghdr *h, int ifindex)
+/* Delete the address of dump message H if it belongs to one of NICS[0..N); 1 when deleted. */
+static int del_if_ours(struct nlmsghdr *h, const struct nic *nics, size_t n)
 {
 	struct ifaddrmsg *ifa = NLMSG_DATA(h);
-	if ((int)ifa->ifa_index != ifindex || ifa->ifa_family != AF_INET)
+	size_t i = 0;
+	while (i < n && (int)ifa->ifa_index != nics[i].ifindex)
+		i++;
+	if (i == n || ifa->ifa_family != AF_INET)
 		return 0;
 	struct nlreq req;
 	nl_init(&req, RTM_DELADDR, 0, sizeof(struct ifaddrmsg));
@@ -238,8 +248,8 @@ static int del_if_ours(struct nlmsghdr *h, int ifindex)
 	return nl_talk(&req) == 0;
 }
 
-/* Dump the IPv4 addresses and delete NIC's. */
-int addr_flush(const struct nic *nic)
+/* Dump the IPv4 addresses and delete those of NICS. */
+int addr_flush(const struct nic *nics, size_t n)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
@@ -250,23 +260,23 @@ int addr_flush(const struct nic *nic)
 	char buf[8192];
 	int r = send(fd, &req, req.nh.nlmsg_len, 0) < 0 ? -errno : 0;
 	for (int done = 0; r == 0 && !done;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
+		ssize_t got = recv(fd, buf, sizeof(buf), 0);
+		if (got < 0) {
 			r = -errno;
 			break;
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)got); h = NLMSG_NEXT(h, got)) {
 			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
 				done = 1;
 				break;
 			}
 			if (h->nlmsg_type == RTM_NEWADDR)
-				del_if_ours(h, nic->ifindex);
+				del_if_ours(h, nics, n);
 		}
 	}
 	close(fd);
 	if (r < 0)
-		return log_err(r, "link %s: flush addresses: %s", nic->name, strerror(-r));
+		return log_err(r, "link: flush addresses: %s", strerror(-r));
 	return 0;
 }
 

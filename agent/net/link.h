@@ -4,6 +4,7 @@
 
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,8 @@ struct nic {
 int link_list(struct nic *out, size_t max);
 /* Set IFF_UP (UP true) or clear it. */
 int link_set_up(const struct nic *nic, int up);
+/* Whether IFF_UP is set (sysfs flags). */
+bool link_is_up(const struct nic *nic);
 /* 1 when the interface reports carrier, 0 when not, negative errno when unknown. */
 int link_carrier(const struct nic *nic);
 /* Set the MTU. */
@@ -25,8 +28,8 @@ int link_set_mtu(const struct nic *nic, unsigned mtu);
 int addr_add(const struct nic *nic, struct in_addr addr, unsigned prefix, struct in_addr brd);
 /* Add a route to DST/PREFIX via GW (0.0.0.0 for on-link) out of NIC. */
 int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct in_addr gw);
-/* Remove every IPv4 address from NIC (a reset before configuring, and for unused NICs). */
-int addr_flush(const struct nic *nic);
+/* Remove every IPv4 address of NICS[0..N) with one dump (a reset before configuring). */
+int addr_flush(const struct nic *nics, size_t n);
 /* Prefix length of a netmask, or -1 if it is not contiguous. */
 int netmask_prefix(struct in_addr mask);
 

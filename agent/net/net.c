@@ -62,7 +62,7 @@ static const char *nic_names(const struct nicset *s, char *buf, size_t cap)
 	return buf;
 }
 
-/* List NICs, flush them and bring them up. */
+/* List NICs, flush their addresses and set the ones not up yet up. */
 static int nics_up(struct nicset *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -71,11 +71,20 @@ static int nics_up(struct nicset *s)
 		return s->n;
 	if (s->n == 0)
 		return log_err(-ENODEV, "net: no Ethernet interface found (is the NIC driver in the initramfs?)");
-	for (int i = 0; i < s->n; i++) {
-		addr_flush(&s->nic[i]);
-		link_set_up(&s->nic[i], 1);
-	}
+	addr_flush(s->nic, (size_t)s->n);
+	for (int i = 0; i < s->n; i++)
+		if (!link_is_up(&s->nic[i]))
+			link_set_up(&s->nic[i], 1);
 	return 0;
+}
+
+/* Early link-up, before the network stage. */
+void net_links_up_early(void)
+{
+	struct nicset s;
+	if (nics_up(&s) < 0)
+		return;
+	log_debug("net: %d link(s) set up early", s.n);
 }
 
 /* Candidate NICs of configuration C into IDX; returns how many, or negative errno (logged). */
@@ -262,6 +271,23 @@ static void gather(const struct plan *plan, struct net_result *res)
 
 static int write_files(const struct net_result *res);
 
+/* Set the NICs nobody used down again (they never got an address: nics_up flushed them);
+ * one line names them. */
+static void unused_down(struct nicset *s, bool say)
+{
+	char names[256];
+	size_t o = 0;
+	names[0] = '\0';
+	for (int i = 0; i < s->n; i++) {
+		if (s->used[i])
+			continue;
+		link_set_up(&s->nic[i], 0);
+		o += (size_t)snprintf(names + o, o < sizeof(names) ? sizeof(names) - o : 0, " %s", s->nic[i].name);
+	}
+	if (say && names[0])
+		log_info("net: not used, set down:%s", names);
+}
+
 /* The network stage. */
 int net_up(const struct plan *plan, struct net_result *res)
 {
@@ -269,28 +295,28 @@ int net_up(const struct plan *plan, struct net_result *res)
 	uint64_t t0 = now_ms();
 	memset(res, 0, sizeof(*res));
 	int r = nics_up(&s);
+	uint64_t t_up = now_ms();
 	for (unsigned i = 0; r == 0 && i < plan->netcfg.n; i++)
 		if ((r = configure(plan, &s, &plan->netcfg.conf[i], &res->ifs[res->n])) == 0)
 			res->n++;
-	for (int i = 0; i < s.n; i++) {
-		if (s.used[i])
-			continue;
-		addr_flush(&s.nic[i]);
-		link_set_up(&s.nic[i], 0);
-		if (r == 0)
-			log_info("net %s: not used, set down", s.nic[i].name);
+	uint64_t t_conf = now_ms();
+	if (r == 0) {
+		gather(plan, res);
+		r = write_files(res);
 	}
-	if (r < 0)
-		return r;
-	gather(plan, res);
-	if ((r = write_files(res)) < 0)
-		return r;
-	char names[128];
-	size_t o = 0;
-	for (unsigned i = 0; i < res->n; i++)
-		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", i ? "," : "", res->ifs[i].nic.name);
-	log_info("net: up on %s in %llu ms", names, (unsigned long long)(now_ms() - t0));
-	return 0;
+	if (r == 0) {
+		char names[128];
+		size_t o = 0;
+		for (unsigned i = 0; i < res->n; i++)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", i ? "," : "", res->ifs[i].nic.name);
+		log_info("net: up on %s in %llu ms", names, (unsigned long long)(now_ms() - t0));
+	}
+	uint64_t t_files = now_ms();
+	unused_down(&s, r == 0); /* the network is usable already; this is tidying */
+	log_debug("net: %llu ms links up, %llu ms configuring, %llu ms files, %llu ms unused down",
+		  (unsigned long long)(t_up - t0), (unsigned long long)(t_conf - t_up),
+		  (unsigned long long)(t_files - t_conf), (unsigned long long)(now_ms() - t_files));
+	return r;
 }
 
 /* Write VALUE single-quoted for a POSIX shell (' becomes '\''). */

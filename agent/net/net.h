@@ -23,6 +23,9 @@ struct net_result {
 	char search[256];             /* option 119, else the domain */
 };
 
+/* Set every Ethernet link up right after the drivers load, so carrier negotiation (seconds on
+ * real NICs) overlaps whatever runs before the network stage. Best effort: net_up does it again. */
+void net_links_up_early(void);
 /* Bring the network up as PLAN says; fill RES. 0 or negative errno (already logged). */
 int net_up(const struct plan *plan, struct net_result *res);
 /* Copy /etc/resolv.conf into NEWROOT/etc/ (archiso's copy_resolvconf), unless the new root has a

@@ -22,7 +22,7 @@ main() {
 	expect_no_line "$log" 'pxeroot: dhcp eth0: lease ' "no lease on the dead eth0"
 	expect_line "$log" "${LAB_LINE_START}pxeroot: net: up on eth1 in [0-9]+ ms" "network stage done on eth1"
 	expect_net_quick "$log"
-	expect_line "$log" "${LAB_LINE_START}pxeroot: net eth0: not used, set down" "eth0 set down as not used"
+	expect_line "$log" "${LAB_LINE_START}pxeroot: net: not used, set down:( eth[0-9]+)* eth0( |$)" "eth0 set down as not used"
 	expect_line "$log" 'PXEROOT-E2E: init started' "live root's /sbin/init started"
 	expect_line "$log" 'PXEROOT-E2E: link: eth0 mtu [0-9]+ oper down addr -$' "live root: eth0 down, no address"
 	expect_line "$log" 'PXEROOT-E2E: link: eth1 mtu [0-9]+ oper up addr 10\.0\.2\.15/24$' "live root: eth1 up with 10.0.2.15"
