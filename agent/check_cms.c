@@ -77,6 +77,16 @@ static int chain_ok(struct cms_check *k, X509 *signer, char *why, size_t cap)
 	return ok;
 }
 
+/* The subject of X in certificate order ("O = x, CN = y") into BUF. */
+static void subject_of(X509 *x, char *buf, size_t cap)
+{
+	BIO *m = BIO_new(BIO_s_mem());
+	int n = m ? X509_NAME_print_ex(m, X509_get_subject_name(x), 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) : -1;
+	n = n >= 0 ? BIO_read(m, buf, (int)cap - 1) : 0;
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(m);
+}
+
 /* Every SignerInfo: chain, then the signature over the bytes. */
 static int cms_verdict(struct check *c, const char *url)
 {
@@ -92,7 +102,7 @@ static int cms_verdict(struct check *c, const char *url)
 			return log_err(-EBADMSG, "verify %s: cms signature does not verify (%s): image refused", url,
 				       ssl_reason(why, sizeof(why)));
 	}
-	X509_NAME_oneline(X509_get_subject_name(k->signer[0]), subject, sizeof(subject));
+	subject_of(k->signer[0], subject, sizeof(subject));
 	log_info("verify %s: cms ok (signer %s)", url, subject);
 	return 0;
 }

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The trust lab itself, on the host, without a VM: the certificates chain and
+# date from 2024-01-01, the keyring holds only the good OpenPGP key, every
+# fixture is judged by archiso's own commands (sha512sum, openssl cms, gpgv) as
+# intended, nginx serves over TLS what curl accepts with the test CA only, and
+# build/trust/initramfs.img holds the trust material and a gpgv that runs there.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib_trust.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
+
+# Print the notBefore of certificate $1 as seconds since the epoch.
+cert_start() {
+	date -u -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s
+}
+
+# Assert what the certificates are: chains, dates, the server's addresses.
+check_certs() {
+	local limit cert rc text
+	limit=$(date -u -d 2024-01-01T00:00:00Z +%s)
+	for cert in "$TRUST_CMS_CA" "$TRUST_CMS_CERT" "$TRUST_CMS_WRONG_CERT" "$TRUST_TLS_CA" "$TRUST_TLS_CERT"; do
+		rc=0
+		[[ "$(cert_start "$cert")" -le "$limit" ]] || rc=1
+		lab_assert "$rc" "certificate ${cert#"$LAB_ROOT/"} is valid since 2024-01-01 or earlier"
+	done
+	rc=0
+	openssl verify -purpose any -CAfile "$TRUST_CMS_CA" "$TRUST_CMS_CERT" "$TRUST_CMS_WRONG_CERT" >/dev/null 2>&1 || rc=$?
+	lab_assert "$rc" "both CMS signers are issued by the code-signing CA"
+	rc=0
+	cmp -s "$TRUST_CMS_CERT" "$TRUST_CMS_WRONG_CERT" && rc=1
+	lab_assert "$rc" "the wrong CMS signer is another certificate"
+	rc=0
+	openssl verify -purpose sslserver -CAfile "$TRUST_TLS_CA" "$TRUST_TLS_CERT" >/dev/null 2>&1 || rc=$?
+	lab_assert "$rc" "the server certificate is issued by the TLS test CA for a server"
+	text=$(openssl x509 -in "$TRUST_TLS_CERT" -noout -ext subjectAltName)
+	rc=0
+	[[ "$text" == *"IP Address:10.0.2.2"* && "$text" == *"IP Address:127.0.0.1"* ]] || rc=1
+	lab_assert "$rc" "the server certificate names IP 10.0.2.2 and 127.0.0.1"
+}
+
+# Assert what the OpenPGP keyrings hold and when the keys were made.
+check_keyrings() {
+	local rc fprs created limit
+	limit=$(date -u -d 2024-01-01T00:00:00Z +%s)
+	fprs=$(gpg --batch --no-tty --with-colons --show-keys "$TRUST_KEYRING" 2>/dev/null |
+		awk -F: '$1 == "fpr" { print $10 }' | head -n 1)
+	rc=0
+	[[ "$fprs" == "$TRUST_GPG_GOOD_FPR" ]] || rc=1
+	lab_assert "$rc" "keyring.gpg holds the good key $TRUST_GPG_GOOD_FPR"
+	rc=0
+	gpg --batch --no-tty --with-colons --show-keys "$TRUST_KEYRING" 2>/dev/null |
+		grep -q "$TRUST_GPG_OTHER_FPR" && rc=1
+	lab_assert "$rc" "keyring.gpg does not hold the other key $TRUST_GPG_OTHER_FPR"
+	created=$(gpg --batch --no-tty --with-colons --show-keys "$TRUST_KEYRING" "$TRUST_OTHER_KEYRING" 2>/dev/null |
+		awk -F: '$1 == "pub" { print $6 }' | sort -n | tail -n 1)
+	rc=0
+	[[ -n "$created" && "$created" -le "$limit" ]] || rc=1
+	lab_assert "$rc" "both OpenPGP keys were created on 2024-01-01 or earlier"
+}
+
+# Make every fixture in its own tree under $LAB_TMP/fx and check the host's
+# verdicts; then check that the foreign signatures are genuine ones by the
+# other key and the wrong signer (so each fixture is bad for one reason only).
+check_fixtures() {
+	local name dir rc out
+	trust_root_sfs "$LAB_TMP/root.sfs"
+	for name in $TRUST_FIXTURES; do
+		make_archiso_tree "$LAB_TMP/fx/$name" "$LAB_TMP/root.sfs"
+		sign_tree "$LAB_TMP/fx/$name"
+		trust_fixture "$(trust_imgdir "$LAB_TMP/fx/$name")" "$name"
+	done
+	dir=$(trust_imgdir "$LAB_TMP/fx/gpg_unknown_key")
+	mkdir -p "$LAB_TMP/gpgv-home"
+	chmod 0700 "$LAB_TMP/gpgv-home"
+	out=$(gpgv --homedir "$LAB_TMP/gpgv-home" --status-fd 1 --keyring "$TRUST_OTHER_KEYRING" \
+		"$dir/airootfs.sfs.sig" "$dir/airootfs.sfs" 2>/dev/null) || true
+	rc=0
+	grep -q "^\[GNUPG:\] VALIDSIG $TRUST_GPG_OTHER_FPR " <<<"$out" || rc=1
+	lab_assert "$rc" "fixture gpg_unknown_key: a good signature by the other key"
+	dir=$(trust_imgdir "$LAB_TMP/fx/wrong_cms_signer")
+	rc=0
+	openssl cms -verify -binary -noattr -nointern -purpose any -inform DER \
+		-in "$dir/airootfs.sfs.cms.sig" -content "$dir/airootfs.sfs" \
+		-certfile "$TRUST_CMS_WRONG_CERT" -CAfile "$TRUST_CMS_CA" -out /dev/null 2>/dev/null || rc=$?
+	lab_assert "$rc" "fixture wrong_cms_signer: a good signature by the wrong signer"
+	dir=$(trust_imgdir "$LAB_TMP/fx/tampered")
+	rc=0
+	cmp -s "$dir/airootfs.sfs" "$LAB_TMP/root.sfs" && rc=1
+	[[ "$(stat -c %s "$dir/airootfs.sfs")" -eq "$(stat -c %s "$LAB_TMP/root.sfs")" ]] || rc=1
+	lab_assert "$rc" "fixture tampered: same size, other bytes"
+}
+
+# Serve the good tree over TLS and check that curl trusts it with the test CA
+# only.
+check_tls() {
+	local url rc
+	nginx_tls_start "$LAB_TMP/fx/good"
+	url="https://127.0.0.1:$HTTPS_PORT/arch/x86_64/airootfs.sfs"
+	rc=0
+	curl -sSf --cacert "$TRUST_TLS_CA" -o "$LAB_TMP/tls-copy.sfs" "$url" || rc=$?
+	[[ $rc -eq 0 ]] && { cmp -s "$LAB_TMP/tls-copy.sfs" "$LAB_TMP/root.sfs" || rc=1; }
+	lab_assert "$rc" "curl --cacert test-ca gets the image over TLS unchanged"
+	rc=0
+	curl -sS -o /dev/null --cacert /etc/ssl/certs/ca-certificates.crt "$url" 2>/dev/null || rc=$?
+	lab_assert "$([[ $rc -eq 60 ]] && echo 0 || echo 1)" "curl with the system CA bundle refuses the server (exit 60, got $rc)"
+	rc=0
+	curl -sS -o /dev/null --cacert "$TRUST_CMS_CA" "$url" 2>/dev/null || rc=$?
+	lab_assert "$([[ $rc -eq 60 ]] && echo 0 || echo 1)" "curl with the code-signing CA refuses the server (exit 60, got $rc)"
+}
+
+# Unpack build/trust/initramfs.img and check the trust material and gpgv in it:
+# gpgv runs inside the image and accepts the good tree with the image's keyring.
+check_initramfs() {
+	local root=$LAB_TMP/initramfs pair rc out dir
+	mkdir -p "$root"
+	(cd "$root" && gzip -dc "$TRUST_INITRD" | cpio -id --quiet --no-absolute-filenames)
+	for pair in "$TRUST_CMS_CERT:/etc/pxeroot/codesign.crt" "$TRUST_CMS_CA:/etc/pxeroot/codesign_CA.crt" \
+		"$TRUST_KEYRING:/etc/pxeroot/keyring.gpg" "$TRUST_TLS_CA:/etc/pxeroot/test-ca.crt" \
+		"/usr/bin/gpgv:/usr/bin/gpgv"; do
+		rc=0
+		cmp -s "${pair%%:*}" "$root${pair#*:}" || rc=1
+		lab_assert "$rc" "initramfs holds ${pair#*:}"
+	done
+	rc=0
+	out=$(chroot "$root" /usr/bin/gpgv --version 2>&1) || rc=$?
+	[[ "$out" == gpgv* ]] || rc=1
+	lab_assert "$rc" "gpgv runs inside the initramfs (${out%%$'\n'*})"
+	dir=$(trust_imgdir "$LAB_TMP/fx/good")
+	mkdir -p "$root/tmp/good" "$root/tmp/bad" "$root/tmp/gpgv-home"
+	chmod 0700 "$root/tmp/gpgv-home"
+	cp "$dir/airootfs.sfs" "$dir/airootfs.sfs.sig" "$root/tmp/good/"
+	dir=$(trust_imgdir "$LAB_TMP/fx/bad_gpg")
+	cp "$dir/airootfs.sfs" "$dir/airootfs.sfs.sig" "$root/tmp/bad/"
+	rc=0
+	chroot "$root" /usr/bin/gpgv --homedir /tmp/gpgv-home --keyring /etc/pxeroot/keyring.gpg \
+		/tmp/good/airootfs.sfs.sig /tmp/good/airootfs.sfs >/dev/null 2>&1 || rc=$?
+	lab_assert "$rc" "gpgv in the initramfs accepts the good tree with /etc/pxeroot/keyring.gpg"
+	rc=0
+	chroot "$root" /usr/bin/gpgv --homedir /tmp/gpgv-home --keyring /etc/pxeroot/keyring.gpg \
+		/tmp/bad/airootfs.sfs.sig /tmp/bad/airootfs.sfs >/dev/null 2>&1 && rc=1
+	lab_assert "$rc" "gpgv in the initramfs refuses the bad_gpg tree"
+}
+
+# Run every check.
+main() {
+	lab_tmpdir
+	trust_setup
+	lab_need curl cmp cpio chroot
+	check_certs
+	check_keyrings
+	check_fixtures
+	check_tls
+	check_initramfs
+	scenario_end ""
+}
+
+main "$@"
