@@ -88,7 +88,7 @@ fuzz-deps:
 	@tools/deps.sh build fuzz
 
 define fuzz_rule
-$(B)/fuzz/$(1): tests/fuzz/$(1).c $$($(1)_SRCS) $(wildcard agent/*.h agent/*/*.h) | fuzz-deps
+$(B)/fuzz/$(1): tests/fuzz/$(1).c $$($(1)_SRCS) tests/fuzz/fuzz.h $(wildcard agent/*.h agent/*/*.h) | fuzz-deps
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) $$(FUZZ_FLAGS) $$$$(pkg-config --cflags $$(PKGS)) -o $$@ $$(filter %.c,$$^) $$$$(pkg-config --libs $$(PKGS))
 endef

@@ -185,8 +185,10 @@ static int cms_prepare(struct cms_check *k, const char *url, const uint8_t *sig,
 }
 
 /* Build a CMS check. */
-int cms_check_new(const char *url, const uint8_t *sig, size_t len, const struct trust *t, struct check **out)
+int cms_check_new(const char *url, const char *comp, const uint8_t *sig, size_t len, const struct trust *t,
+		  struct check **out)
 {
+	(void)comp;
 	struct cms_check *k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;

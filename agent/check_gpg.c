@@ -134,8 +134,10 @@ __attribute__((noreturn)) static void gpg_child(const struct trust *t, int in, i
 }
 
 /* Start gpgv on the signature; its stdin takes the image bytes. */
-int gpg_check_new(const char *url, const uint8_t *sig, size_t len, const struct trust *t, struct check **out)
+int gpg_check_new(const char *url, const char *comp, const uint8_t *sig, size_t len, const struct trust *t,
+		  struct check **out)
 {
+	(void)comp;
 	if (access(t->gpgv, X_OK) < 0)
 		return log_err(-EBADMSG, "verify %s: gpg check requested (verify=y) but %s is not in the initramfs: image refused", url, t->gpgv);
 	if (access(t->gpg_keyring, R_OK) < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "trust.h"
+#include "image.h"
 #include "log.h"
 #include "verify.h"
 
@@ -47,13 +48,17 @@ static void sha512_release(struct check *c)
 }
 
 /* Parse the list and start the digest. */
-int sha512_check_new(const char *url, const char *list_url, const char *text, size_t len, const char *name,
+int sha512_check_new(const char *url, const char *list_url, const uint8_t *data, size_t len, const struct trust *t,
 		     struct check **out)
 {
+	char name[256];
+	(void)t;
+	if (url_basename(url, name, sizeof(name)) < 0)
+		return log_err(-EINVAL, "verify %s: no file name in the URL for the sha512 list", url);
 	struct sha512_check *k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	int r = sha512_file_lookup(text, len, name, k->want);
+	int r = sha512_file_lookup((const char *)data, len, name, k->want);
 	if (r == -ENOENT)
 		r = log_err(-EBADMSG, "verify %s: sha512 list %s has no line for %s: image refused", url, list_url, name);
 	else if (r < 0)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,44 +70,43 @@ static long companion(const char *url, const char *comp, const char *check, cons
 	return (long)ms.len;
 }
 
+/* The checks, in the order they run: the option that asks for each, its companion file (the
+ * image URL plus SUFFIX, or the sha512 list rule when SUFFIX is NULL) and its constructor. */
+static const struct check_kind {
+	const char *name, *option, *what, *suffix;
+	size_t flag; /* offset of the bool in struct trust */
+	int (*make)(const char *url, const char *comp, const uint8_t *data, size_t len, const struct trust *t,
+		    struct check **out);
+} kinds[MAX_CHECKS] = {
+	{"sha512", "checksum=y", "the list", NULL, offsetof(struct trust, sha512), sha512_check_new},
+	{"cms", "cms_verify=y", "the signature", ".cms.sig", offsetof(struct trust, cms), cms_check_new},
+	{"gpg", "verify=y", "the signature", ".sig", offsetof(struct trust, gpg), gpg_check_new},
+};
+
 /* Fetch each companion and build the checks T asks for into C; returns how many or an errno. */
 static int make_checks(const char *url, const struct trust *t, struct check **c, char *buf)
 {
-	char comp[2100], name[256];
+	char comp[2100];
 	int n = 0;
-	long len;
-	if (t->sha512) {
-		if (image_sha512_url(url, comp, sizeof(comp)) < 0 || url_basename(url, name, sizeof(name)) < 0)
+	long r = 0;
+	for (const struct check_kind *k = kinds; k < kinds + MAX_CHECKS && r >= 0; k++) {
+		if (!*(const bool *)((const char *)t + k->flag))
+			continue;
+		if (k->suffix)
+			snprintf(comp, sizeof(comp), "%s%s", url, k->suffix);
+		else if (image_sha512_url(url, comp, sizeof(comp)) < 0)
 			return log_err(-EINVAL, "verify %s: cannot derive the sha512 list URL", url);
-		if ((len = companion(url, comp, "sha512", "checksum=y", "the list", buf, COMPANION_MAX)) < 0)
-			return (int)len;
-		if ((len = sha512_check_new(url, comp, buf, (size_t)len, name, &c[n])) < 0)
-			return (int)len;
-		n++;
+		if ((r = companion(url, comp, k->name, k->option, k->what, buf, COMPANION_MAX)) >= 0 &&
+		    (r = k->make(url, comp, (const uint8_t *)buf, (size_t)r, t, &c[n])) >= 0)
+			n++;
 	}
-	if (t->cms) {
-		snprintf(comp, sizeof(comp), "%s.cms.sig", url);
-		if ((len = companion(url, comp, "cms", "cms_verify=y", "the signature", buf, COMPANION_MAX)) < 0)
-			goto fail;
-		if ((len = cms_check_new(url, (const uint8_t *)buf, (size_t)len, t, &c[n])) < 0)
-			goto fail;
-		n++;
-	}
-	if (t->gpg) {
-		snprintf(comp, sizeof(comp), "%s.sig", url);
-		if ((len = companion(url, comp, "gpg", "verify=y", "the signature", buf, COMPANION_MAX)) < 0)
-			goto fail;
-		if ((len = gpg_check_new(url, (const uint8_t *)buf, (size_t)len, t, &c[n])) < 0)
-			goto fail;
-		n++;
-	}
-	return n;
-fail:
+	if (r >= 0)
+		return n;
 	while (n > 0) {
 		n--;
 		c[n]->release(c[n]);
 	}
-	return (int)len;
+	return (int)r;
 }
 
 /* Download URL into PATH through the file sink and the checks' sinks. */

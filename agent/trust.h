@@ -34,12 +34,18 @@ struct check {
 /* Fill T with the defaults under TRUST_DIR (the CA file only if it exists). */
 void trust_defaults(struct trust *t);
 
-/* A SHA-512 check of file NAME against the list TEXT (LEN bytes) fetched from LIST_URL. */
-int sha512_check_new(const char *url, const char *list_url, const char *text, size_t len, const char *name,
+/* The constructors share one shape: URL is the image, COMP the companion file it was given as
+ * DATA (LEN bytes). Each returns 0 with *OUT set, or a negative errno after the line that says
+ * why the image is refused. */
+
+/* A SHA-512 check: the list DATA must have a line for URL's file name. */
+int sha512_check_new(const char *url, const char *comp, const uint8_t *data, size_t len, const struct trust *t,
 		     struct check **out);
-/* A CMS check against the DER signature SIG (LEN bytes), the signer certificate(s) and CA of T. */
-int cms_check_new(const char *url, const uint8_t *sig, size_t len, const struct trust *t, struct check **out);
-/* An OpenPGP check: gpgv with T's keyring reads the signature SIG and the bytes from a pipe. */
-int gpg_check_new(const char *url, const uint8_t *sig, size_t len, const struct trust *t, struct check **out);
+/* A CMS check against the DER signature DATA, the signer certificate(s) and CA of T. */
+int cms_check_new(const char *url, const char *comp, const uint8_t *data, size_t len, const struct trust *t,
+		  struct check **out);
+/* An OpenPGP check: gpgv with T's keyring reads the signature DATA and the bytes from a pipe. */
+int gpg_check_new(const char *url, const char *comp, const uint8_t *data, size_t len, const struct trust *t,
+		  struct check **out);
 
 #endif

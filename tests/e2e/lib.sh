@@ -178,9 +178,10 @@ free_udp_port() {
 }
 
 # Write an nginx config serving $1 on $4 (an IPv4 address) port $2 with all
-# state in $3.
+# state in $3; $5 is appended to the listen directive (e.g. TLS settings) and
+# $6, when set, is a per-connection rate limit (nginx limit_rate).
 nginx_config() {
-	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1}
+	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1} listen_extra=${5:-} rate=${6:-}
 	[[ $EUID -eq 0 ]] && echo "user root;"
 	cat <<-EOF
 		daemon off;
@@ -199,8 +200,9 @@ nginx_config() {
 		    default_type application/octet-stream;
 		    types { text/plain sha512 txt; }
 		    sendfile on;
+		    ${rate:+limit_rate $rate;}
 		    server {
-		        listen $addr:$port;
+		        listen $addr:$port$listen_extra;
 		        root $root;
 		        autoindex off;
 		    }

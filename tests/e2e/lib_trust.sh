@@ -489,37 +489,9 @@ trust_serve() {
 # over TLS with the test CA's server certificate when $4 is https; a
 # per-connection rate limit (nginx limit_rate, bytes/s: 110m) when $5 is set.
 trust_nginx_config() {
-	local root=$1 port=$2 dir=$3 scheme=$4 rate=${5:-} listen
-	listen="listen 127.0.0.1:$port;"
-	if [[ "$scheme" == https ]]; then
-		listen="listen 127.0.0.1:$port ssl; ssl_certificate $TRUST_TLS_CERT; ssl_certificate_key $TRUST_TLS_KEY;"
-	fi
-	[[ $EUID -eq 0 ]] && echo "user root;"
-	cat <<-EOF
-		daemon off;
-		master_process off;
-		worker_processes 1;
-		pid $dir/nginx.pid;
-		error_log $dir/error.log info;
-		events { worker_connections 64; }
-		http {
-		    access_log $dir/access.log;
-		    client_body_temp_path $dir/body;
-		    proxy_temp_path $dir/proxy;
-		    fastcgi_temp_path $dir/fastcgi;
-		    uwsgi_temp_path $dir/uwsgi;
-		    scgi_temp_path $dir/scgi;
-		    default_type application/octet-stream;
-		    types { text/plain sha512 txt; }
-		    sendfile on;
-		    ${rate:+limit_rate $rate;}
-		    server {
-		        $listen
-		        root $root;
-		        autoindex off;
-		    }
-		}
-	EOF
+	local root=$1 port=$2 dir=$3 scheme=$4 rate=${5:-} tls=""
+	[[ "$scheme" == https ]] && tls=" ssl; ssl_certificate $TRUST_TLS_CERT; ssl_certificate_key $TRUST_TLS_KEY"
+	nginx_config "$root" "$port" "$dir" 127.0.0.1 "$tls" "$rate"
 }
 
 # Start nginx serving directory $1 on a free port of 127.0.0.1 with scheme $2

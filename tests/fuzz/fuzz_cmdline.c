@@ -5,20 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "cmdline.h"
 #include "plan.h"
 #include "image.h"
 #include "source/http.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Stop the run when COND is false: libFuzzer records the input as a crash. */
-#define REQUIRE(cond)                      \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 /* Add -close_fd_mask=2 unless given: the agent's log lines (stderr) are dropped, while libFuzzer
  * and the sanitizers keep reporting on a duplicate of the original stderr. */

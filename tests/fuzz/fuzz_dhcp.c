@@ -5,16 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "net/dhcp_codec.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Stop the run when COND is false: libFuzzer records the input as a crash. */
-#define REQUIRE(cond)                      \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 /* Whether the array S of CAP bytes holds a NUL. */
 static int terminated(const char *s, size_t cap)

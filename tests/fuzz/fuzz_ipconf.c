@@ -3,16 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "net/ipconf.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Stop the run when COND is false: libFuzzer records the input as a crash. */
-#define REQUIRE(cond)                     \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
 
 /* Parse one input and check what a success promises. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,16 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "verify.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Stop the run when COND is false: libFuzzer records the input as a crash. */
-#define REQUIRE(cond)                      \
-	do {                               \
-		if (!(cond))               \
-			__builtin_trap();  \
-	} while (0)
 
 /* A copy of LEN bytes at P in a buffer of exactly that size (reads past it are caught). */
 static char *dup_exact(const uint8_t *p, size_t len)
