@@ -226,9 +226,10 @@ static int dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 /* State of the shared loop. */
 struct loop {
 	struct dhcp_client c[DHCP_MAX_NICS];
-	const struct nic *nics;
+	struct nic nics[DHCP_MAX_NICS]; /* a copy: carriers are refreshed in it */
 	size_t n;
 	int fd;                  /* the one packet socket */
+	bool all_started;        /* no NIC left waiting for carrier */
 	bool started_any;
 	uint64_t carrier_deadline, dhcp_deadline, said;
 };
@@ -243,6 +244,8 @@ static bool running(const struct dhcp_client *c)
 static size_t start_ready(struct loop *l, uint64_t now)
 {
 	size_t waiting = 0;
+	if (!l->all_started)
+		link_carriers(l->nics, l->n);
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->c[i].state != DHCP_S_IDLE)
 			continue;
@@ -250,7 +253,7 @@ static size_t start_ready(struct loop *l, uint64_t now)
 			l->c[i].state = DHCP_S_DROPPED; /* no carrier in time */
 			continue;
 		}
-		if (link_carrier(&l->nics[i]) != 1) {
+		if (!l->nics[i].carrier) {
 			waiting++;
 			continue;
 		}
@@ -262,6 +265,7 @@ static size_t start_ready(struct loop *l, uint64_t now)
 			l->dhcp_deadline = now + (l->dhcp_deadline - l->carrier_deadline);
 		l->started_any = true;
 	}
+	l->all_started = waiting == 0;
 	return waiting;
 }
 
@@ -338,8 +342,8 @@ int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, u
 {
 	struct loop l;
 	memset(&l, 0, sizeof(l));
-	l.nics = nics;
 	l.n = n > DHCP_MAX_NICS ? DHCP_MAX_NICS : n;
+	memcpy(l.nics, nics, l.n * sizeof(nics[0]));
 	if ((l.fd = packet_socket()) < 0)
 		return l.fd;
 	l.said = now_ms();

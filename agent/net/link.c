@@ -1,4 +1,5 @@
-/* link.c - interface listing from /sys/class/net and configuration over rtnetlink.
+/* link.c - interfaces over rtnetlink: listed (and their carrier read) with one dump, configured with
+ * one request per change.
  *
  * Each change is one rtnetlink request with NLM_F_ACK; the kernel's answer becomes our return
  * value (0 or its negative errno). */
@@ -6,7 +7,6 @@
 #include "link.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_arp.h>
@@ -30,65 +30,6 @@ struct nlreq {
 	};
 	char attrs[256];
 };
-
-/* Read a small sysfs attribute of interface NAME into BUF; 0 or negative errno. */
-static int sysfs_read(const char *name, const char *attr, char *buf, size_t cap)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, cap - 1);
-	int err = errno;
-	close(fd);
-	if (n < 0)
-		return -err;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/* Order NICs by ifindex. */
-static int nic_cmp(const void *a, const void *b)
-{
-	return ((const struct nic *)a)->ifindex - ((const struct nic *)b)->ifindex;
-}
-
-/* Fill NIC from sysfs if NAME is an Ethernet device; 1 if it is, 0 if not. */
-static int nic_probe(const char *name, struct nic *nic)
-{
-	char buf[64];
-	if (sysfs_read(name, "type", buf, sizeof(buf)) < 0 || atoi(buf) != ARPHRD_ETHER)
-		return 0;
-	if (sysfs_read(name, "ifindex", buf, sizeof(buf)) < 0)
-		return 0;
-	nic->ifindex = atoi(buf);
-	if (sysfs_read(name, "address", buf, sizeof(buf)) < 0 ||
-	    sscanf(buf, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &nic->mac[0], &nic->mac[1], &nic->mac[2],
-		   &nic->mac[3], &nic->mac[4], &nic->mac[5]) != 6)
-		return 0;
-	snprintf(nic->name, sizeof(nic->name), "%s", name);
-	return 1;
-}
-
-/* List Ethernet interfaces. */
-int link_list(struct nic *out, size_t max)
-{
-	DIR *d = opendir("/sys/class/net");
-	if (!d)
-		return log_err(-errno, "link /sys/class/net: %s", strerror(errno));
-	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) && n < max) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= IF_NAMESIZE)
-			continue;
-		n += (size_t)nic_probe(e->d_name, &out[n]);
-	}
-	closedir(d);
-	qsort(out, n, sizeof(*out), nic_cmp);
-	return (int)n;
-}
 
 /* Append attribute TYPE with LEN bytes of DATA to REQ. */
 static void nl_attr(struct nlreq *req, unsigned short type, const void *data, size_t len)
@@ -152,21 +93,6 @@ int link_set_up(const struct nic *nic, int up)
 	if (r < 0)
 		return log_err(r, "link %s: set %s: %s", nic->name, up ? "up" : "down", strerror(-r));
 	return 0;
-}
-
-/* IFF_UP from /sys/class/net/NAME/flags. */
-bool link_is_up(const struct nic *nic)
-{
-	char buf[32];
-	return sysfs_read(nic->name, "flags", buf, sizeof(buf)) == 0 && (strtoul(buf, NULL, 16) & IFF_UP);
-}
-
-/* Carrier state from sysfs (reading it fails with EINVAL while the link is down). */
-int link_carrier(const struct nic *nic)
-{
-	char buf[8];
-	int r = sysfs_read(nic->name, "carrier", buf, sizeof(buf));
-	return r < 0 ? r : buf[0] == '1';
 }
 
 /* Set the MTU of NIC. */
@@ -248,16 +174,16 @@ static int del_if_ours(struct nlmsghdr *h, const struct nic *nics, size_t n)
 	return nl_talk(&req) == 0;
 }
 
-/* Dump the IPv4 addresses and delete those of NICS. */
-int addr_flush(const struct nic *nics, size_t n)
+/* Run a dump request of TYPE for FAMILY and call FN(h, CTX) for each message. 0 or -errno. */
+static int nl_dump(unsigned short type, unsigned char family, void (*fn)(struct nlmsghdr *h, void *ctx), void *ctx)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
 	struct nlreq req;
-	nl_init(&req, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, sizeof(struct ifaddrmsg));
-	req.ifa.ifa_family = AF_INET;
-	char buf[8192];
+	nl_init(&req, type, NLM_F_REQUEST | NLM_F_DUMP, sizeof(struct ifinfomsg));
+	req.ifi.ifi_family = family; /* ifi_family and ifa_family are both the first byte */
+	char buf[16384];
 	int r = send(fd, &req, req.nh.nlmsg_len, 0) < 0 ? -errno : 0;
 	for (int done = 0; r == 0 && !done;) {
 		ssize_t got = recv(fd, buf, sizeof(buf), 0);
@@ -270,14 +196,105 @@ int addr_flush(const struct nic *nics, size_t n)
 				done = 1;
 				break;
 			}
-			if (h->nlmsg_type == RTM_NEWADDR)
-				del_if_ours(h, nics, n);
+			fn(h, ctx);
 		}
 	}
 	close(fd);
+	return r;
+}
+
+/* What the dump callbacks work on. */
+struct nic_set {
+	struct nic *nics;
+	size_t n, max;
+};
+
+/* Dump callback of addr_flush: delete the address if it is one of the set's NICs. */
+static void flush_one(struct nlmsghdr *h, void *ctx)
+{
+	struct nic_set *s = ctx;
+	if (h->nlmsg_type == RTM_NEWADDR)
+		del_if_ours(h, s->nics, s->n);
+}
+
+/* Dump the IPv4 addresses and delete those of NICS. */
+int addr_flush(const struct nic *nics, size_t n)
+{
+	struct nic_set s = {.nics = (struct nic *)nics, .n = n};
+	int r = nl_dump(RTM_GETADDR, AF_INET, flush_one, &s);
 	if (r < 0)
 		return log_err(r, "link: flush addresses: %s", strerror(-r));
 	return 0;
+}
+
+/* Fill NIC from an RTM_NEWLINK message if it is an Ethernet device; 1 if it is. */
+static int nic_from_msg(struct nlmsghdr *h, struct nic *nic)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWLINK || ifi->ifi_type != ARPHRD_ETHER)
+		return 0;
+	memset(nic, 0, sizeof(*nic));
+	nic->ifindex = ifi->ifi_index;
+	nic->up = ifi->ifi_flags & IFF_UP;
+	nic->carrier = ifi->ifi_flags & IFF_LOWER_UP;
+	bool mac = false;
+	int len = (int)IFLA_PAYLOAD(h);
+	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) <= IF_NAMESIZE) {
+			snprintf(nic->name, sizeof(nic->name), "%.*s", (int)RTA_PAYLOAD(a), (char *)RTA_DATA(a));
+		} else if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6) {
+			memcpy(nic->mac, RTA_DATA(a), 6);
+			mac = true;
+		}
+	}
+	return mac && nic->name[0];
+}
+
+/* Dump callback of link_list: append Ethernet devices. */
+static void list_one(struct nlmsghdr *h, void *ctx)
+{
+	struct nic_set *s = ctx;
+	if (s->n < s->max && nic_from_msg(h, &s->nics[s->n]))
+		s->n++;
+}
+
+/* Order NICs by ifindex. */
+static int nic_cmp(const void *a, const void *b)
+{
+	return ((const struct nic *)a)->ifindex - ((const struct nic *)b)->ifindex;
+}
+
+/* List Ethernet interfaces. */
+int link_list(struct nic *out, size_t max)
+{
+	struct nic_set s = {.nics = out, .max = max};
+	int r = nl_dump(RTM_GETLINK, AF_UNSPEC, list_one, &s);
+	if (r < 0)
+		return log_err(r, "link: list interfaces: %s", strerror(-r));
+	qsort(out, s.n, sizeof(*out), nic_cmp);
+	return (int)s.n;
+}
+
+/* Dump callback of link_carriers: copy flags to the matching NIC. */
+static void carrier_one(struct nlmsghdr *h, void *ctx)
+{
+	struct nic_set *s = ctx;
+	struct nic tmp;
+	if (!nic_from_msg(h, &tmp))
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->nics[i].ifindex == tmp.ifindex) {
+			s->nics[i].carrier = tmp.carrier;
+			s->nics[i].up = tmp.up;
+		}
+	}
+}
+
+/* Refresh carriers with one dump. */
+int link_carriers(struct nic *nics, size_t n)
+{
+	struct nic_set s = {.nics = nics, .n = n};
+	return nl_dump(RTM_GETLINK, AF_UNSPEC, carrier_one, &s);
 }
 
 /* Count the leading one bits of MASK; -1 if the ones are not contiguous. */

@@ -12,16 +12,17 @@ struct nic {
 	char name[IF_NAMESIZE];
 	int ifindex;
 	uint8_t mac[6];
+	bool up;      /* IFF_UP when listed */
+	bool carrier; /* IFF_LOWER_UP when listed */
 };
 
-/* Ethernet interfaces in ifindex order, at most MAX; returns the count or a negative errno. */
+/* Ethernet interfaces in ifindex order, at most MAX, from one RTM_GETLINK dump; returns the
+ * count or a negative errno. */
 int link_list(struct nic *out, size_t max);
+/* Refresh the carrier of NICS[0..N) with one dump. 0 or negative errno. */
+int link_carriers(struct nic *nics, size_t n);
 /* Set IFF_UP (UP true) or clear it. */
 int link_set_up(const struct nic *nic, int up);
-/* Whether IFF_UP is set (sysfs flags). */
-bool link_is_up(const struct nic *nic);
-/* 1 when the interface reports carrier, 0 when not, negative errno when unknown. */
-int link_carrier(const struct nic *nic);
 /* Set the MTU. */
 int link_set_mtu(const struct nic *nic, unsigned mtu);
 /* Add ADDR/PREFIX with broadcast BRD. */

@@ -73,7 +73,7 @@ static int nics_up(struct nicset *s)
 		return log_err(-ENODEV, "net: no Ethernet interface found (is the NIC driver in the initramfs?)");
 	addr_flush(s->nic, (size_t)s->n);
 	for (int i = 0; i < s->n; i++)
-		if (!link_is_up(&s->nic[i]))
+		if (!s->nic[i].up)
 			link_set_up(&s->nic[i], 1);
 	return 0;
 }
@@ -143,12 +143,13 @@ static int run_dhcp(const struct plan *plan, const struct nic *cands, int n, str
 }
 
 /* Wait for carrier on the first of the candidates that gets it; index into CANDS or -ENOLINK. */
-static int wait_carrier(const struct nic *cands, int n, unsigned timeout_s)
+static int wait_carrier(struct nic *cands, int n, unsigned timeout_s)
 {
 	uint64_t deadline = now_ms() + (uint64_t)timeout_s * 1000;
 	for (;;) {
+		link_carriers(cands, (size_t)n);
 		for (int i = 0; i < n; i++)
-			if (link_carrier(&cands[i]) == 1)
+			if (cands[i].carrier)
 				return i;
 		if (now_ms() >= deadline)
 			return -ENOLINK;
@@ -157,7 +158,7 @@ static int wait_carrier(const struct nic *cands, int n, unsigned timeout_s)
 }
 
 /* A static configuration as a lease, once one candidate has carrier. */
-static int run_static(const struct plan *plan, const struct ip_conf *c, const struct nic *cands, int n, struct net_iface *ifc)
+static int run_static(const struct plan *plan, const struct ip_conf *c, struct nic *cands, int n, struct net_iface *ifc)
 {
 	int i = wait_carrier(cands, n, plan->carrier_timeout_s);
 	if (i < 0)
