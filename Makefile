@@ -16,12 +16,13 @@ KERNEL := $(B)/kernel
 MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
-UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/image.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c
+UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test fanout_test
+cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 verify_test_SRCS := agent/verify.c
 ipconf_test_SRCS := agent/net/ipconf.c
-http_url_test_SRCS := agent/source/http.c agent/image.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+fanout_test_SRCS := agent/fanout.c agent/fetch.c agent/log.c
+http_url_test_SRCS := agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -81,7 +82,7 @@ FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sa
 fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
-fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
 fuzz-deps:

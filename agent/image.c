@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fanout.h"
 #include "log.h"
 
 #define COMPANION_MAX (64 * 1024)
@@ -109,23 +110,33 @@ static int make_checks(const char *url, const struct trust *t, struct check **c,
 	return (int)r;
 }
 
-/* Download URL into PATH through the file sink and the checks' sinks. */
+/* Download URL into PATH: the file is written on this thread, the checks consume the same bytes
+ * on threads of their own. */
 static int transfer(const char *url, const char *path, const char *label, struct check **c, int n)
 {
+	struct sink *targets[MAX_CHECKS];
+	struct fanout fo;
+	for (int i = 0; i < n; i++)
+		targets[i] = &c[i]->s;
+	int r = n ? fanout_start(&fo, targets, n) : 0;
+	if (r < 0)
+		return log_err(r, "fetch %s: cannot start the checks: %s", url, strerror(-r));
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return log_err(-errno, "fetch %s: create %s: %s", url, path, strerror(errno));
+		r = log_err(-errno, "fetch %s: create %s: %s", url, path, strerror(errno));
 	struct file_sink fs;
 	file_sink_init(&fs, fd, path);
-	struct sink **tail = &fs.s.next;
-	for (int i = 0; i < n; i++) {
-		*tail = &c[i]->s;
-		tail = &c[i]->s.next;
+	if (n)
+		fs.s.next = &fo.s;
+	if (r == 0) {
+		log_info("fetch %s", url);
+		r = fetch(url, &fs.s, label);
 	}
-	log_info("fetch %s", url);
-	int r = fetch(url, &fs.s, label);
-	if (close(fd) < 0 && r == 0)
+	if (fd >= 0 && close(fd) < 0 && r == 0)
 		r = log_err(-errno, "fetch %s: close %s: %s", url, path, strerror(errno));
+	int e = n ? fanout_finish(&fo) : 0;
+	if (e < 0 && r == 0)
+		r = log_err(e, "fetch %s: a check could not take the bytes: %s", url, strerror(-e));
 	return r;
 }
 
