@@ -269,11 +269,15 @@ void boot_pid1(void)
 	final_action(ONERR_HALT);
 }
 
-/* Up to a mounted root, for hosts that switch root themselves. */
+/* Up to a mounted root, for hosts that switch root themselves; the log goes to /run/pxeroot/log
+ * too, so a hook can quote the last line. */
 int boot_mount(const char *newroot)
 {
 	static struct boot b;
 	b.newroot = newroot;
+	log_open();
+	mkdir(RUN_DIR, 0755);
+	log_to_file(RUN_DIR "/log");
 	fetch_global_init();
 	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {
 		int r = stages[i].run(&b);

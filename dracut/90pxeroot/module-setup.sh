@@ -1,0 +1,72 @@
+#!/bin/bash
+# dracut module "pxeroot": the root file system is fetched over the network,
+# verified and mounted by the pxeroot binary; dracut switches root into it.
+#
+# Use: copy this directory to /usr/lib/dracut/modules.d/90pxeroot and build with
+#
+#   dracut --add pxeroot --omit "dmsquash-live livenet" [--no-hostonly] IMAGE KVER
+#
+# (or add_dracutmodules+=" pxeroot " in a dracut.conf.d file). Boot with
+# root=live:http(s)://SERVER/PATH/airootfs.sfs or archiso_http_srv=URL, plus any
+# of pxeroot's options (checksum=y, cms_verify=y, verify=y, ip=, BOOTIF=,
+# pxeroot.*); rd.shell and rd.emergency= decide what happens when it fails.
+#
+# pxeroot brings the network up itself: this module pulls in none of dracut's
+# network modules and never needs rd.neednet. dracut's livenet and
+# dmsquash-live modules also understand root=live:; they are only in an image
+# that asks for them, and if one is, pxeroot's cmdline hook runs first and
+# takes root=live:http(s):// away from them (see pxeroot-cmdline.sh).
+#
+# Build-time environment:
+#   PXEROOT_BIN      the pxeroot binary to install as /usr/bin/pxeroot
+#                    (default /usr/bin/pxeroot)
+#   PXEROOT_CONFDIR  where the trust material is (default /etc/pxeroot):
+#                    codesign.crt, codesign_CA.crt, keyring.gpg, each copied to
+#                    /etc/pxeroot/ in the image when present; gpgv comes with
+#                    keyring.gpg
+
+# Check: only included when asked for (--add pxeroot), and only when the
+# binary is there.
+check() {
+    require_binaries "${PXEROOT_BIN:-/usr/bin/pxeroot}" || return 1
+    return 255
+}
+
+# Depends: nothing; pxeroot does its own network, download and mounts.
+depends() {
+    return 0
+}
+
+# Kernel modules: wired NIC drivers (instmods honours --hostonly) and the
+# file systems of a live image, which the host need not have loaded.
+installkernel() {
+    instmods '=drivers/net/ethernet' '=drivers/net/usb' '=drivers/net/hyperv' \
+        '=drivers/net/mdio' '=drivers/net/phy' virtio_net virtio_pci vmxnet3 xen-netfront af_packet
+    hostonly='' instmods loop squashfs overlay isofs erofs
+}
+
+# Install the binary, the CA bundle, the trust material and the two hooks.
+install() {
+    local _conf=${PXEROOT_CONFDIR:-/etc/pxeroot} _f _gpgv
+
+    inst_binary "${PXEROOT_BIN:-/usr/bin/pxeroot}" /usr/bin/pxeroot || return 1
+    if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
+        inst_simple /etc/ssl/certs/ca-certificates.crt
+    fi
+    for _f in codesign.crt codesign_CA.crt keyring.gpg; do
+        [[ -f $_conf/$_f ]] && inst_simple "$_conf/$_f" "/etc/pxeroot/$_f"
+    done
+    if [[ -f $_conf/keyring.gpg ]]; then
+        _gpgv=$(find_binary gpgv) || {
+            derror "pxeroot: $_conf/keyring.gpg is there but gpgv is not"
+            return 1
+        }
+        inst_binary "$_gpgv" /usr/bin/gpgv || return 1
+    fi
+    if dracut_module_included livenet || dracut_module_included dmsquash-live; then
+        dwarn "pxeroot: livenet/dmsquash-live are in the image too; pxeroot takes root=live:http(s)://"
+    fi
+    # shellcheck disable=SC2154  # moddir is set by dracut
+    inst_hook cmdline 20 "$moddir/pxeroot-cmdline.sh"
+    inst_hook mount 20 "$moddir/pxeroot-mount.sh"
+}

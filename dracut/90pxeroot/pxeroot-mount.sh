@@ -1,0 +1,30 @@
+#!/bin/sh
+# dracut mount hook of pxeroot: `pxeroot mount $NEWROOT` brings the network
+# up, downloads and verifies the image and mounts it under an overlay on
+# $NEWROOT; dracut then switches root into it.
+#
+# Sourced by dracut's mount loop (with its library loaded) until $NEWROOT is
+# mounted; it acts only when the cmdline hook claimed the root. On a failure
+# it enters dracut's emergency path with pxeroot's reason (the last line of
+# /run/pxeroot/log): a
+# shell unless rd.shell=0 (leaving the shell tries again), else what
+# rd.emergency= says (default halt).
+
+# shellcheck source=/dev/null  # dracut's library, in the image
+type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
+
+# The last line pxeroot logged (it names the failing stage, object and cause).
+pxeroot_reason() {
+    _pxeroot_line="pxeroot: exited without a reason"
+    while IFS= read -r _l; do _pxeroot_line=$_l; done < /run/pxeroot/log 2> /dev/null
+    echo "$_pxeroot_line"
+}
+
+# shellcheck disable=SC2154  # root is dracut's, set by the cmdline hook
+if [ "$root" = pxeroot ] && ! ismounted "$NEWROOT"; then
+    # let udev finish with the NICs (driver binding, renaming) first
+    udevadm settle > /dev/null 2>&1
+    if ! /usr/bin/pxeroot mount "$NEWROOT"; then
+        emergency_shell "pxeroot could not mount the root on $NEWROOT: $(pxeroot_reason)"
+    fi
+fi
