@@ -161,6 +161,7 @@ int gpg_check_new(const char *url, const char *comp, const uint8_t *sig, size_t 
 		gpg_child(t, in[0], st[1], k->sig_fd);
 	close(in[0]);
 	close(st[1]);
+	fcntl(in[1], F_SETPIPE_SZ, 1 << 20); /* fewer, larger hand-overs to gpgv; best effort */
 	k->data_fd = in[1];
 	k->status_fd = st[0];
 	k->c = (struct check){.s = {.write = gpg_write}, .name = "gpg", .verdict = gpg_verdict, .release = gpg_release};
