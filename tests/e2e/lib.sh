@@ -212,7 +212,9 @@ nginx_config() {
 
 # Start nginx serving directory $1 on a free port of NGINX_ADDR (default
 # 127.0.0.1), inside network namespace NGINX_NETNS when set (the port is probed
-# there too); export HTTP_PORT, HTTP_ADDR and NGINX_PID.
+# there too), with NGINX_LISTEN_EXTRA appended to its listen directive (TLS)
+# and NGINX_RATE as limit_rate when set; export HTTP_PORT, HTTP_ADDR,
+# NGINX_PID and NGINX_LOG (its access log).
 nginx_start() {
 	local root dir port pid try i addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
 	root=$(cd "${1:?nginx_start ROOTDIR}" && pwd)
@@ -223,14 +225,14 @@ nginx_start() {
 		port=$(free_port "$ns")
 		dir="$LAB_TMP/nginx-$port"
 		mkdir -p "$dir"
-		nginx_config "$root" "$port" "$dir" "$addr" >"$dir/nginx.conf"
+		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" >"$dir/nginx.conf"
 		"${prefix[@]}" /usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!
 		lab_track "$pid"
 		for ((i = 0; i < 100; i++)); do
 			if port_answers "$port" "$addr" "$ns"; then
-				export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid
+				export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid NGINX_LOG=$dir/access.log
 				lab_note "nginx: pid $pid, http://$addr:$port/${ns:+ in netns $ns} serving $root"
 				return 0
 			fi

@@ -485,51 +485,21 @@ trust_serve() {
 	nginx_start "$WEBROOT"
 }
 
-# Write an nginx config serving $1 on 127.0.0.1 port $2 with all state in $3,
-# over TLS with the test CA's server certificate when $4 is https; a
-# per-connection rate limit (nginx limit_rate, bytes/s: 110m) when $5 is set.
-trust_nginx_config() {
-	local root=$1 port=$2 dir=$3 scheme=$4 rate=${5:-} tls=""
-	[[ "$scheme" == https ]] && tls=" ssl; ssl_certificate $TRUST_TLS_CERT; ssl_certificate_key $TRUST_TLS_KEY"
-	nginx_config "$root" "$port" "$dir" 127.0.0.1 "$tls" "$rate"
-}
-
 # Start nginx serving directory $1 on a free port of 127.0.0.1 with scheme $2
-# (http or https, see trust_nginx_config) and rate limit $3 (optional); export
-# TRUST_NGINX_PORT, TRUST_NGINX_PID and TRUST_NGINX_LOG (its access log).
+# (http, or https with the test CA's server certificate) and nginx limit_rate $3
+# (optional); export TRUST_NGINX_PORT, TRUST_NGINX_PID and TRUST_NGINX_LOG (its
+# access log). HTTP_PORT and the other exports of nginx_start are left as they
+# were, so a scenario can run this beside a plain server.
 trust_nginx_start() {
-	local root dir port pid try i scheme=${2:-http} rate=${3:-}
-	root=$(cd "${1:?trust_nginx_start ROOTDIR [http|https] [RATE]}" && pwd)
-	lab_tmpdir
-	lab_need /usr/sbin/nginx
-	if [[ "$scheme" == https && ! -f "${TRUST_TLS_CERT:-}" ]]; then
-		lab_die "trust_nginx_start: no server certificate (call trust_setup)"
+	local root=${1:?trust_nginx_start ROOTDIR [http|https] [RATE]} scheme=${2:-http} rate=${3:-} tls=""
+	local keep_port=${HTTP_PORT:-} keep_addr=${HTTP_ADDR:-} keep_pid=${NGINX_PID:-} keep_log=${NGINX_LOG:-}
+	if [[ "$scheme" == https ]]; then
+		[[ -f "${TRUST_TLS_CERT:-}" ]] || lab_die "trust_nginx_start: no server certificate (call trust_setup)"
+		tls=" ssl; ssl_certificate $TRUST_TLS_CERT; ssl_certificate_key $TRUST_TLS_KEY"
 	fi
-	for ((try = 0; try < 5; try++)); do
-		port=$(free_port)
-		dir="$LAB_TMP/nginx-$scheme-$port"
-		mkdir -p "$dir"
-		trust_nginx_config "$root" "$port" "$dir" "$scheme" "$rate" >"$dir/nginx.conf"
-		/usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
-			</dev/null >"$dir/stdout.log" 2>&1 &
-		pid=$!
-		lab_track "$pid"
-		for ((i = 0; i < 100; i++)); do
-			if port_answers "$port" 127.0.0.1; then
-				export TRUST_NGINX_PORT=$port TRUST_NGINX_PID=$pid TRUST_NGINX_LOG=$dir/access.log
-				lab_note "nginx: pid $pid, $scheme://127.0.0.1:$port/${rate:+ at $rate/s} serving $root"
-				return 0
-			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		lab_note "nginx ($scheme) on 127.0.0.1:$port did not come up:"
-		sed 's/^/#   /' "$dir/error.log" "$dir/stdout.log" 2>/dev/null || true
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		lab_untrack "$pid"
-	done
-	lab_die "nginx ($scheme) did not start"
+	NGINX_ADDR=127.0.0.1 NGINX_NETNS="" NGINX_LISTEN_EXTRA=$tls NGINX_RATE=$rate nginx_start "$root"
+	export TRUST_NGINX_PORT=$HTTP_PORT TRUST_NGINX_PID=$NGINX_PID TRUST_NGINX_LOG=$NGINX_LOG
+	export HTTP_PORT=$keep_port HTTP_ADDR=$keep_addr NGINX_PID=$keep_pid NGINX_LOG=$keep_log
 }
 
 # Start nginx serving directory $1 over TLS on a free port of 127.0.0.1 (the
@@ -548,6 +518,22 @@ trust_image_url() {
 # Print trust_image_url's URL as an extended regex matching just that URL.
 trust_image_re() {
 	lab_re_escape "$(trust_image_url "$@")"
+}
+
+# Serve a signed archiso tree over HTTP, turn it into fixture $1 ("good" keeps
+# it as it is) and boot it with the extra words $2... and pxeroot.debug; set
+# LOG (the serial log) and URL_RE (the image URL as a regex).
+trust_boot_fixture() {
+	local fixture=${1:?trust_boot_fixture FIXTURE [WORDS...]} srv
+	shift
+	lab_tmpdir
+	trust_setup
+	LOG="$LAB_TMP/serial.log"
+	trust_serve arch
+	[[ "$fixture" == good ]] || trust_fixture "$TRUST_IMGDIR" "$fixture"
+	srv="http://10.0.2.2:$HTTP_PORT/"
+	URL_RE=$(trust_image_re "$srv")
+	qemu_boot "$LOG" "$(trust_append "$srv" "$@" pxeroot.debug)"
 }
 
 # Print the kernel command line that boots the archiso tree under

@@ -8,19 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
 
 # Boot the truncated tree with every check on.
 main() {
-	local log srv url
-	lab_tmpdir
-	trust_setup
-	log="$LAB_TMP/serial.log"
-	trust_serve arch
-	trust_fixture "$TRUST_IMGDIR" truncated
-	srv="http://10.0.2.2:$HTTP_PORT/"
-	url=$(trust_image_re "$srv")
-	qemu_boot "$log" "$(trust_append "$srv" checksum=y cms_verify=y verify=y pxeroot.debug)"
-	expect_line "$log" "pxeroot: verify $url: (sha512|cms|gpg)[: ].*image refused" "agent refuses the image"
-	expect_no_line "$log" 'pxeroot: verify .*: (sha512|cms|gpg) ok' "no check passed"
-	trust_expect_refused "$log"
-	scenario_end "$log"
+	trust_boot_fixture truncated checksum=y cms_verify=y verify=y
+	expect_line "$LOG" "pxeroot: verify $URL_RE: (sha512|cms|gpg)[: ].*image refused" "agent refuses the image"
+	expect_no_line "$LOG" 'pxeroot: verify .*: (sha512|cms|gpg) ok' "no check passed"
+	trust_expect_refused "$LOG"
+	scenario_end "$LOG"
 }
 
 main "$@"

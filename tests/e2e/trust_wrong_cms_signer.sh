@@ -8,19 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
 
 # Boot the tree signed by the wrong CMS signer.
 main() {
-	local log srv url
-	lab_tmpdir
-	trust_setup
-	log="$LAB_TMP/serial.log"
-	trust_serve arch
-	trust_fixture "$TRUST_IMGDIR" wrong_cms_signer
-	srv="http://10.0.2.2:$HTTP_PORT/"
-	url=$(trust_image_re "$srv")
-	qemu_boot "$log" "$(trust_append "$srv" cms_verify=y pxeroot.debug)"
-	expect_line "$log" "pxeroot: verify $url: cms[: ].*image refused" "agent refuses the CMS signature"
-	expect_no_line "$log" 'pxeroot: verify .*: cms ok' "the CMS check did not pass"
-	trust_expect_refused "$log"
-	scenario_end "$log"
+	trust_boot_fixture wrong_cms_signer cms_verify=y
+	expect_line "$LOG" "pxeroot: verify $URL_RE: cms[: ].*image refused" "agent refuses the CMS signature"
+	expect_no_line "$LOG" 'pxeroot: verify .*: cms ok' "the CMS check did not pass"
+	trust_expect_refused "$LOG"
+	scenario_end "$LOG"
 }
 
 main "$@"
