@@ -72,8 +72,10 @@ void umount_quiet(const char *dir)
 int image_type(const char *path, char *type, size_t cap)
 {
 	blkid_probe pr = blkid_new_probe_from_filename(path);
-	if (!pr)
-		return log_err(-errno ? -errno : -EIO, "image %s: cannot probe: %s", path, strerror(errno));
+	if (!pr) {
+		int e = errno ? errno : EIO;
+		return log_err(-e, "image %s: cannot probe: %s", path, strerror(e));
+	}
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
 	int r = blkid_do_safeprobe(pr);

@@ -186,7 +186,7 @@ static int parse_options(struct parse_ctx *ctx, const uint8_t *p, size_t len)
 /* Decode option 121 (RFC 3442); a malformed list is ignored as a whole. */
 static void decode_routes(const struct opt_join *j, struct dhcp_lease *out)
 {
-	struct dhcp_route r[DHCP_MAX_ROUTES];
+	struct dhcp_route r[DHCP_MAX_ROUTES] = {0};
 	unsigned n = 0;
 	size_t i = 0;
 	while (i < j->len) {
