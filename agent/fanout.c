@@ -1,5 +1,5 @@
 /* fanout.c - run the checks' hashing on other cores while the transfer goes on: with SHA-512,
- * CMS and gpgv each on their own thread, a download is bound by the slowest check, not by their
+ * CMS and OpenPGP each on their own thread, a download is bound by the slowest check, not by their
  * sum. */
 #define _GNU_SOURCE
 #include "fanout.h"

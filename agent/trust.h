@@ -18,8 +18,7 @@ struct trust {
 	bool gpg;                /* verify=y: <image>.sig, detached OpenPGP */
 	const char *cms_cert;    /* signer certificate(s), PEM */
 	const char *cms_ca;      /* CA file, PEM; NULL: the signer certificate itself */
-	const char *gpg_keyring; /* binary keyring for gpgv */
-	const char *gpgv;        /* the gpgv program */
+	const char *gpg_keyring; /* OpenPGP keyring, binary (gpg --export) */
 };
 
 struct check {
@@ -44,7 +43,7 @@ int sha512_check_new(const char *url, const char *comp, const uint8_t *data, siz
 /* A CMS check against the DER signature DATA, the signer certificate(s) and CA of T. */
 int cms_check_new(const char *url, const char *comp, const uint8_t *data, size_t len, const struct trust *t,
 		  struct check **out);
-/* An OpenPGP check: gpgv with T's keyring reads the signature DATA and the bytes from a pipe. */
+/* An OpenPGP check of the detached signature DATA with T's keyring, in process (check_pgp.c). */
 int gpg_check_new(const char *url, const char *comp, const uint8_t *data, size_t len, const struct trust *t,
 		  struct check **out);
 

@@ -22,8 +22,8 @@
 #                    (default /usr/bin/pxeroot)
 #   PXEROOT_CONFDIR  where the trust material is (default /etc/pxeroot):
 #                    codesign.crt, codesign_CA.crt, keyring.gpg, each copied to
-#                    /etc/pxeroot/ in the image when present; gpgv comes with
-#                    keyring.gpg
+#                    /etc/pxeroot/ in the image when present (pxeroot checks
+#                    OpenPGP signatures itself: no gpgv)
 
 # Check: only included when asked for (--add pxeroot), and only when the
 # binary is there.
@@ -47,7 +47,7 @@ installkernel() {
 
 # Install the binary, the CA bundle, the trust material and the two hooks.
 install() {
-    local _conf=${PXEROOT_CONFDIR:-/etc/pxeroot} _f _gpgv
+    local _conf=${PXEROOT_CONFDIR:-/etc/pxeroot} _f
 
     inst_binary "${PXEROOT_BIN:-/usr/bin/pxeroot}" /usr/bin/pxeroot || return 1
     if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
@@ -56,13 +56,6 @@ install() {
     for _f in codesign.crt codesign_CA.crt keyring.gpg; do
         [[ -f $_conf/$_f ]] && inst_simple "$_conf/$_f" "/etc/pxeroot/$_f"
     done
-    if [[ -f $_conf/keyring.gpg ]]; then
-        _gpgv=$(find_binary gpgv) || {
-            derror "pxeroot: $_conf/keyring.gpg is there but gpgv is not"
-            return 1
-        }
-        inst_binary "$_gpgv" /usr/bin/gpgv || return 1
-    fi
     if dracut_module_included livenet || dracut_module_included dmsquash-live; then
         dwarn "pxeroot: livenet/dmsquash-live are in the image too; pxeroot takes root=live:http(s)://"
     fi

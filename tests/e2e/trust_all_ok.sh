@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Signed archiso tree over HTTP with checksum=y cms_verify=y verify=y: the agent
 # checks the sha512 list, the CMS signature (signer /etc/pxeroot/codesign.crt,
-# CA codesign_CA.crt) and the OpenPGP signature (keyring.gpg, gpgv) in the
+# CA codesign_CA.crt) and the OpenPGP signature (keyring.gpg, in process) in the
 # download's pass, says so, and boots the live root.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib_trust.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# airootfs.sfs.sig is the good key's signature of other data, verify=y: gpgv
-# reports a bad signature, the agent refuses the image, mounts nothing and
-# powers off.
+# airootfs.sfs.sig is the good key's signature of other data, verify=y: the
+# agent reports a bad signature, refuses the image, mounts nothing and powers
+# off.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib_trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"

@@ -3,7 +3,8 @@
 # date from 2024-01-01, the keyring holds only the good OpenPGP key, every
 # fixture is judged by archiso's own commands (sha512sum, openssl cms, gpgv) as
 # intended, nginx serves over TLS what curl accepts with the test CA only, and
-# build/trust/initramfs.img holds the trust material and a gpgv that runs there.
+# build/trust/initramfs.img holds the trust material, no gpgv, and a pxeroot
+# that verifies OpenPGP signatures with it.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib_trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
@@ -107,37 +108,38 @@ check_tls() {
 	lab_assert "$([[ $rc -eq 60 ]] && echo 0 || echo 1)" "curl with the code-signing CA refuses the server (exit 60, got $rc)"
 }
 
-# Unpack build/trust/initramfs.img and check the trust material and gpgv in it:
-# gpgv runs inside the image and accepts the good tree with the image's keyring.
+# Unpack build/trust/initramfs.img and check the trust material in it and that
+# there is no gpgv; then run the image's own /init (pxeroot) in a chroot as
+# `pxeroot fetch` with the image's keyring on the good and bad_gpg trees served
+# over HTTP: it accepts the one and refuses the other.
 check_initramfs() {
-	local root=$LAB_TMP/initramfs pair rc out dir
+	local root=$LAB_TMP/initramfs pair rc out base
 	mkdir -p "$root"
 	(cd "$root" && gzip -dc "$TRUST_INITRD" | cpio -id --quiet --no-absolute-filenames)
 	for pair in "$TRUST_CMS_CERT:/etc/pxeroot/codesign.crt" "$TRUST_CMS_CA:/etc/pxeroot/codesign_CA.crt" \
-		"$TRUST_KEYRING:/etc/pxeroot/keyring.gpg" "$TRUST_TLS_CA:/etc/pxeroot/test-ca.crt" \
-		"/usr/bin/gpgv:/usr/bin/gpgv"; do
+		"$TRUST_KEYRING:/etc/pxeroot/keyring.gpg" "$TRUST_TLS_CA:/etc/pxeroot/test-ca.crt"; do
 		rc=0
 		cmp -s "${pair%%:*}" "$root${pair#*:}" || rc=1
 		lab_assert "$rc" "initramfs holds ${pair#*:}"
 	done
 	rc=0
-	out=$(chroot "$root" /usr/bin/gpgv --version 2>&1) || rc=$?
-	[[ "$out" == gpgv* ]] || rc=1
-	lab_assert "$rc" "gpgv runs inside the initramfs (${out%%$'\n'*})"
-	dir=$(trust_imgdir "$LAB_TMP/fx/good")
-	mkdir -p "$root/tmp/good" "$root/tmp/bad" "$root/tmp/gpgv-home"
-	chmod 0700 "$root/tmp/gpgv-home"
-	cp "$dir/airootfs.sfs" "$dir/airootfs.sfs.sig" "$root/tmp/good/"
-	dir=$(trust_imgdir "$LAB_TMP/fx/bad_gpg")
-	cp "$dir/airootfs.sfs" "$dir/airootfs.sfs.sig" "$root/tmp/bad/"
+	[[ -e "$root/usr/bin/gpgv" || -e "$root/bin/gpgv" ]] && rc=1
+	lab_assert "$rc" "initramfs holds no gpgv (pxeroot checks OpenPGP itself)"
+	trust_nginx_start "$LAB_TMP/fx" http
+	base="http://127.0.0.1:$TRUST_NGINX_PORT"
+	mkdir -p "$root/tmp"
 	rc=0
-	chroot "$root" /usr/bin/gpgv --homedir /tmp/gpgv-home --keyring /etc/pxeroot/keyring.gpg \
-		/tmp/good/airootfs.sfs.sig /tmp/good/airootfs.sfs >/dev/null 2>&1 || rc=$?
-	lab_assert "$rc" "gpgv in the initramfs accepts the good tree with /etc/pxeroot/keyring.gpg"
+	out=$(chroot "$root" /init fetch "$base/good/arch/x86_64/airootfs.sfs" /tmp/good.sfs \
+		--gpg-keyring /etc/pxeroot/keyring.gpg 2>&1) || rc=$?
+	[[ "$out" == *"gpg ok (key $TRUST_GPG_GOOD_FPR)"* ]] || rc=1
+	lab_assert "$rc" "pxeroot in the initramfs accepts the good tree with /etc/pxeroot/keyring.gpg"
+	[[ $rc -eq 0 ]] || printf '#   %s\n' "${out//$'\n'/$'\n'#   }"
 	rc=0
-	chroot "$root" /usr/bin/gpgv --homedir /tmp/gpgv-home --keyring /etc/pxeroot/keyring.gpg \
-		/tmp/bad/airootfs.sfs.sig /tmp/bad/airootfs.sfs >/dev/null 2>&1 && rc=1
-	lab_assert "$rc" "gpgv in the initramfs refuses the bad_gpg tree"
+	out=$(chroot "$root" /init fetch "$base/bad_gpg/arch/x86_64/airootfs.sfs" /tmp/bad.sfs \
+		--gpg-keyring /etc/pxeroot/keyring.gpg 2>&1) && rc=1
+	[[ "$out" == *"gpg bad signature"* && ! -e "$root/tmp/bad.sfs" ]] || rc=1
+	lab_assert "$rc" "pxeroot in the initramfs refuses the bad_gpg tree"
+	[[ $rc -eq 0 ]] || printf '#   %s\n' "${out//$'\n'/$'\n'#   }"
 }
 
 # Run every check.
