@@ -127,6 +127,15 @@ int cmdline_has(const struct cmdline *cl, const char *key)
 	return find_last(cl, key) >= 0;
 }
 
+/* Index of the last bare word KEY, or -1. */
+long cmdline_flag_pos(const struct cmdline *cl, const char *key)
+{
+	for (size_t i = cl->nwords; i-- > 0;)
+		if (!cl->words[i].value && strcmp(cl->words[i].key, key) == 0)
+			return (long)i;
+	return -1;
+}
+
 /* All values of a repeatable KEY in command-line order. */
 size_t cmdline_get_all(const struct cmdline *cl, const char *key, const char **out, size_t max)
 {

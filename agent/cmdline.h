@@ -28,6 +28,9 @@ void cmdline_free(struct cmdline *cl);
 const char *cmdline_get(const struct cmdline *cl, const char *key);
 /* Whether KEY is present as a bare word or with a value. */
 int cmdline_has(const struct cmdline *cl, const char *key);
+/* Position of the last bare word KEY (no '='), for flags where the later of two wins (ro / rw);
+ * -1 when absent. */
+long cmdline_flag_pos(const struct cmdline *cl, const char *key);
 /* Store up to MAX values of every KEY=value word in order into OUT; returns the count. */
 size_t cmdline_get_all(const struct cmdline *cl, const char *key, const char **out, size_t max);
 /* Read /proc/cmdline (or PATH) into CL. */

@@ -1,6 +1,8 @@
-/* mount.c - from an image file to an overlay root: image type (libblkid), squashfs sanity
- * (libsquashfs), loop device (LOOP_CTL_GET_FREE + LOOP_CONFIGURE, read-only, autoclear), the
- * read-only lower mount and the overlay whose upper/work live on a tmpfs of cow_spacesize. */
+/* mount.c - from an image file to a root: image type (libblkid: squashfs, erofs, ext4, iso9660),
+ * squashfs sanity (libsquashfs), loop device (LOOP_CTL_GET_FREE + LOOP_CONFIGURE, read-only,
+ * autoclear), the read-only lower mount (for an ISO: the archiso airootfs.sfs/.erofs inside it)
+ * and the overlay whose upper/work live on a tmpfs of cow_spacesize; with `rw`, an ext4 image
+ * read-write as the root itself. */
 #define _GNU_SOURCE
 #include "mount.h"
 
@@ -20,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -131,10 +134,34 @@ int squashfs_check(const char *path)
 	return 0;
 }
 
-/* Attach PATH to a free loop device, read-only, cleared when the last user goes; returns the
- * open loop fd, which the caller keeps until the mount holds the device (closing it earlier
- * would trigger the autoclear at once). */
-int loop_attach(const char *path, char *dev, size_t cap)
+/* A filesystem pxeroot boots: libblkid's type (the kernel's name too), its module, whether `rw`
+ * may make it the root read-write. */
+struct fs_kind {
+	const char *type;
+	const char *module;
+	bool writable;
+};
+
+static const struct fs_kind fs_kinds[] = {
+	{"squashfs", "squashfs", false},
+	{"erofs", "erofs", false},
+	{"ext4", "ext4", true},
+	{"iso9660", "isofs", false},
+};
+
+/* The kind for libblkid's TYPE, or NULL. */
+static const struct fs_kind *fs_kind_of(const char *type)
+{
+	for (size_t i = 0; i < sizeof(fs_kinds) / sizeof(fs_kinds[0]); i++)
+		if (!strcmp(fs_kinds[i].type, type))
+			return &fs_kinds[i];
+	return NULL;
+}
+
+/* Attach PATH to a free loop device, read-only unless RW, cleared when the last user goes;
+ * returns the open loop fd, which the caller keeps until the mount holds the device (closing it
+ * earlier would trigger the autoclear at once). */
+int loop_attach(const char *path, bool rw, char *dev, size_t cap)
 {
 	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
@@ -146,17 +173,18 @@ int loop_attach(const char *path, char *dev, size_t cap)
 		return log_err(-err, "loop: no free device: %s", strerror(err));
 	snprintf(dev, cap, "/dev/loop%d", nr);
 
-	int ffd = open(path, O_RDONLY | O_CLOEXEC);
+	int mode = rw ? O_RDWR : O_RDONLY;
+	int ffd = open(path, mode | O_CLOEXEC);
 	if (ffd < 0)
 		return log_err(-errno, "loop %s: open %s: %s", dev, path, strerror(errno));
-	int lfd = open(dev, O_RDONLY | O_CLOEXEC);
+	int lfd = open(dev, mode | O_CLOEXEC);
 	if (lfd < 0) {
 		err = errno;
 		close(ffd);
 		return log_err(-err, "loop %s: open: %s", dev, strerror(err));
 	}
 	struct loop_config lc = {.fd = (unsigned)ffd};
-	lc.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+	lc.info.lo_flags = (rw ? 0 : LO_FLAGS_READ_ONLY) | LO_FLAGS_AUTOCLEAR;
 	snprintf((char *)lc.info.lo_file_name, sizeof(lc.info.lo_file_name), "%s", path);
 	int r = ioctl(lfd, LOOP_CONFIGURE, &lc) < 0 ? -errno : 0;
 	close(ffd);
@@ -164,34 +192,84 @@ int loop_attach(const char *path, char *dev, size_t cap)
 		close(lfd);
 		return log_err(r, "loop %s: attach %s: %s", dev, path, strerror(-r));
 	}
-	log_debug("loop: %s on %s", path, dev);
+	log_debug("loop: %s on %s%s", path, dev, rw ? " read-write" : "");
 	return lfd;
 }
 
-/* Mount the image at LOWER_DIR read-only via a loop device. */
-static int mount_lower(const char *image)
+/* Mount image file IMAGE of kind K at DIR through a loop device, read-only unless RW. */
+static int mount_loop(const char *image, const struct fs_kind *k, const char *dir, bool rw)
 {
-	char type[32], dev[32];
+	char dev[32];
+	int r;
+	if ((r = mod_load("loop")) < 0 || (r = mod_load(k->module)) < 0)
+		return r;
+	if ((r = mkdir_p(dir)) < 0)
+		return log_err(r, "mount %s: mkdir %s: %s", image, dir, strerror(-r));
+	int lfd = loop_attach(image, rw, dev, sizeof(dev));
+	if (lfd < 0)
+		return lfd;
+	r = mount(dev, dir, k->type, rw ? 0 : MS_RDONLY, NULL) < 0 ? -errno : 0;
+	close(lfd); /* the mount holds the device now; without one, autoclear detaches it here */
+	if (r < 0)
+		return log_err(r, "mount %s (%s, %s) on %s: %s", dev, image, k->type, dir, strerror(-r));
+	log_info("mount: %s (%s, %s) on %s %s", dev, image, k->type, dir, rw ? "read-write" : "read-only");
+	return 0;
+}
+
+/* Check that IMAGE holds the filesystem WANT (libblkid; libsquashfs for a squashfs). */
+static int image_expect(const char *image, const char *want)
+{
+	char type[32];
 	int r = image_type(image, type, sizeof(type));
 	if (r < 0)
 		return r;
-	if (strcmp(type, "squashfs") != 0)
-		return log_err(-EINVAL, "image %s: is %s, not a squashfs", image, type);
-	if ((r = squashfs_check(image)) < 0)
+	if (strcmp(type, want) != 0)
+		return log_err(-EINVAL, "image %s: is %s, not %s", image, type, want);
+	return strcmp(type, "squashfs") ? 0 : squashfs_check(image);
+}
+
+/* The archiso root inside the ISO mounted at ISO_DIR: <basedir>/<arch>/airootfs.sfs, else
+ * airootfs.erofs; its path into PATH and its type into *TYPE. -ENOENT naming both when absent. */
+static int iso_find_root(const struct plan *plan, const char *iso, char *path, size_t cap, const char **type)
+{
+	static const char *const names[][2] = {{"airootfs.sfs", "squashfs"}, {"airootfs.erofs", "erofs"}};
+	struct utsname uts;
+	char rel[2][320];
+	uname(&uts);
+	for (size_t i = 0; i < 2; i++) {
+		int n = snprintf(rel[i], sizeof(rel[i]), "%s/%s/%s", plan->basedir, plan->arch ? plan->arch : uts.machine, names[i][0]);
+		if (n < 0 || (size_t)n >= sizeof(rel[i]) || (size_t)snprintf(path, cap, "%s/%s", ISO_DIR, rel[i]) >= cap)
+			return log_err(-ENAMETOOLONG, "image %s: archisobasedir=/arch= path too long", iso);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			*type = names[i][1];
+			return 0;
+		}
+	}
+	return log_err(-ENOENT, "image %s (iso9660): no archiso root in it: neither /%s nor /%s", iso, rel[0], rel[1]);
+}
+
+/* Mount the ISO at ISO_DIR, then the archiso root file inside it at LOWER_DIR. */
+static int mount_iso_lower(const struct plan *plan, const char *iso)
+{
+	char root[512];
+	const char *type = NULL;
+	int r = mount_loop(iso, fs_kind_of("iso9660"), ISO_DIR, false);
+	if (r < 0 || (r = iso_find_root(plan, iso, root, sizeof(root), &type)) < 0 ||
+	    (r = image_expect(root, type)) < 0)
 		return r;
-	if ((r = mod_load("loop")) < 0 || (r = mod_load("squashfs")) < 0)
+	return mount_loop(root, fs_kind_of(type), LOWER_DIR, false);
+}
+
+/* Mount the image at LOWER_DIR read-only: directly, or through the ISO's archiso layout. */
+static int mount_lower(const struct plan *plan, const char *image, const struct fs_kind *k)
+{
+	int r;
+	if (!strcmp(k->type, "iso9660"))
+		return mount_iso_lower(plan, image);
+	if (!strcmp(k->type, "squashfs") && (r = squashfs_check(image)) < 0)
 		return r;
-	if ((r = mkdir_p(LOWER_DIR)) < 0)
-		return log_err(r, "mount %s: mkdir %s: %s", image, LOWER_DIR, strerror(-r));
-	int lfd = loop_attach(image, dev, sizeof(dev));
-	if (lfd < 0)
-		return lfd;
-	r = mount(dev, LOWER_DIR, type, MS_RDONLY, NULL) < 0 ? -errno : 0;
-	close(lfd); /* the mount holds the device now; without one, autoclear detaches it here */
-	if (r < 0)
-		return log_err(r, "mount %s (%s) on %s: %s", dev, type, LOWER_DIR, strerror(-r));
-	log_info("mount: %s (%s, %s) on %s read-only", dev, image, type, LOWER_DIR);
-	return 0;
+	return mount_loop(image, k, LOWER_DIR, false);
 }
 
 /* The overlay on NEWROOT: lower = the image, upper/work on a tmpfs of the plan's size. */
@@ -209,23 +287,46 @@ static int mount_overlay(const struct plan *plan, const char *newroot)
 	return 0;
 }
 
-/* Lower + overlay; undo on failure. */
+/* The image's kind, refused by name when pxeroot cannot boot it. */
+static int root_kind(const char *image, const struct fs_kind **k)
+{
+	char type[32];
+	int r = image_type(image, type, sizeof(type));
+	if (r < 0)
+		return r;
+	if (!(*k = fs_kind_of(type)))
+		return log_err(-EINVAL, "image %s: is %s; pxeroot boots squashfs, erofs, ext4 and iso9660 images", image, type);
+	return 0;
+}
+
+/* rw + ext4: the image itself read-write on NEWROOT; otherwise lower + overlay. Undo on failure. */
 int mount_root(const struct plan *plan, const char *image, const char *newroot)
 {
-	int r = mount_lower(image);
-	if (r == 0)
-		r = mount_overlay(plan, newroot);
+	const struct fs_kind *k;
+	int r = root_kind(image, &k);
+	if (r == 0 && plan->rw && k->writable) {
+		r = mount_loop(image, k, newroot, true);
+		if (r == 0)
+			log_info("mount: rw: %s is / read-write, no overlay (changes stay in RAM)", k->type);
+	} else if (r == 0) {
+		if (plan->rw)
+			log_info("mount: rw ignored: a %s image is read-only; changes go to the overlay", k->type);
+		r = mount_lower(plan, image, k);
+		if (r == 0)
+			r = mount_overlay(plan, newroot);
+	}
 	if (r < 0)
 		mount_undo(newroot);
 	return r;
 }
 
-/* Unmount in reverse order; the loop device goes away by itself (autoclear). */
+/* Unmount in reverse order; the loop devices go away by themselves (autoclear). */
 void mount_undo(const char *newroot)
 {
 	umount_quiet(newroot);
 	umount_quiet(COW_DIR);
 	umount_quiet(LOWER_DIR);
+	umount_quiet(ISO_DIR);
 	umount_quiet(IMG_DIR);
 }
 

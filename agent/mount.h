@@ -2,6 +2,7 @@
 #ifndef PXEROOT_MOUNT_H
 #define PXEROOT_MOUNT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "plan.h"
@@ -9,6 +10,7 @@
 #define RUN_DIR "/run/pxeroot"
 #define IMG_DIR RUN_DIR "/img"      /* tmpfs holding the downloaded image */
 #define LOWER_DIR RUN_DIR "/lower"  /* the image, mounted read-only */
+#define ISO_DIR RUN_DIR "/iso"      /* an ISO image, mounted read-only; its airootfs is the lower */
 #define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
 #define NEWROOT "/newroot"
 
@@ -22,10 +24,12 @@ void umount_quiet(const char *dir);
 int image_type(const char *path, char *type, size_t cap);
 /* Check that PATH is a squashfs the kernel can mount (superblock, compressor, root inode). */
 int squashfs_check(const char *path);
-/* Attach PATH read-only to a free loop device; its name into DEV. Returns the open loop fd to
- * close once mounted. */
-int loop_attach(const char *path, char *dev, size_t cap);
-/* Mount image file IMAGE as the read-only lower layer and an overlay on NEWROOT (a directory). On failure,
+/* Attach PATH to a free loop device, read-only unless RW; its name into DEV. Returns the open loop
+ * fd to close once mounted. */
+int loop_attach(const char *path, bool rw, char *dev, size_t cap);
+/* Mount image file IMAGE (squashfs, erofs, ext4, or an ISO holding archiso's
+ * <basedir>/<arch>/airootfs.sfs or .erofs) as the read-only lower layer and an overlay on NEWROOT
+ * (a directory); with plan->rw an ext4 image is mounted read-write on NEWROOT instead. On failure,
  * everything it mounted is undone. */
 int mount_root(const struct plan *plan, const char *image, const char *newroot);
 /* Undo mount_root and the image tmpfs (for a retry or a refusal). */

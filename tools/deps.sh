@@ -11,7 +11,8 @@ readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev
 # dnsmasq-base: the dnsmasq binary alone. The "dnsmasq" package adds a system
 # service that starts on install and can register itself as the host's
 # resolver; the lab only runs its own instances inside test network namespaces.
-readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core)
+# e2fsprogs, erofs-utils, xorriso: the ext4, erofs and ISO test images (mkfs.ext4 -d, mkfs.erofs).
+readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso)
 readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
 
 # Print usage on stderr and exit with status $1.

@@ -149,6 +149,27 @@ static void test_plan(void)
 	}
 }
 
+/* ro / rw: bare words only, the later one wins, default ro. */
+static void test_rw(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	const char *rw[] = {"root=live:http://h/r.ext4 rw", "ro root=live:http://h/r.ext4 rw", "rw=0 rw"};
+	const char *ro[] = {"root=live:http://h/r.ext4", "rw root=live:http://h/r.ext4 ro", "rw=1", "ro rw=1", "x -- rw"};
+	for (size_t i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
+		CHECK(plan_of(rw[i], &p, &cl) == 0 && p.rw, "rw: %s", rw[i]);
+		cmdline_free(&cl);
+	}
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		CHECK(plan_of(ro[i], &p, &cl) == 0 && !p.rw, "ro: %s", ro[i]);
+		cmdline_free(&cl);
+	}
+	parse("ro a rw b ro=x", &cl);
+	CHECK(cmdline_flag_pos(&cl, "rw") == 2 && cmdline_flag_pos(&cl, "ro") == 0 && cmdline_flag_pos(&cl, "b") == 3, "flag positions");
+	CHECK(cmdline_flag_pos(&cl, "c") == -1, "absent flag");
+	cmdline_free(&cl);
+}
+
 int main(void)
 {
 	test_basic();
@@ -157,5 +178,6 @@ int main(void)
 	test_dashes();
 	test_empty();
 	test_plan();
+	test_rw();
 	return check_done("cmdline_test");
 }
