@@ -16,13 +16,14 @@ KERNEL := $(B)/kernel
 MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
-UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test fanout_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c
+UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test fanout_test openpgp_test
+cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/fetch.c agent/meminfo.c agent/verify.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 verify_test_SRCS := agent/verify.c
 ipconf_test_SRCS := agent/net/ipconf.c
-fanout_test_SRCS := agent/fanout.c agent/fetch.c agent/log.c
-http_url_test_SRCS := agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+openpgp_test_SRCS := agent/openpgp.c agent/check_pgp.c agent/log.c
+fanout_test_SRCS := agent/fanout.c agent/fetch.c agent/meminfo.c agent/log.c
+http_url_test_SRCS := agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -42,10 +43,9 @@ kernel:
 	tools/kernel.sh $(KERNEL)
 
 # trust material for the standalone image: make initramfs CMS_CERT=f [CMS_CA=f] GPG_KEYRING=f
-GPGV ?= /usr/bin/gpgv
 TRUST_ARGS := $(if $(CMS_CERT),--extra $(CMS_CERT):/etc/pxeroot/codesign.crt) \
 	$(if $(CMS_CA),--extra $(CMS_CA):/etc/pxeroot/codesign_CA.crt) \
-	$(if $(GPG_KEYRING),--extra $(GPG_KEYRING):/etc/pxeroot/keyring.gpg --exec $(GPGV))
+	$(if $(GPG_KEYRING),--extra $(GPG_KEYRING):/etc/pxeroot/keyring.gpg)
 
 initramfs: $(B)/pxeroot kernel
 	@tools/deps.sh lab
@@ -75,14 +75,15 @@ clean:
 # make fuzz-build      only build build/fuzz/TARGET
 # make fuzz-seeds      regenerate tests/fuzz/corpus/fuzz_dhcp from the codec
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf
+FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
-fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_gpg.c agent/fetch.c agent/verify.c agent/mount.c agent/modules.c
+fuzz_openpgp_SRCS := agent/openpgp.c
+fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
 fuzz-deps:
@@ -111,9 +112,15 @@ fuzz-seeds: $(B)/fuzz/dhcp_seeds
 # --- benchmarks (not part of make check) -------------------------------------
 # make bench: build, then run every executable tests/bench/*.sh; each prints
 # "figure:" lines. Fails when a benchmark fails (after running them all).
-.PHONY: bench
+.PHONY: bench soak
 bench: all initramfs
 	@rc=0; for b in tests/bench/*.sh; do \
 		[ -f "$$b" ] && [ -x "$$b" ] || continue; \
 		echo "== $$b"; "$$b" || { echo "FAIL $$b"; rc=1; }; \
 	done; exit $$rc
+
+# make soak: the broken-connection boot (tests/e2e/transfer_cuts.sh) with 100 seeds instead of
+# make check's 10; SOAK_SEEDS overrides.
+SOAK_SEEDS ?= 100
+soak: all initramfs
+	TRANSFER_SEEDS=$(SOAK_SEEDS) ONLY=transfer_cuts tests/run.sh e2e

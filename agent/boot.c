@@ -59,7 +59,7 @@ static int st_options(struct boot *b)
 		return r;
 	b->plan_ok = 1;
 	log_set_debug(b->plan.debug);
-	fetch_set_ca(b->plan.ca_bundle);
+	fetch_configure(&b->plan.fetch);
 	if (b->plan.debug)
 		plan_explain(&b->plan);
 	if (b->plan.source == SRC_NONE)

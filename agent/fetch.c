@@ -1,30 +1,60 @@
-/* fetch.c - libcurl transfers. The write callback hands every chunk to each sink in turn (file,
- * hashers, ...), so every check runs in the same pass as the download and the image is never read
- * again. */
+/* fetch.c - libcurl transfers that survive broken connections.
+ *
+ * The body callback hands every chunk to each sink in turn (file, checks, ...), so every check
+ * runs in the same pass as the download and nothing is read again. A fetch is a series of
+ * attempts; `got` counts the bytes the sinks have, and each later attempt asks for the rest with
+ * "Range: bytes=got-" and "If-Range: <validator of the first response>". A 206 from the same
+ * offset continues the stream; a 200 means the file changed (new validator) or the server ignores
+ * ranges, and since the sinks cannot take bytes back, the caller starts over (-ESTALE).
+ *
+ * Between attempts: exponential backoff with jitter (1, 2, 4 ... 30 s, each scaled by a random
+ * factor in [0.5, 1.5) so machines booting together spread out; 0.1-0.3 s after an attempt that
+ * delivered bytes), the next mirror when the current one failed, a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
+ * attempt that delivered bytes resets the count of failures in a row. */
 #define _GNU_SOURCE
 #include "fetch.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "meminfo.h"
 
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#define BACKOFF_MAX_MS 30000u
+#define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
 
-static const char *ca_bundle = DEFAULT_CA_BUNDLE; /* pxeroot.ca= */
+static struct fetch_config cfg = {
+	.ca = DEFAULT_CA_BUNDLE, .connect_s = 15, .stall_s = 30, .deadline_s = 0, .attempts = 5,
+};
 
-/* What the callbacks need. */
+/* Why an attempt stopped early (set by the callbacks). */
+enum stop { STOP_NONE, STOP_SINK, STOP_SIZE, STOP_STALE, STOP_EXTRA, STOP_STALL, STOP_DEADLINE };
+
+/* One fetch_file call: state kept across its attempts. */
 struct xfer {
+	struct fetch_req *rq;
 	CURL *curl;
-	const char *url;
-	struct sink *sinks;
+	const char *url;        /* this attempt's URL (rq->url) */
 	struct progress prog;
-	const char *label;
-	uint64_t got;
-	long status;        /* HTTP status seen at the first body byte */
-	int sink_err;       /* first sink error */
+	uint64_t got;           /* bytes the sinks have, over all attempts */
+	uint64_t size;          /* the file's full size; 0 while unknown */
+	char validator[256];    /* strong ETag, else Last-Modified, of the first response */
+	long status;            /* HTTP status of this attempt, seen at its first body byte */
+	enum stop stop;
+	int err;                /* the errno behind stop */
+	uint64_t last_rx_ms;    /* when this attempt last received a byte (or started) */
+	uint64_t deadline_ms;   /* 0: none */
+	uint64_t mem_ms;        /* last memory sample */
+	unsigned attempt, fails; /* attempts made; attempts in a row without a new byte */
+	unsigned mirror;        /* index into rq->m of this attempt */
 };
 
 /* Write all of P to the file. */
@@ -98,7 +128,71 @@ void hash_sink_free(struct hash_sink *hs)
 	hs->ctx = NULL;
 }
 
-/* libcurl body callback: refuse non-2xx bodies, then feed every sink. */
+/* The value of response header NAME of the last request into OUT ("" when absent). */
+static void header(CURL *c, const char *name, char *out, size_t cap)
+{
+	struct curl_header *h;
+	out[0] = '\0';
+	if (curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+		snprintf(out, cap, "%s", h->value);
+}
+
+/* The validator If-Range can carry: a strong ETag, else Last-Modified ("" when neither). */
+static void validator(CURL *c, char *out, size_t cap)
+{
+	header(c, "ETag", out, cap);
+	if (!strncmp(out, "W/", 2) || !out[0])
+		header(c, "Last-Modified", out, cap);
+}
+
+/* First body byte of an attempt that asked for nothing in particular: learn size and validator,
+ * let the caller refuse the size. */
+static int first_response(struct xfer *x)
+{
+	curl_off_t len = -1;
+	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+	x->size = len > 0 ? (uint64_t)len : 0;
+	validator(x->curl, x->validator, sizeof(x->validator));
+	if (x->size && x->rq->on_size) {
+		int r = x->rq->on_size(x->rq->ctx, x->url, x->size);
+		if (r < 0) {
+			x->stop = STOP_SIZE;
+			x->err = r;
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* First body byte of a resumed attempt: a 206 must continue exactly where the sinks stopped;
+ * anything else means starting over. */
+static int resumed_response(struct xfer *x)
+{
+	char cr[128], v[256];
+	unsigned long long from, to, total;
+	if (x->status == 206) {
+		header(x->curl, "Content-Range", cr, sizeof(cr));
+		if (sscanf(cr, "bytes %llu-%llu/%llu", &from, &to, &total) == 3 && from == x->got &&
+		    (!x->size || total == x->size)) {
+			x->size = total;
+			log_info("fetch %s: resumed at byte %" PRIu64 " (attempt %u)", x->url, x->got, x->attempt);
+			return 0;
+		}
+		log_info("fetch %s: the server answered the range request with \"%s\"; starting over", x->url, cr);
+	} else {
+		validator(x->curl, v, sizeof(v));
+		if (strcmp(v, x->validator))
+			log_info("fetch %s: changed on the server (\"%s\", was \"%s\"); starting over", x->url, v, x->validator);
+		else
+			log_info("fetch %s: the server does not resume (HTTP %ld to a range request); starting over", x->url, x->status);
+	}
+	x->stop = STOP_STALE;
+	x->err = -ESTALE;
+	return -ESTALE;
+}
+
+/* libcurl body callback: check the response at its first byte, then feed every sink. A short
+ * count makes libcurl end the attempt (CURLE_WRITE_ERROR); x->stop says why. */
 static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 {
 	struct xfer *x = userdata;
@@ -106,27 +200,58 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 	if (!x->status) {
 		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->status);
 		if (x->status < 200 || x->status > 299)
-			return 0; /* short count: libcurl aborts with CURLE_WRITE_ERROR */
+			return 0;
+		if ((x->got ? resumed_response(x) : first_response(x)) < 0)
+			return 0;
 	}
-	for (struct sink *s = x->sinks; s; s = s->next) {
+	if (x->size && n > x->size - x->got) {
+		x->stop = STOP_EXTRA;
+		x->err = -EPROTO;
+		return 0;
+	}
+	for (struct sink *s = x->rq->sinks; s; s = s->next) {
 		int r = s->write(s, (const uint8_t *)p, n);
 		if (r < 0) {
-			x->sink_err = r;
-			return 0; /* short count: libcurl aborts with CURLE_WRITE_ERROR */
+			x->stop = STOP_SINK;
+			x->err = r;
+			return 0;
 		}
 	}
 	x->got += n;
+	x->last_rx_ms = now_ms();
 	return n;
 }
 
-/* libcurl progress callback: redraw the progress line. */
+/* Note the most memory in use, once a second unless FORCE. */
+static void sample_memory(struct xfer *x, uint64_t now, bool force)
+{
+	if (!force && now - x->mem_ms < 1000)
+		return;
+	x->mem_ms = now;
+	uint64_t used = mem_used_kb();
+	if (used > x->rq->mem_peak_kb)
+		x->rq->mem_peak_kb = used;
+}
+
+/* libcurl progress callback (at least once a second): stall timer, deadline, progress line. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = userdata;
-	(void)ultotal;
-	(void)ulnow;
-	if (x->label && dlnow > 0)
-		progress_update(&x->prog, (uint64_t)dlnow, dltotal > 0 ? (uint64_t)dltotal : 0);
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	uint64_t now = now_ms();
+	sample_memory(x, now, false);
+	if (now - x->last_rx_ms >= cfg.stall_s * 1000ull) {
+		x->stop = STOP_STALL;
+		x->err = -ETIMEDOUT;
+		return 1;
+	}
+	if (x->deadline_ms && now >= x->deadline_ms) {
+		x->stop = STOP_DEADLINE;
+		x->err = -ETIMEDOUT;
+		return 1;
+	}
+	if (x->rq->label && x->got)
+		progress_update(&x->prog, x->got, x->size);
 	return 0;
 }
 
@@ -135,20 +260,21 @@ static int curl_errno(CURLcode c)
 {
 	switch (c) {
 	case CURLE_COULDNT_RESOLVE_HOST: return -EHOSTUNREACH;
+	case CURLE_COULDNT_RESOLVE_PROXY: return -EHOSTUNREACH;
 	case CURLE_COULDNT_CONNECT: return -ECONNREFUSED;
 	case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR: return -EPERM;
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING: return -ECONNRESET;
-	default: return -EIO;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_TOO_MANY_REDIRECTS: return -EINVAL;
+	default: return -ECONNRESET;
 	}
 }
 
-/* Set the options every transfer uses. */
-static void setup(struct xfer *x, char *errbuf)
+/* Set the options of one attempt. */
+static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct curl_slist **hdrs)
 {
 	CURL *c = x->curl;
 	curl_easy_setopt(c, CURLOPT_URL, x->url);
@@ -157,9 +283,7 @@ static void setup(struct xfer *x, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);   /* a stall: under 1 B/s ... */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);   /* ... for 30 s */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg.connect_s);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "pxeroot/" PXEROOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -168,50 +292,217 @@ static void setup(struct xfer *x, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CAINFO, ca_bundle);
+	curl_easy_setopt(c, CURLOPT_CAINFO, cfg.ca);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-}
-
-/* Choose the CA bundle. */
-void fetch_set_ca(const char *path)
-{
-	ca_bundle = path ? path : DEFAULT_CA_BUNDLE;
-}
-
-/* Name what went wrong with X after RES, in one line; return the errno. */
-static int report(struct xfer *x, CURLcode res, const char *errbuf)
-{
-	if (x->sink_err)
-		return log_err(x->sink_err, "fetch %s: %s", x->url, strerror(-x->sink_err));
-	if (x->status >= 300) {
-		int e = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
-		return log_err(e, "fetch %s: HTTP %ld", x->url, x->status);
+	curl_easy_setopt(c, CURLOPT_PROXY, cfg.proxy ? cfg.proxy : ""); /* "": no proxy, not even from the environment */
+	curl_easy_setopt(c, CURLOPT_NOBODY, x->rq->head ? 1L : 0L);
+	if (x->got) {
+		snprintf(range, rcap, "%" PRIu64 "-", x->got);
+		curl_easy_setopt(c, CURLOPT_RANGE, range);
+		if (x->validator[0]) {
+			char h[300];
+			snprintf(h, sizeof(h), "If-Range: %s", x->validator);
+			*hdrs = curl_slist_append(NULL, h);
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+		}
 	}
-	return log_err(curl_errno(res), "fetch %s: %s", x->url, errbuf[0] ? errbuf : curl_easy_strerror(res));
 }
 
-/* Download URL into SINKS. */
-int fetch(const char *url, struct sink *sinks, const char *label)
+/* The URL of mirror I for RQ into OUT. */
+static int mirror_url(const struct fetch_req *rq, unsigned i, char *out, size_t cap)
 {
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct xfer x = {.url = url, .sinks = sinks, .label = label};
-	x.curl = curl_easy_init();
-	if (!x.curl)
-		return log_err(-ENOMEM, "fetch %s: cannot create a transfer", url);
-	setup(&x, errbuf);
-	if (label)
-		progress_start(&x.prog, label, 0);
-	CURLcode res = curl_easy_perform(x.curl);
-	if (label)
-		progress_end(&x.prog);
-	if (!x.status)
-		curl_easy_getinfo(x.curl, CURLINFO_RESPONSE_CODE, &x.status);
+	int n = rq->m ? snprintf(out, cap, "%s%s", rq->m->base[i], rq->path) : snprintf(out, cap, "%s", rq->path);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+/* The first mirror not marked failed; when all are, clear the marks and start from the top. */
+static unsigned pick_mirror(struct mirrors *m)
+{
+	if (!m)
+		return 0;
+	for (unsigned i = 0; i < m->n; i++)
+		if (!m->failed[i])
+			return i;
+	memset(m->failed, 0, sizeof(m->failed));
+	return 0;
+}
+
+/* URL the next fetch of RQ starts with. */
+int fetch_first_url(const struct fetch_req *rq, char *out, size_t cap)
+{
+	return mirror_url(rq, rq->m ? pick_mirror(rq->m) : 0, out, cap);
+}
+
+/* One attempt at x->url; 0 when the file is complete, else a negative errno with the cause in
+ * WHY. */
+static int attempt(struct xfer *x, char *why, size_t cap)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", range[32];
+	struct curl_slist *hdrs = NULL;
+	x->curl = curl_easy_init();
+	if (!x->curl) {
+		snprintf(why, cap, "cannot create a transfer");
+		return -ENOMEM;
+	}
+	x->status = 0;
+	x->stop = STOP_NONE;
+	x->last_rx_ms = now_ms();
+	setup(x, errbuf, range, sizeof(range), &hdrs);
+	CURLcode res = curl_easy_perform(x->curl);
+	if (!x->status)
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->status);
 	int r = 0;
-	if (res != CURLE_OK || x.status < 200 || x.status > 299)
-		r = report(&x, res, errbuf);
-	curl_easy_cleanup(x.curl);
+	if (x->stop != STOP_NONE) {
+		r = x->err;
+		if (x->stop == STOP_STALL)
+			snprintf(why, cap, "no data for %u s (pxeroot.stall_timeout=)", cfg.stall_s);
+		else if (x->stop == STOP_DEADLINE)
+			snprintf(why, cap, "not done after %u s (pxeroot.timeout=)", cfg.deadline_s);
+		else if (x->stop == STOP_EXTRA)
+			snprintf(why, cap, "more data than the %" PRIu64 " bytes announced", x->size);
+		else
+			snprintf(why, cap, "%s", strerror(-r));
+	} else if (x->status >= 300) {
+		r = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
+		snprintf(why, cap, "HTTP %ld", x->status);
+	} else if (res != CURLE_OK) {
+		r = curl_errno(res);
+		snprintf(why, cap, "%s", errbuf[0] ? errbuf : curl_easy_strerror(res));
+	} else if (x->size && x->got != x->size) {
+		r = -ECONNRESET;
+		snprintf(why, cap, "ended after %" PRIu64 " of %" PRIu64 " bytes", x->got, x->size);
+	}
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(x->curl);
 	return r;
+}
+
+/* Whether an attempt that failed with R may succeed if tried again (or at another mirror). */
+static bool retryable(int r)
+{
+	return r != -ENOENT && r != -EACCES && r != -EPERM && r != -EINVAL;
+}
+
+/* A random factor in [0.5, 1.5) scaled to MS: the kernel's AT_RANDOM bytes seed a xorshift, so
+ * no entropy is awaited at boot. */
+static uint64_t jitter(uint64_t ms)
+{
+	static uint64_t s;
+	if (!s) {
+		const uint64_t *r = (const uint64_t *)getauxval(AT_RANDOM);
+		s = (r ? r[0] : 0) ^ now_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
+	}
+	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+	return ms / 2 + s % (ms ? ms : 1);
+}
+
+/* Sleep MS milliseconds. */
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* After failed attempt at mirror x->mirror: mark it, choose where and when to try next, log one
+ * line. Returns 0 to go on, or R when it is time to give up. */
+static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
+{
+	struct mirrors *m = x->rq->m;
+	if (x->stop == STOP_STALE || x->stop == STOP_SIZE)
+		return r; /* the line is out already */
+	if (x->stop == STOP_SINK || x->stop == STOP_DEADLINE)
+		return log_err(r, "fetch %s: %s", x->url, why);
+	bool more = retryable(r);
+	x->fails = x->got > before ? 1 : x->fails + 1;
+	if (m)
+		m->failed[x->mirror] = true;
+	unsigned next = pick_mirror(m);
+	bool wrapped = !m || next <= x->mirror;
+	if (!more && wrapped)
+		return log_err(r, "fetch %s: %s", x->url, why);
+	if (x->fails >= cfg.attempts || (x->deadline_ms && now_ms() >= x->deadline_ms))
+		return log_err(r, "fetch %s: %s; giving up after %u attempts", x->url, why, x->attempt);
+	char size[48] = "";
+	if (x->got)
+		snprintf(size, sizeof(size), ", %" PRIu64 " bytes so far", x->got);
+	if (!wrapped) {
+		x->mirror = next;
+		log_info("fetch %s: %s (attempt %u%s); next mirror: %s", x->url, why, x->attempt, size, m->base[next]);
+		return 0;
+	}
+	x->mirror = next;
+	uint64_t base = 1000ull << (x->fails - 1 < 5 ? x->fails - 1 : 5);
+	if (x->got > before)
+		base = RESUME_WAIT_MS; /* the server was sending: a broken connection, not an overload */
+	uint64_t wait = jitter(base < BACKOFF_MAX_MS ? base : BACKOFF_MAX_MS);
+	log_info("fetch %s: %s (attempt %u%s); retrying in %" PRIu64 ".%01" PRIu64 " s", x->url, why, x->attempt, size,
+		 wait / 1000, wait % 1000 / 100);
+	sleep_ms(wait);
+	return 0;
+}
+
+/* Label the progress line with the attempt and the mirror when they are worth showing. */
+static void progress_note(struct xfer *x)
+{
+	struct mirrors *m = x->rq->m;
+	x->prog.note[0] = '\0';
+	if (x->attempt > 1 && m && m->n > 1)
+		snprintf(x->prog.note, sizeof(x->prog.note), " [attempt %u, mirror %u/%u]", x->attempt, x->mirror + 1, m->n);
+	else if (x->attempt > 1)
+		snprintf(x->prog.note, sizeof(x->prog.note), " [attempt %u]", x->attempt);
+	else if (m && x->mirror > 0)
+		snprintf(x->prog.note, sizeof(x->prog.note), " [mirror %u/%u]", x->mirror + 1, m->n);
+}
+
+/* The attempts. */
+int fetch_file(struct fetch_req *rq)
+{
+	struct xfer x = {.rq = rq, .url = rq->url};
+	char why[CURL_ERROR_SIZE + 64];
+	uint64_t start = now_ms();
+	x.deadline_ms = cfg.deadline_s ? start + cfg.deadline_s * 1000ull : 0;
+	x.mirror = pick_mirror(rq->m);
+	rq->size = 0;
+	rq->mem_peak_kb = mem_used_kb();
+	if (rq->label)
+		progress_start(&x.prog, rq->label, 0);
+	int r;
+	for (;;) {
+		if ((r = mirror_url(rq, x.mirror, rq->url, sizeof(rq->url))) < 0) {
+			r = log_err(r, "fetch %s%s: URL too long", rq->m ? rq->m->base[x.mirror] : "", rq->path);
+			break;
+		}
+		if (x.got && !x.validator[0]) {
+			log_info("fetch %s: no ETag or Last-Modified to resume safely with; starting over", rq->url);
+			r = -ESTALE;
+			break;
+		}
+		x.attempt++;
+		progress_note(&x);
+		uint64_t before = x.got;
+		if ((r = attempt(&x, why, sizeof(why))) == 0 || (r = next_attempt(&x, r, why, before)) < 0)
+			break;
+	}
+	if (rq->label)
+		progress_end(&x.prog);
+	rq->size = x.got;
+	sample_memory(&x, now_ms(), true);
+	if (r == 0 && x.attempt > 1)
+		log_info("fetch %s: complete after %u attempts", rq->url, x.attempt);
+	return r;
+}
+
+/* Take the non-zero fields of C. */
+void fetch_configure(const struct fetch_config *c)
+{
+	cfg.ca = c->ca ? c->ca : DEFAULT_CA_BUNDLE;
+	cfg.proxy = c->proxy;
+	cfg.connect_s = c->connect_s ? c->connect_s : cfg.connect_s;
+	cfg.stall_s = c->stall_s ? c->stall_s : cfg.stall_s;
+	cfg.attempts = c->attempts ? c->attempts : cfg.attempts;
+	cfg.deadline_s = c->deadline_s;
 }
 
 /* Initialise libcurl once. */

@@ -1,8 +1,10 @@
-/* fetch.h - one HTTP(S) transfer feeding every sink as the bytes arrive */
+/* fetch.h - one file over HTTP(S), feeding every sink as the bytes arrive, resumed across broken
+ * connections, retried with backoff, from the first of several mirrors that works */
 #ifndef PXEROOT_FETCH_H
 #define PXEROOT_FETCH_H
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,12 +43,54 @@ int hash_sink_init(struct hash_sink *hs, const EVP_MD *md);
 unsigned hash_sink_final(struct hash_sink *hs, uint8_t *out);
 void hash_sink_free(struct hash_sink *hs);
 
-/* GET URL into the chain SINKS. LABEL names a progress line (NULL: no progress line, e.g. small
- * files). 0, or a negative errno after one line "fetch URL: cause" (HTTP status, curl's reason,
- * or the sink's error). -ENOENT for HTTP 404/410. */
-int fetch(const char *url, struct sink *sinks, const char *label);
-/* Use the CA bundle at PATH for HTTPS (NULL: the built-in default). */
-void fetch_set_ca(const char *path);
+/* How transfers behave; the defaults are in fetch.c (FETCH_DEFAULTS). */
+struct fetch_config {
+	const char *ca;          /* CA bundle for HTTPS (pxeroot.ca=); NULL: the built-in one */
+	const char *proxy;       /* proxy= ([scheme://][user:pass@]host[:port]); NULL: none */
+	unsigned connect_s;      /* pxeroot.connect_timeout=: TCP + TLS setup of one attempt */
+	unsigned stall_s;        /* pxeroot.stall_timeout=: no byte for this long ends an attempt */
+	unsigned deadline_s;     /* pxeroot.timeout=: all attempts at one file (0: no limit) */
+	unsigned attempts;       /* pxeroot.fetch_retries=: attempts in a row without a new byte */
+};
+
+#define MIRRORS_MAX 8
+
+/* Base URLs a file can come from, in order of preference: archiso_http_srv= (or the directory of
+ * root=live:) first, then each pxeroot.mirror=. A base that failed is skipped on later attempts
+ * until every base has failed. */
+struct mirrors {
+	const char *base[MIRRORS_MAX];
+	bool failed[MIRRORS_MAX];
+	unsigned n;
+};
+
+/* One file to get. */
+struct fetch_req {
+	struct mirrors *m;       /* NULL: PATH is the whole URL */
+	const char *path;        /* appended to a base of M (no leading '/') */
+	struct sink *sinks;
+	const char *label;       /* progress line name; NULL: none (small files) */
+	bool head;               /* only ask whether it is there (HEAD): 0 or -ENOENT, no body */
+	/* Called once the size is known, before the first byte reaches a sink: 0, or a negative
+	 * errno (logged by the callee) that ends the fetch at once. */
+	int (*on_size)(void *ctx, const char *url, uint64_t size);
+	void *ctx;
+	/* Filled in: */
+	char url[2048];          /* the URL of the last attempt */
+	uint64_t size;           /* bytes delivered */
+	uint64_t mem_peak_kb;    /* most memory in use (MemTotal - MemAvailable) seen during it */
+};
+
+/* Fetch RQ into its sinks. After a broken connection it continues from the last byte the sinks
+ * got with a Range request guarded by If-Range, so nothing reaches a sink twice. 0, or a
+ * negative errno after the line that names the URL and the cause: -ENOENT (404/410 everywhere),
+ * -ESTALE when bytes already given to the sinks cannot be continued (the file changed on the
+ * server, or the server ignores ranges): the caller resets its sinks and calls again. */
+int fetch_file(struct fetch_req *rq);
+/* The base RQ will try first, joined with RQ's path, into OUT. */
+int fetch_first_url(const struct fetch_req *rq, char *out, size_t cap);
+/* Set the transfer policy (NULL fields and zero numbers keep the defaults, deadline excepted). */
+void fetch_configure(const struct fetch_config *c);
 /* One-time libcurl setup; 0 or -EIO. */
 int fetch_global_init(void);
 

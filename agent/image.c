@@ -17,6 +17,7 @@
 
 #define COMPANION_MAX (64 * 1024)
 #define MAX_CHECKS 3
+#define IMAGE_PASSES 3  /* downloads from zero before giving up on a file that keeps changing */
 
 /* Trust material under TRUST_DIR; the CA file only if there is one. */
 void trust_defaults(struct trust *t)
@@ -26,7 +27,6 @@ void trust_defaults(struct trust *t)
 		.cms_cert = TRUST_DIR "/codesign.crt",
 		.cms_ca = access(ca, R_OK) == 0 ? ca : NULL,
 		.gpg_keyring = TRUST_DIR "/keyring.gpg",
-		.gpgv = "/usr/bin/gpgv",
 	};
 }
 
@@ -57,16 +57,23 @@ int image_sha512_url(const char *image_url, char *url, size_t cap)
 	return r < 0 || (size_t)r >= cap ? -ENAMETOOLONG : 0;
 }
 
-/* Fetch companion URL (WHAT, for check CHECK requested by OPTION) into BUF; its length or a
- * negative errno after the line that names the check. */
-static long companion(const char *url, const char *comp, const char *check, const char *option, const char *what,
-		      char *buf, size_t cap)
+/* Fetch companion COMP_PATH (WHAT, for check CHECK requested by OPTION) from the image's mirrors
+ * into BUF, its URL into COMP; its length or a negative errno after the line that names the
+ * check. */
+static long companion(const struct fetch_req *img, const char *comp_path, const char *check, const char *option,
+		      const char *what, char *buf, size_t cap, char *comp)
 {
 	struct mem_sink ms;
-	mem_sink_init(&ms, buf, cap);
-	int r = fetch(comp, &ms.s, NULL);
+	struct fetch_req rq = {.m = img->m, .path = comp_path, .sinks = &ms.s};
+	int r, tries = 0;
+	do {
+		mem_sink_init(&ms, buf, cap);
+		r = fetch_file(&rq);
+	} while (r == -ESTALE && ++tries < 3);
+	snprintf(comp, 2048, "%s", rq.url);
 	if (r < 0)
-		return log_err(r, "verify %s: %s check requested (%s) but %s %s cannot be fetched", url, check, option, what, comp);
+		return log_err(r, "verify %s: %s check requested (%s) but %s %s cannot be fetched", img->url, check, option,
+			       what, comp);
 	buf[ms.len] = '\0';
 	return (long)ms.len;
 }
@@ -84,21 +91,22 @@ static const struct check_kind {
 	{"gpg", "verify=y", "the signature", ".sig", offsetof(struct trust, gpg), gpg_check_new},
 };
 
-/* Fetch each companion and build the checks T asks for into C; returns how many or an errno. */
-static int make_checks(const char *url, const struct trust *t, struct check **c, char *buf)
+/* Fetch each companion of RQ and build the checks T asks for into C; returns how many or an
+ * errno. */
+static int make_checks(const struct fetch_req *rq, const struct trust *t, struct check **c, char *buf)
 {
-	char comp[2100];
+	char path[2100], comp[2048];
 	int n = 0;
 	long r = 0;
 	for (const struct check_kind *k = kinds; k < kinds + MAX_CHECKS && r >= 0; k++) {
 		if (!*(const bool *)((const char *)t + k->flag))
 			continue;
 		if (k->suffix)
-			snprintf(comp, sizeof(comp), "%s%s", url, k->suffix);
-		else if (image_sha512_url(url, comp, sizeof(comp)) < 0)
-			return log_err(-EINVAL, "verify %s: cannot derive the sha512 list URL", url);
-		if ((r = companion(url, comp, k->name, k->option, k->what, buf, COMPANION_MAX)) >= 0 &&
-		    (r = k->make(url, comp, (const uint8_t *)buf, (size_t)r, t, &c[n])) >= 0)
+			snprintf(path, sizeof(path), "%s%s", rq->path, k->suffix);
+		else if (image_sha512_url(rq->path, path, sizeof(path)) < 0)
+			return log_err(-EINVAL, "verify %s: cannot derive the sha512 list URL", rq->url);
+		if ((r = companion(rq, path, k->name, k->option, k->what, buf, COMPANION_MAX, comp)) >= 0 &&
+		    (r = k->make(rq->url, comp, (const uint8_t *)buf, (size_t)r, t, &c[n])) >= 0)
 			n++;
 	}
 	if (r >= 0)
@@ -110,9 +118,9 @@ static int make_checks(const char *url, const struct trust *t, struct check **c,
 	return (int)r;
 }
 
-/* Download URL into PATH: the file is written on this thread, the checks consume the same bytes
+/* Download RQ into FILE: the file is written on this thread, the checks consume the same bytes
  * on threads of their own. */
-static int transfer(const char *url, const char *path, const char *label, struct check **c, int n)
+static int transfer(struct fetch_req *rq, const char *file, struct check **c, int n)
 {
 	struct sink *targets[MAX_CHECKS];
 	struct fanout fo;
@@ -120,45 +128,62 @@ static int transfer(const char *url, const char *path, const char *label, struct
 		targets[i] = &c[i]->s;
 	int r = n ? fanout_start(&fo, targets, n) : 0;
 	if (r < 0)
-		return log_err(r, "fetch %s: cannot start the checks: %s", url, strerror(-r));
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		return log_err(r, "fetch %s: cannot start the checks: %s", rq->url, strerror(-r));
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
-		r = log_err(-errno, "fetch %s: create %s: %s", url, path, strerror(errno));
+		r = log_err(-errno, "fetch %s: create %s: %s", rq->url, file, strerror(errno));
 	struct file_sink fs;
-	file_sink_init(&fs, fd, path);
+	file_sink_init(&fs, fd, file);
 	if (n)
 		fs.s.next = &fo.s;
+	rq->sinks = &fs.s;
 	if (r == 0) {
-		log_info("fetch %s", url);
-		r = fetch(url, &fs.s, label);
+		fetch_first_url(rq, rq->url, sizeof(rq->url)); /* the companions may have skipped a mirror */
+		log_info("fetch %s", rq->url);
+		r = fetch_file(rq);
 	}
 	if (fd >= 0 && close(fd) < 0 && r == 0)
-		r = log_err(-errno, "fetch %s: close %s: %s", url, path, strerror(errno));
+		r = log_err(-errno, "fetch %s: close %s: %s", rq->url, file, strerror(errno));
 	int e = n ? fanout_finish(&fo) : 0;
 	if (e < 0 && r == 0)
-		r = log_err(e, "fetch %s: a check could not take the bytes: %s", url, strerror(-e));
+		r = log_err(e, "fetch %s: a check could not take the bytes: %s", rq->url, strerror(-e));
 	return r;
 }
 
-/* The whole one-pass fetch. */
-int image_fetch(const char *url, const struct trust *t, const char *path, const char *label)
+/* Companions, transfer, verdicts; -ESTALE when the image has to be fetched again from zero. */
+static int image_pass(struct fetch_req *rq, const struct trust *t, const char *file, char *buf)
 {
 	struct check *c[MAX_CHECKS];
-	char *buf = malloc(COMPANION_MAX);
-	if (!buf)
-		return log_err(-ENOMEM, "fetch %s: out of memory", url);
-	int n = make_checks(url, t, c, buf);
-	free(buf);
+	int n = make_checks(rq, t, c, buf);
 	if (n < 0)
 		return n;
-	int r = transfer(url, path, label, c, n);
+	int r = transfer(rq, file, c, n);
 	for (int i = 0; i < n; i++) {
-		int v = r == 0 || r == -EBADMSG ? c[i]->verdict(c[i], url) : 0;
+		int v = r == 0 || r == -EBADMSG ? c[i]->verdict(c[i], rq->url) : 0;
 		if (v < 0)
 			r = v; /* every verdict is heard; any failure refuses */
 		c[i]->release(c[i]);
 	}
+	return r;
+}
+
+/* The whole one-pass fetch; started again (companions too) when the file changed under it. */
+int image_fetch(struct fetch_req *rq, const struct trust *t, const char *file)
+{
+	char *buf = malloc(COMPANION_MAX);
+	int r = fetch_first_url(rq, rq->url, sizeof(rq->url));
 	if (r < 0)
-		unlink(path);
+		return log_err(r, "fetch %s: URL too long", rq->path);
+	if (!buf)
+		return log_err(-ENOMEM, "fetch %s: out of memory", rq->url);
+	for (int pass = 1; (r = image_pass(rq, t, file, buf)) == -ESTALE; pass++) {
+		if (pass == IMAGE_PASSES) {
+			r = log_err(-ESTALE, "fetch %s: started over %d times and still could not finish; giving up", rq->url, pass);
+			break;
+		}
+	}
+	free(buf);
+	if (r < 0)
+		unlink(file);
 	return r;
 }

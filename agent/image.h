@@ -11,10 +11,12 @@
 int image_sha512_url(const char *image_url, char *url, size_t cap);
 /* The file name at the end of URL (query and fragment removed) into NAME. */
 int url_basename(const char *url, char *name, size_t cap);
-/* Fetch the companion files T asks for (sha512 list, .cms.sig, .sig) first, then URL into PATH
- * feeding every check as the bytes arrive, then ask each for its verdict. 0 when everything
- * requested passed; otherwise a negative errno after the lines naming the file and the check, and
- * PATH removed. LABEL names the progress line. */
-int image_fetch(const char *url, const struct trust *t, const char *path, const char *label);
+/* Fetch the companion files T asks for (sha512 list, .cms.sig, .sig) from RQ's mirrors first,
+ * then RQ into FILE feeding every check as the bytes arrive, then ask each for its verdict. RQ's
+ * sinks are set here; its label, size callback and mirrors are the caller's. 0 when everything
+ * requested passed; otherwise a negative errno after the lines naming the file and the check,
+ * and FILE removed. A file that changed on the server mid-way is fetched again from zero, with
+ * its companions. */
+int image_fetch(struct fetch_req *rq, const struct trust *t, const char *file);
 
 #endif

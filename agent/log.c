@@ -126,12 +126,12 @@ static void progress_draw(struct progress *p, bool final)
 		mib(t, sizeof(t), p->total);
 		unsigned pct = (unsigned)(p->done * 100 / p->total);
 		uint64_t eta = rate > 0 ? (uint64_t)((double)(p->total - (p->done < p->total ? p->done : p->total)) / rate) : 0;
-		n = snprintf(line, sizeof(line), "%spxeroot: %s %s/%s MiB %3u%% %s MiB/s ETA %u:%02u%s",
+		n = snprintf(line, sizeof(line), "%spxeroot: %s %s/%s MiB %3u%% %s MiB/s ETA %u:%02u%s%s",
 			     p->tty ? "\r" : "", p->what, d, t, pct, r, (unsigned)(eta / 60),
-			     (unsigned)(eta % 60), p->tty ? "\033[K" : "\n");
+			     (unsigned)(eta % 60), p->note, p->tty ? "\033[K" : "\n");
 	} else {
-		n = snprintf(line, sizeof(line), "%spxeroot: %s %s MiB %s MiB/s%s", p->tty ? "\r" : "",
-			     p->what, d, r, p->tty ? "\033[K" : "\n");
+		n = snprintf(line, sizeof(line), "%spxeroot: %s %s MiB %s MiB/s%s%s", p->tty ? "\r" : "",
+			     p->what, d, r, p->note, p->tty ? "\033[K" : "\n");
 	}
 	if (final && p->tty)
 		line[n++] = '\n';
@@ -161,9 +161,10 @@ void progress_update(struct progress *p, uint64_t done, uint64_t total)
 		progress_draw(p, false);
 }
 
-/* Final redraw, newline, and forget the line. */
+/* Final redraw (when any byte came), newline, and forget the line. */
 void progress_end(struct progress *p)
 {
-	progress_draw(p, true);
+	if (p->done)
+		progress_draw(p, true);
 	active = NULL;
 }

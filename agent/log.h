@@ -37,6 +37,7 @@ struct progress {
 	uint64_t last_ms;    /* last time the line was drawn */
 	bool tty;            /* console is a terminal: redraw with \r */
 	bool drawn;          /* something is on the line and needs a newline before other output */
+	char note[48];       /* appended to the line, e.g. " [attempt 2, mirror 2/3]" */
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total);

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,9 @@
 static int usage(void)
 {
 	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | version\n"
-	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE [--gpgv PATH]]\n"
-	      "                        [--ca BUNDLE]\n",
+	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
+	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
+	      "                        [--stall-timeout S] [--timeout S] [--retries N]\n",
 	      stderr);
 	return 2;
 }
@@ -58,33 +60,67 @@ static int cmd_cmdline(int argc, char **argv)
 	return r < 0 ? 1 : 0;
 }
 
-/* pxeroot fetch URL FILE [--checksum] [--cms-cert F] [--cms-ca F] [--gpg-keyring F] [--gpgv F]
- * [--ca F]: the boot's one-pass download and checks, on any machine. */
+/* A whole number of seconds or attempts from ARG into *OUT; false when it is not one. */
+static bool num_arg(const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+	*out = (unsigned)v;
+	return *arg >= '0' && *arg <= '9' && !*end && v <= 86400;
+}
+
+/* pxeroot fetch URL FILE [options]: the boot's one-pass download, checks and transfer policy, on
+ * any machine. --mirror BASE stands in for the directory of URL, like pxeroot.mirror=. */
 static int cmd_fetch(int argc, char **argv)
 {
 	struct trust t;
+	struct fetch_config fc = {0};
+	static char base0[2048];
+	struct mirrors m = {.n = 1, .base = {base0}};
 	trust_defaults(&t);
 	t.cms_ca = NULL;
-	for (int i = 2; i < argc; i++) {
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(argv[i], "--checksum"))
+	bool ok = true;
+	for (int i = 2; i < argc && ok; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--checksum"))
 			t.sha512 = true;
-		else if (!strcmp(argv[i], "--cms-cert") && next)
+		else if (!next)
+			ok = false;
+		else if (!strcmp(a, "--cms-cert"))
 			t.cms = true, t.cms_cert = argv[++i];
-		else if (!strcmp(argv[i], "--cms-ca") && next)
+		else if (!strcmp(a, "--cms-ca"))
 			t.cms_ca = argv[++i];
-		else if (!strcmp(argv[i], "--gpg-keyring") && next)
+		else if (!strcmp(a, "--gpg-keyring"))
 			t.gpg = true, t.gpg_keyring = argv[++i];
-		else if (!strcmp(argv[i], "--gpgv") && next)
-			t.gpgv = argv[++i];
-		else if (!strcmp(argv[i], "--ca") && next)
-			fetch_set_ca(argv[++i]);
+		else if (!strcmp(a, "--ca"))
+			fc.ca = argv[++i];
+		else if (!strcmp(a, "--proxy"))
+			fc.proxy = argv[++i];
+		else if (!strcmp(a, "--mirror") && m.n < MIRRORS_MAX)
+			m.base[m.n++] = argv[++i];
+		else if (!strcmp(a, "--connect-timeout"))
+			ok = num_arg(argv[++i], &fc.connect_s);
+		else if (!strcmp(a, "--stall-timeout"))
+			ok = num_arg(argv[++i], &fc.stall_s);
+		else if (!strcmp(a, "--timeout"))
+			ok = num_arg(argv[++i], &fc.deadline_s);
+		else if (!strcmp(a, "--retries"))
+			ok = num_arg(argv[++i], &fc.attempts);
 		else
-			return usage();
+			ok = false;
 	}
+	if (!ok)
+		return usage();
+	fetch_configure(&fc);
 	fetch_global_init();
-	const char *slash = strrchr(argv[1], '/');
-	return image_fetch(argv[0], &t, argv[1], slash ? slash + 1 : argv[1]) < 0 ? 1 : 0;
+	const char *url = argv[0], *file = argv[1], *slash = strrchr(file, '/');
+	size_t split = strcspn(url, "?#");
+	while (split > 0 && url[split - 1] != '/')
+		split--;
+	snprintf(base0, sizeof(base0), "%.*s", (int)split, url);
+	struct fetch_req rq = {.m = m.n > 1 ? &m : NULL, .path = m.n > 1 ? url + split : url,
+			       .label = slash ? slash + 1 : file};
+	return image_fetch(&rq, &t, file) < 0 ? 1 : 0;
 }
 
 /* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed, nothing configured. */

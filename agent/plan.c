@@ -111,6 +111,34 @@ static int plan_net(const struct cmdline *cl, struct plan *plan)
 	return 0;
 }
 
+/* Transfers: mirrors, proxy, timeouts and attempts. */
+static int plan_fetch(const struct cmdline *cl, struct plan *plan)
+{
+	struct fetch_config *f = &plan->fetch;
+	const char *m[MIRRORS_MAX];
+	size_t n = cmdline_get_all(cl, "pxeroot.mirror", m, MIRRORS_MAX);
+	if (n > MIRRORS_MAX - 1)
+		return log_err(-E2BIG, "cmdline pxeroot.mirror=\"%s\": more than %d mirrors", m[n - 1], MIRRORS_MAX - 1);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(m[i], "http://", 7) && strncmp(m[i], "https://", 8))
+			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL", m[i]);
+		plan->mirrors[plan->nmirrors++] = m[i];
+	}
+	*f = (struct fetch_config){.ca = plan->ca_bundle, .proxy = cmdline_get(cl, "proxy"),
+				   .connect_s = 15, .stall_s = 30, .attempts = 5};
+	if (f->proxy && !*f->proxy)
+		f->proxy = NULL;
+	int r;
+	if ((r = get_uint(cl, "pxeroot.connect_timeout", 3600, &f->connect_s)) < 0 ||
+	    (r = get_uint(cl, "pxeroot.stall_timeout", 3600, &f->stall_s)) < 0 ||
+	    (r = get_uint(cl, "pxeroot.timeout", 86400, &f->deadline_s)) < 0 ||
+	    (r = get_uint(cl, "pxeroot.fetch_retries", 1000, &f->attempts)) < 0)
+		return r;
+	if (!f->connect_s || !f->stall_s || !f->attempts)
+		return log_err(-EINVAL, "cmdline: pxeroot.connect_timeout=, pxeroot.stall_timeout= and pxeroot.fetch_retries= must be at least 1");
+	return 0;
+}
+
 /* Where the root comes from: archiso_http_srv= or root=live:URL. */
 static int plan_source(const struct cmdline *cl, struct plan *plan)
 {
@@ -194,8 +222,11 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	plan->ca_bundle = cmdline_get(cl, "pxeroot.ca");
 	if (plan->ca_bundle && plan->ca_bundle[0] != '/')
 		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", plan->ca_bundle);
+	if ((r = plan_fetch(cl, plan)) < 0)
+		return r;
 	const char *cr = cmdline_get(cl, "copy_resolvconf");
 	plan->copy_resolvconf = !cr || flag_on(cr);
+	plan->rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
 
 	plan->init = cmdline_get(cl, "init");
 	if (plan->init && plan->init[0] != '/')
@@ -224,6 +255,11 @@ void plan_explain(const struct plan *plan)
 		else
 			log_info("plan: root image %s%s/%s/airootfs.sfs", plan->http_srv, plan->basedir,
 				 plan->arch ? plan->arch : "<machine>");
+		for (unsigned i = 0; i < plan->nmirrors; i++)
+			log_info("plan: mirror %u %s", i + 1, plan->mirrors[i]);
+		log_info("plan: transfers: connect timeout %u s, stall timeout %u s, %u attempts without progress, deadline %u s%s, proxy %s",
+			 plan->fetch.connect_s, plan->fetch.stall_s, plan->fetch.attempts, plan->fetch.deadline_s,
+			 plan->fetch.deadline_s ? "" : " (none)", plan->fetch.proxy ? plan->fetch.proxy : "none");
 		log_info("plan: image tmpfs size %s, checks:%s%s%s%s", plan->http_spc, plan->trust.sha512 ? " sha512" : "",
 			 plan->trust.cms ? " cms" : "", plan->trust.gpg ? " gpg" : "",
 			 plan->trust.sha512 || plan->trust.cms || plan->trust.gpg ? "" : " none");
@@ -231,6 +267,7 @@ void plan_explain(const struct plan *plan)
 		log_info("plan: no root source on the command line");
 	}
 	log_info("plan: overlay tmpfs size %s", plan->cow_size);
+	log_info("plan: root %s", plan->rw ? "rw (an ext4 image read-write as /, no overlay)" : "ro (the image under the overlay)");
 	log_info("plan: init %s with %u argument(s)", plan->init ? plan->init : "/sbin/init (default)", plan->ninit_args);
 	log_info("plan: on error %s, %u retries", onerror_name(plan->onerror), plan->retries);
 }

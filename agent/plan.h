@@ -27,7 +27,11 @@ struct plan {
 	const char *http_spc;       /* archiso_http_spc= tmpfs size for the image */
 	struct trust trust;         /* checksum=y, cms_verify=y, verify=y and the trust material */
 	const char *ca_bundle;      /* pxeroot.ca= (HTTPS); NULL: the built-in bundle */
+	const char *mirrors[MIRRORS_MAX - 1]; /* pxeroot.mirror= (repeatable), tried in order */
+	unsigned nmirrors;
+	struct fetch_config fetch;  /* proxy=, pxeroot.{connect_timeout,stall_timeout,timeout,fetch_retries}= */
 	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
+	bool rw;                    /* the kernel's rw after its last ro: an ext4 image is / read-write */
 
 	const char *cow_size;       /* cow_spacesize= / rd.live.overlay.size= */
 	const char *init;           /* init= (NULL: the default list) */

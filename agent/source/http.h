@@ -4,8 +4,18 @@
 
 #include <stddef.h>
 
+#include "../fetch.h"
 #include "../net/net.h"
 #include "../plan.h"
+
+#define RAM_HEADROOM (32ull << 20) /* beyond the image: the overlay's first writes, buffers */
+
+/* Where the image can come from: base URLs and the path under each. */
+struct http_src {
+	struct mirrors m;
+	char base[MIRRORS_MAX][2048];
+	char path[2048];
+};
 
 /* Compose the image URL for PLAN (archiso layout or the live URL), with ${pxeserver} replaced by
  * PXESERVER. 0, or -EINVAL (logged) when it cannot be built. */

@@ -181,7 +181,7 @@ free_udp_port() {
 # state in $3; $5 is appended to the listen directive (e.g. TLS settings) and
 # $6, when set, is a per-connection rate limit (nginx limit_rate).
 nginx_config() {
-	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1} listen_extra=${5:-} rate=${6:-}
+	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1} listen_extra=${5:-} rate=${6:-} extra=${7:-}
 	[[ $EUID -eq 0 ]] && echo "user root;"
 	cat <<-EOF
 		daemon off;
@@ -201,6 +201,7 @@ nginx_config() {
 		    types { text/plain sha512 txt; }
 		    sendfile on;
 		    ${rate:+limit_rate $rate;}
+		    $extra
 		    server {
 		        listen $addr:$port$listen_extra;
 		        root $root;
@@ -213,7 +214,8 @@ nginx_config() {
 # Start nginx serving directory $1 on a free port of NGINX_ADDR (default
 # 127.0.0.1), inside network namespace NGINX_NETNS when set (the port is probed
 # there too), with NGINX_LISTEN_EXTRA appended to its listen directive (TLS)
-# and NGINX_RATE as limit_rate when set; export HTTP_PORT, HTTP_ADDR,
+# NGINX_RATE as limit_rate and NGINX_HTTP_EXTRA (directives, e.g. "max_ranges 0;")
+# in its http block when set; export HTTP_PORT, HTTP_ADDR,
 # NGINX_PID and NGINX_LOG (its access log).
 nginx_start() {
 	local root dir port pid try i addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
@@ -225,7 +227,7 @@ nginx_start() {
 		port=$(free_port "$ns")
 		dir="$LAB_TMP/nginx-$port"
 		mkdir -p "$dir"
-		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" >"$dir/nginx.conf"
+		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" "${NGINX_HTTP_EXTRA:-}" >"$dir/nginx.conf"
 		"${prefix[@]}" /usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!
@@ -308,7 +310,8 @@ write_root_init() {
 	chmod 0755 "$1"
 }
 
-# Build a tiny busybox root filesystem as squashfs image $1.
+# Build a tiny busybox root filesystem as squashfs image $1; ROOT_PAD_MIB=N adds
+# /pad, N MiB of random bytes, to make the image that big.
 make_root_sfs() {
 	local out=${1:?make_root_sfs OUT.sfs} dir applet
 	lab_tmpdir
@@ -326,6 +329,9 @@ make_root_sfs() {
 	done
 	write_root_init "$dir/sbin/init"
 	echo "pxeroot-e2e" >"$dir/etc/hostname"
+	if [[ -n "${ROOT_PAD_MIB:-}" ]]; then
+		head -c "$((ROOT_PAD_MIB << 20))" /dev/urandom >"$dir/pad"
+	fi
 	mksquashfs "$dir" "$out" -noappend -comp xz -all-root -quiet >/dev/null
 	rm -rf "$dir"
 	lab_note "root image: $out ($(stat -c %s "$out") bytes)"
@@ -632,6 +638,16 @@ expect_no_line() {
 	fi
 }
 
+# Assert what every refused boot of LOG ($1) shows: the agent's mount table
+# printed (pxeroot.debug), nothing of the image in it, no kernel panic.
+# $2 prefixes the descriptions.
+expect_nothing_mounted() {
+	local log=$1 p=${2:+$2: }
+	expect_line "$log" 'pxeroot: mounts: ' "${p}agent printed its mount table"
+	expect_no_line "$log" 'pxeroot: mounts: .*(squashfs|iso9660|erofs|ext[234]|overlay|/dev/loop|/run/pxeroot/)' "${p}nothing of the image is mounted"
+	expect_no_line "$log" 'Kernel panic' "${p}no kernel panic"
+}
+
 # Assert that the last qemu_boot ended as $1 (exited, panic, stop or timeout).
 expect_qemu() {
 	local want=$1 desc=${2:-qemu ended as $1}
@@ -662,4 +678,97 @@ scenario_end() {
 		exit 1
 	fi
 	exit 0
+}
+
+# ---- image kinds: the live root as ext4, erofs and archiso ISO images ----------------------
+#   make_root_tree DIR                 the busybox tree of make_root_sfs, unpacked into DIR
+#   make_root_ext4 OUT [SIZE_MB]       that tree as an ext4 image (mkfs.ext4 -d)
+#   make_root_erofs OUT                that tree as an erofs image (lz4hc)
+#   make_iso OUT DIR                   DIR as an ISO 9660 image (Rock Ridge, Joliet)
+#   make_archiso_iso OUT IMG [BASEDIR] [ARCH] [NAME]
+#                                      an ISO holding IMG as BASEDIR/ARCH/NAME (archiso layout;
+#                                      defaults arch, x86_64, airootfs.sfs)
+#   serve_image FILE [NAME]            FILE as $WEBROOT/NAME with NAME's .sha512 list, nginx on
+#                                      it; sets WEBROOT, HTTP_PORT
+#   live_http_append NAME [EXTRA...]   print the kernel command line for root=live: on NAME
+
+# Unpack the root tree of make_root_sfs (the same files, owned by root) into directory $1.
+make_root_tree() {
+	local dir=${1:?make_root_tree DIR} sfs
+	lab_tmpdir
+	lab_need unsquashfs
+	sfs=$(mktemp "$LAB_TMP/tree.XXXXXX.sfs")
+	make_root_sfs "$sfs"
+	rm -rf "$dir"
+	unsquashfs -q -n -d "$dir" "$sfs" >/dev/null || lab_die "unsquashfs $sfs failed"
+	rm -f "$sfs"
+}
+
+# Build the live root as ext4 image $1 of $2 MiB (default 16).
+make_root_ext4() {
+	local out=${1:?make_root_ext4 OUT [SIZE_MB]} size=${2:-16} dir
+	lab_need mkfs.ext4
+	dir=$(mktemp -d "$LAB_TMP/tree.XXXXXX")
+	make_root_tree "$dir"
+	rm -f "$out"
+	mkfs.ext4 -q -F -L pxeroot-e2e -d "$dir" "$out" "${size}M" >/dev/null 2>&1 || lab_die "mkfs.ext4 -d $dir $out failed"
+	rm -rf "$dir"
+	lab_note "root image: $out (ext4, $(stat -c %s "$out") bytes)"
+}
+
+# Build the live root as erofs image $1 (lz4hc, every file owned by root).
+make_root_erofs() {
+	local out=${1:?make_root_erofs OUT} dir
+	lab_need mkfs.erofs
+	dir=$(mktemp -d "$LAB_TMP/tree.XXXXXX")
+	make_root_tree "$dir"
+	rm -f "$out"
+	mkfs.erofs -zlz4hc --all-root "$out" "$dir" >/dev/null 2>&1 || lab_die "mkfs.erofs $out $dir failed"
+	rm -rf "$dir"
+	lab_note "root image: $out (erofs, $(stat -c %s "$out") bytes)"
+}
+
+# Write directory $2 as ISO 9660 image $1 (Rock Ridge and Joliet names, volume ID PXEROOT_E2E).
+make_iso() {
+	local out=${1:?make_iso OUT DIR} dir=${2:?make_iso OUT DIR} msg
+	lab_need xorriso
+	rm -f "$out"
+	msg=$(xorriso -as mkisofs -quiet -R -J -V PXEROOT_E2E -o "$out" "$dir" 2>&1) || lab_die "xorriso $out: $msg"
+	lab_note "iso image: $out ($(stat -c %s "$out") bytes)"
+}
+
+# Build ISO $1 laid out as archiso's: image $2 as BASEDIR/ARCH/NAME ($3 arch, $4 x86_64,
+# $5 airootfs.sfs), plus a boot/ directory as on a real ISO.
+make_archiso_iso() {
+	local out=${1:?make_archiso_iso OUT IMG [BASEDIR] [ARCH] [NAME]} img=${2:?make_archiso_iso OUT IMG}
+	local dir sub="${3:-arch}/${4:-x86_64}"
+	lab_tmpdir
+	dir=$(mktemp -d "$LAB_TMP/iso.XXXXXX")
+	mkdir -p "$dir/$sub" "$dir/${3:-arch}/boot"
+	cp "$img" "$dir/$sub/${5:-airootfs.sfs}"
+	echo "pxeroot e2e" >"$dir/${3:-arch}/boot/README"
+	make_iso "$out" "$dir"
+	rm -rf "$dir"
+}
+
+# Put FILE ($1) at $LAB_TMP/www/NAME ($2, default FILE's name) with its sha512 list beside it
+# (NAME's extension replaced by .sha512, as checksum=y expects), and serve it with nginx; set
+# WEBROOT and HTTP_PORT.
+serve_image() {
+	local file=${1:?serve_image FILE [NAME]} name=${2:-${1##*/}}
+	lab_tmpdir
+	WEBROOT="$LAB_TMP/www"
+	mkdir -p "$WEBROOT"
+	cp "$file" "$WEBROOT/$name"
+	(cd "$WEBROOT" && sha512sum "$name" >"${name%.*}.sha512")
+	nginx_start "$WEBROOT"
+}
+
+# Print the kernel command line that boots $WEBROOT/NAME ($1) of serve_image with root=live:,
+# its sha512 checked, plus the words after $1.
+live_http_append() {
+	local name=${1:?live_http_append NAME [EXTRA...]} extra=""
+	shift
+	[[ -n "$*" ]] && extra=" $*"
+	echo "ip=dhcp root=live:http://10.0.2.2:$HTTP_PORT/$name checksum=y pxeroot.onerror=poweroff$extra"
 }

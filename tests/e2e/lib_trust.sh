@@ -228,7 +228,8 @@ trust_initramfs_stale() {
 }
 
 # Build build/trust/initramfs.img: the standard image plus the trust material
-# under /etc/pxeroot and /usr/bin/gpgv (the caller holds the lock).
+# under /etc/pxeroot; no gpgv, pxeroot checks OpenPGP itself (the caller holds
+# the lock).
 trust_build_initramfs() {
 	local d=$TRUST_DIR moddir
 	moddir=$(trust_moddir)
@@ -238,7 +239,6 @@ trust_build_initramfs() {
 		--extra "$d/cms/codesign.crt:/etc/pxeroot/codesign.crt" \
 		--extra "$d/cms/ca.crt:/etc/pxeroot/codesign_CA.crt" \
 		--extra "$d/gpg/keyring.gpg:/etc/pxeroot/keyring.gpg" \
-		--exec /usr/bin/gpgv \
 		--extra "$d/tls/ca.crt:/etc/pxeroot/test-ca.crt" >"$d/initramfs.log" 2>&1; then
 		sed 's/^/#   /' "$d/initramfs.log"
 		lab_die "building $d/initramfs.img failed"
@@ -562,8 +562,6 @@ trust_expect_booted() {
 trust_expect_refused() {
 	local log=$1
 	expect_no_line "$log" 'PXEROOT-E2E: init started' "live root's init did not run"
-	expect_line "$log" 'pxeroot: mounts: ' "agent printed its mount table"
-	expect_no_line "$log" 'pxeroot: mounts: .*(squashfs|overlay|/dev/loop|/run/pxeroot/)' "nothing of the image is mounted"
 	expect_line "$log" 'pxeroot: powering off' "agent powers off (pxeroot.onerror=poweroff)"
-	expect_no_line "$log" 'Kernel panic' "no kernel panic"
+	expect_nothing_mounted "$log"
 }

@@ -1,0 +1,45 @@
+/* meminfo.c - MemTotal and MemAvailable from /proc/meminfo. A tmpfs holding the image counts as
+ * used (it is shared memory that cannot be reclaimed), which is what the RAM budget needs. */
+#define _GNU_SOURCE
+#include "meminfo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The KiB value of KEY ("MemTotal:") in the text BUF, or 0. */
+static uint64_t field_kb(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+	unsigned long long v = 0;
+	if (p && sscanf(p + strlen(key), " %llu", &v) != 1)
+		v = 0;
+	return v;
+}
+
+/* Read both values with one read of the file. */
+int meminfo(uint64_t *total_kb, uint64_t *avail_kb)
+{
+	char buf[1024];
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int e = errno;
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -e : -EIO;
+	buf[n] = '\0';
+	*total_kb = field_kb(buf, "MemTotal:");
+	*avail_kb = field_kb(buf, "MemAvailable:");
+	return *total_kb ? 0 : -EIO;
+}
+
+/* Total minus available. */
+uint64_t mem_used_kb(void)
+{
+	uint64_t t, a;
+	return meminfo(&t, &a) == 0 && t > a ? t - a : 0;
+}

@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Helpers for the transfer scenarios (broken and stalled downloads); `source` it
+# after lib.sh.
+#
+#   cutproxy_build                     compile tests/tools/cutproxy.c into build/tests/cutproxy
+#                                      (when missing or older than the source)
+#   cutproxy_start [ARGS...]           start cutproxy on 127.0.0.1, port chosen by it,
+#                                      forwarding to nginx's 127.0.0.1:$HTTP_PORT unless ARGS
+#                                      hold --upstream; ARGS go to cutproxy (--cuts K, --seed N,
+#                                      --min/--max BYTES, --blackhole, --swap NEW:LIVE, ...).
+#                                      Stopped by PID on exit like nginx; exports
+#                                      CUTPROXY_PORT, CUTPROXY_PID, CUTPROXY_LOG (its stderr)
+#   cutproxy_stop                      stop the last cutproxy started, by PID, now
+#   cutproxy_cuts                      print how many cuts its log shows
+#
+# cutproxy's log lines: "cutproxy: connection C from ADDR:PORT", "cutproxy: cut
+# connection C after X bytes (cut i of K)", "cutproxy: swap NEW -> LIVE",
+# "cutproxy: connection C closed (D bytes down, U bytes up)".
+
+CUTPROXY_SRC="$LAB_ROOT/tests/tools/cutproxy.c"
+CUTPROXY_BIN="$LAB_ROOT/build/tests/cutproxy"
+CUTPROXY_PORT=""
+CUTPROXY_PID=""
+CUTPROXY_LOG=""
+
+# Compile cutproxy when the binary is missing or older than its source (into a
+# temporary name first, so that a concurrent scenario never runs half a file).
+cutproxy_build() {
+	local tmp
+	[[ -x "$CUTPROXY_BIN" && ! "$CUTPROXY_SRC" -nt "$CUTPROXY_BIN" ]] && return 0
+	lab_need "${CC:-cc}"
+	mkdir -p "${CUTPROXY_BIN%/*}"
+	tmp="$CUTPROXY_BIN.tmp.$$"
+	if ! "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$tmp" "$CUTPROXY_SRC"; then
+		rm -f "$tmp"
+		lab_die "cannot compile $CUTPROXY_SRC"
+	fi
+	mv -f "$tmp" "$CUTPROXY_BIN"
+}
+
+# Start cutproxy in the background on 127.0.0.1 (port 0: it picks one and
+# writes it to a port file), forwarding to 127.0.0.1:$HTTP_PORT unless the
+# arguments name --upstream; wait for the port file; export CUTPROXY_PORT,
+# CUTPROXY_PID and CUTPROXY_LOG.
+cutproxy_start() {
+	local dir pid i upstream=(--upstream "127.0.0.1:${HTTP_PORT:-}")
+	lab_tmpdir
+	cutproxy_build
+	if [[ " $* " == *" --upstream "* || " $* " == *" --upstream="* ]]; then
+		upstream=()
+	elif [[ -z "${HTTP_PORT:-}" ]]; then
+		lab_die "cutproxy_start: no --upstream and no HTTP_PORT (nginx_start first)"
+	fi
+	dir=$(mktemp -d "$LAB_TMP/cutproxy.XXXXXX")
+	"$CUTPROXY_BIN" --listen 127.0.0.1:0 "${upstream[@]}" --port-file "$dir/port" "$@" \
+		</dev/null >/dev/null 2>"$dir/log" &
+	pid=$!
+	lab_track "$pid"
+	for ((i = 0; i < 100; i++)); do
+		if [[ -s "$dir/port" ]]; then
+			CUTPROXY_PORT=$(<"$dir/port")
+			export CUTPROXY_PORT CUTPROXY_PID=$pid CUTPROXY_LOG=$dir/log
+			lab_note "cutproxy: pid $pid, 127.0.0.1:$CUTPROXY_PORT -> ${upstream[1]:-(given)}: $*"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	sed 's/^/#   /' "$dir/log" 2>/dev/null || true
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	lab_untrack "$pid"
+	lab_die "cutproxy did not start"
+}
+
+# Stop the last cutproxy started (CUTPROXY_PID) by PID and forget it; its log
+# stays.
+cutproxy_stop() {
+	local pid=${CUTPROXY_PID:-} i
+	[[ -n "$pid" ]] || return 0
+	kill "$pid" 2>/dev/null || true
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	lab_untrack "$pid"
+	CUTPROXY_PID=""
+}
+
+# Print how many cuts the last cutproxy's log shows.
+cutproxy_cuts() {
+	local n
+	n=$(grep -c '^cutproxy: cut connection ' "${CUTPROXY_LOG:?cutproxy_cuts: no cutproxy started}" 2>/dev/null) || true
+	echo "${n:-0}"
+}
