@@ -71,6 +71,8 @@ static int st_options(struct boot *b)
 static int st_modules(struct boot *b)
 {
 	uint64_t t0 = now_ms();
+	if (b->plan.net == NET_UP)
+		net_ipv6_hold();
 	int n = mod_coldplug();
 	log_debug("modules: %d loaded for present devices in %llu ms", n, (unsigned long long)(now_ms() - t0));
 	if (b->plan.net == NET_UP)

@@ -28,6 +28,9 @@
 #define GRND_INSECURE 0x0004
 #endif
 
+#define CARRIER_RECHECK_MS 500 /* carrier look without a notification (none should be missed) */
+#define CARRIER_POLL_MS 50     /* when link notifications are not available */
+
 /* A random 32-bit value (xid, jitter); GRND_INSECURE never blocks, even before the pool is
  * initialised in early boot. */
 static uint32_t rand32(void)
@@ -229,7 +232,10 @@ struct loop {
 	struct nic nics[DHCP_MAX_NICS]; /* a copy: carriers are refreshed in it */
 	size_t n;
 	int fd;                  /* the one packet socket */
+	int watch;               /* link notifications while NICs wait for carrier; -1: poll */
 	bool all_started;        /* no NIC left waiting for carrier */
+	bool look;               /* carriers to be read with a dump (first round, lost notifications) */
+	uint64_t looked;         /* when they were last read so */
 	bool started_any;
 	uint64_t carrier_deadline, dhcp_deadline, said;
 };
@@ -244,8 +250,11 @@ static bool running(const struct dhcp_client *c)
 static size_t start_ready(struct loop *l, uint64_t now)
 {
 	size_t waiting = 0;
-	if (!l->all_started)
+	if (!l->all_started && (l->look || l->watch < 0 || now - l->looked >= CARRIER_RECHECK_MS)) {
 		link_carriers(l->nics, l->n);
+		l->look = false;
+		l->looked = now;
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->c[i].state != DHCP_S_IDLE)
 			continue;
@@ -273,8 +282,9 @@ static size_t start_ready(struct loop *l, uint64_t now)
 static int loop_timeout(const struct loop *l, uint64_t now, size_t waiting)
 {
 	uint64_t t = l->started_any ? l->dhcp_deadline : l->carrier_deadline;
-	if (waiting && now + 50 < t)
-		t = now + 50;
+	uint64_t recheck = l->watch >= 0 ? CARRIER_RECHECK_MS : CARRIER_POLL_MS;
+	if (waiting && now + recheck < t)
+		t = now + recheck;
 	for (size_t i = 0; i < l->n; i++)
 		if (running(&l->c[i]) && l->c[i].next_ms < t)
 			t = l->c[i].next_ms;
@@ -325,10 +335,12 @@ static int loop_round(struct loop *l)
 		log_info("net: waiting for carrier on %zu interface(s)", l->n);
 		l->said = now;
 	}
-	struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
-	if (poll(&pfd, 1, loop_timeout(l, now, waiting)) < 0 && errno != EINTR)
+	struct pollfd pfd[2] = {{.fd = l->fd, .events = POLLIN}, {.fd = waiting ? l->watch : -1, .events = POLLIN}};
+	if (poll(pfd, 2, loop_timeout(l, now, waiting)) < 0 && errno != EINTR)
 		return -errno;
-	int won = (pfd.revents & POLLIN) ? loop_input(l) : -1;
+	if ((pfd[1].revents & POLLIN) && link_watch_read(l->watch, l->nics, l->n))
+		l->look = true; /* notifications were lost: start_ready reads the carriers */
+	int won = (pfd[0].revents & POLLIN) ? loop_input(l) : -1;
 	if (won >= 0)
 		return won;
 	if (loop_ticks(l, now_ms()) == 0 && l->started_any && !waiting)
@@ -346,6 +358,8 @@ int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, u
 	memcpy(l.nics, nics, l.n * sizeof(nics[0]));
 	if ((l.fd = packet_socket()) < 0)
 		return l.fd;
+	l.watch = link_watch_open(); /* before the first look at the carriers, so no change is missed */
+	l.look = true;
 	l.said = now_ms();
 	l.carrier_deadline = l.said + (uint64_t)carrier_timeout_s * 1000;
 	l.dhcp_deadline = l.carrier_deadline + (uint64_t)dhcp_timeout_s * 1000; /* rebased at the first start */
@@ -355,5 +369,7 @@ int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, u
 	if (r >= 0)
 		*lease = l.c[r].lease;
 	close(l.fd);
+	if (l.watch >= 0)
+		close(l.watch);
 	return r;
 }

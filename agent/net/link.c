@@ -80,6 +80,44 @@ static void nl_init(struct nlreq *req, unsigned short type, unsigned short flags
 	req->nh.nlmsg_flags = flags;
 }
 
+/* Subscribe to link notifications. */
+int link_watch_open(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (fd < 0)
+		return log_err(-errno, "netlink: socket: %s", strerror(errno));
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return log_err(-e, "netlink: bind to link notifications: %s", strerror(e));
+	}
+	return fd;
+}
+
+/* Apply the RTM_NEWLINK messages in BUF (LEN bytes) to NICS. */
+static void watch_apply(const char *buf, size_t len, struct nic *nics, size_t n)
+{
+	for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+			continue;
+		const struct ifinfomsg *ifi = NLMSG_DATA(h);
+		for (size_t i = 0; i < n; i++)
+			if (nics[i].ifindex == ifi->ifi_index)
+				nics[i].carrier = (ifi->ifi_flags & IFF_LOWER_UP) != 0;
+	}
+}
+
+/* Read the notifications; each carries the link's flags, so no dump is needed. */
+bool link_watch_read(int fd, struct nic *nics, size_t n)
+{
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	ssize_t r;
+	while ((r = recv(fd, buf, sizeof(buf), 0)) > 0)
+		watch_apply(buf, (size_t)r, nics, n);
+	return r < 0 && errno == ENOBUFS;
+}
+
 /* Bring NIC up or down. */
 int link_set_up(const struct nic *nic, int up)
 {
@@ -93,6 +131,56 @@ int link_set_up(const struct nic *nic, int up)
 	if (r < 0)
 		return log_err(r, "link %s: set %s: %s", nic->name, up ? "up" : "down", strerror(-r));
 	return 0;
+}
+
+/* Write the one-character VALUE to the ipv6 sysctl disable_ipv6 of interface IFNAME ("default":
+ * the value new interfaces get). */
+static void ipv6_disable_write(const char *ifname, char value)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_info("link %s: %s: %s", ifname, path, strerror(errno));
+		return;
+	}
+	if (write(fd, &value, 1) != 1)
+		log_info("link %s: write %s: %s", ifname, path, strerror(errno));
+	close(fd);
+}
+
+static char ipv6_default = '0'; /* conf/default/disable_ipv6 before the first hold */
+static bool ipv6_held;
+
+/* Remember conf/default/disable_ipv6 and set it: interfaces created from now on start held.
+ * False when the kernel has no IPv6. */
+static bool ipv6_hold_start(void)
+{
+	int fd = open("/proc/sys/net/ipv6/conf/default/disable_ipv6", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (read(fd, &ipv6_default, 1) != 1 || (ipv6_default != '0' && ipv6_default != '1'))
+		ipv6_default = '0';
+	close(fd);
+	ipv6_held = true;
+	ipv6_disable_write("default", '1');
+	return true;
+}
+
+/* Hold or release IPv6 autoconfiguration: while DHCPv4 runs, every NIC's link-local address,
+ * DAD, MLD reports and router solicitations would compete with it for the CPU (each transmit
+ * costs milliseconds under emulation, times the number of NICs). A release without a hold
+ * changes nothing. */
+void link_ipv6_hold(const char *ifname, bool hold)
+{
+	if (hold && !ipv6_held && !ipv6_hold_start())
+		return;
+	if (!ipv6_held)
+		return;
+	ipv6_disable_write(ifname, hold ? '1' : ipv6_default);
+	if (!hold && !strcmp(ifname, "default"))
+		ipv6_held = false;
 }
 
 /* Set the MTU of NIC. */

@@ -21,8 +21,19 @@ struct nic {
 int link_list(struct nic *out, size_t max);
 /* Refresh the carrier of NICS[0..N) with one dump. 0 or negative errno. */
 int link_carriers(struct nic *nics, size_t n);
+/* A non-blocking rtnetlink socket that becomes readable when any link changes (RTMGRP_LINK), for
+ * waiting on carrier without polling; the fd or a negative errno. */
+int link_watch_open(void);
+/* Read every queued notification of the watch socket FD and update the carrier of the NICS[0..N)
+ * they name; returns true when the notifications may have been lost (buffer overrun), so the
+ * caller should look with link_carriers. */
+bool link_watch_read(int fd, struct nic *nics, size_t n);
 /* Set IFF_UP (UP true) or clear it. */
 int link_set_up(const struct nic *nic, int up);
+/* Hold back IPv6 autoconfiguration on interface IFNAME (HOLD true: disable_ipv6=1; the first
+ * hold also sets the default for interfaces created later) or give back the value the default
+ * had ("default" last). A kernel without IPv6 is not an error. */
+void link_ipv6_hold(const char *ifname, bool hold);
 /* Set the MTU. */
 int link_set_mtu(const struct nic *nic, unsigned mtu);
 /* Add ADDR/PREFIX with broadcast BRD. */

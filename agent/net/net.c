@@ -62,7 +62,7 @@ static const char *nic_names(const struct nicset *s, char *buf, size_t cap)
 	return buf;
 }
 
-/* List NICs, flush their addresses and set the ones not up yet up. */
+/* List NICs, flush their addresses and set the ones not up yet up, IPv6 held back on them. */
 static int nics_up(struct nicset *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -72,10 +72,19 @@ static int nics_up(struct nicset *s)
 	if (s->n == 0)
 		return log_err(-ENODEV, "net: no Ethernet interface found (is the NIC driver in the initramfs?)");
 	addr_flush(s->nic, (size_t)s->n);
-	for (int i = 0; i < s->n; i++)
-		if (!s->nic[i].up)
-			link_set_up(&s->nic[i], 1);
+	for (int i = 0; i < s->n; i++) {
+		if (s->nic[i].up)
+			continue;
+		link_ipv6_hold(s->nic[i].name, true); /* given back by net_up once IPv4 is settled */
+		link_set_up(&s->nic[i], 1);
+	}
 	return 0;
+}
+
+/* Before the NIC drivers load: new interfaces start with IPv6 held back (see link_ipv6_hold). */
+void net_ipv6_hold(void)
+{
+	link_ipv6_hold("default", true);
 }
 
 /* Early link-up, before the network stage. */
@@ -314,6 +323,9 @@ int net_up(const struct plan *plan, struct net_result *res)
 	}
 	uint64_t t_files = now_ms();
 	unused_down(&s, r == 0); /* the network is usable already; this is tidying */
+	for (int i = 0; i < s.n; i++)
+		link_ipv6_hold(s.nic[i].name, false); /* the kernel's IPv6 autoconf starts on the NICs left up */
+	link_ipv6_hold("default", false);
 	log_debug("net: %llu ms links up, %llu ms configuring, %llu ms files, %llu ms unused down",
 		  (unsigned long long)(t_up - t0), (unsigned long long)(t_conf - t_up),
 		  (unsigned long long)(t_files - t_conf), (unsigned long long)(now_ms() - t_files));

@@ -26,6 +26,8 @@ struct net_result {
 /* Set every Ethernet link up right after the drivers load, so carrier negotiation (seconds on
  * real NICs) overlaps whatever runs before the network stage. Best effort: net_up does it again. */
 void net_links_up_early(void);
+/* Hold IPv6 autoconfiguration back on interfaces created from now on, until net_up is done. */
+void net_ipv6_hold(void);
 /* Bring the network up as PLAN says; fill RES. 0 or negative errno (already logged). */
 int net_up(const struct plan *plan, struct net_result *res);
 /* Copy /etc/resolv.conf into NEWROOT/etc/ (archiso's copy_resolvconf), unless the new root has a

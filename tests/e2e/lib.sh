@@ -251,7 +251,8 @@ nginx_start() {
 }
 
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
-# args, resolv.conf, hostname, IPv4 routes, links, /run/pxeroot/net-*.conf),
+# args, resolv.conf, hostname, IPv4 routes, links, IPv6 disable_ipv6 per
+# interface, /run/pxeroot/net-*.conf),
 # then power off.
 write_root_init() {
 	cat >"$1" <<-'EOF'
@@ -296,6 +297,12 @@ write_root_init() {
 		    read -r mtu <"$dev/mtu"
 		    addr=$(ip -4 -o addr show dev "$name" 2>/dev/null | awk '$3 == "inet" { print $4; exit }')
 		    echo "PXEROOT-E2E: link: $name mtu $mtu oper $oper addr ${addr:--}"
+		done
+		for v6 in /proc/sys/net/ipv6/conf/*/disable_ipv6; do
+		    [ -r "$v6" ] || continue
+		    read -r v <"$v6"
+		    name=${v6%/disable_ipv6}
+		    echo "PXEROOT-E2E: ipv6: ${name##*/} disable_ipv6 $v"
 		done
 		for conf in /run/pxeroot/net-*.conf; do
 		    [ -f "$conf" ] || continue

@@ -2,7 +2,8 @@
 # shellcheck disable=SC2119  # archiso_http_append takes optional extra words
 # Two NICs, the first one dead (carrier up, nothing ever answers), the second
 # on QEMU's user network: DHCP runs on all NICs at once, so the lease on eth1
-# arrives at once and the dead eth0 is set down. QEMU_TIMEOUT is below the
+# arrives at once and the dead eth0 is set down; IPv6, held back while DHCP
+# runs, is given back afterwards. QEMU_TIMEOUT is below the
 # default 60 s DHCP timeout: waiting it out on eth0 first fails the scenario.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -26,6 +27,9 @@ main() {
 	expect_line "$log" 'PXEROOT-E2E: init started' "live root's /sbin/init started"
 	expect_line "$log" 'PXEROOT-E2E: link: eth0 mtu [0-9]+ oper down addr -$' "live root: eth0 down, no address"
 	expect_line "$log" 'PXEROOT-E2E: link: eth1 mtu [0-9]+ oper up addr 10\.0\.2\.15/24$' "live root: eth1 up with 10.0.2.15"
+	expect_line "$log" 'PXEROOT-E2E: ipv6: eth1 disable_ipv6 0$' "IPv6, held back during DHCP, is given back to eth1"
+	expect_line "$log" 'PXEROOT-E2E: ipv6: eth0 disable_ipv6 0$' "and to eth0"
+	expect_line "$log" 'PXEROOT-E2E: ipv6: default disable_ipv6 0$' "and to the default for new interfaces"
 	expect_no_line "$log" 'Kernel panic' "no kernel panic"
 	report_net_up "$log"
 	scenario_end "$log"
