@@ -164,6 +164,7 @@ int gpg_check_new(const char *url, const char *comp, const uint8_t *sig, size_t 
 		pgp_release(&k->c);
 		return r;
 	}
+	k->c.digest = k->md; /* the trailer is added to it in the verdict */
 	log_debug("verify %s: gpg signature by key %s, hash %s, made %ld", url, k->key,
 		  EVP_MD_get0_name(pgp_md(k->sig.hash_algo)), (long)k->sig.created);
 	*out = &k->c;

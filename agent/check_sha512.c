@@ -70,7 +70,8 @@ int sha512_check_new(const char *url, const char *list_url, const uint8_t *data,
 		free(k);
 		return r;
 	}
-	k->c = (struct check){.s = {.write = sha512_write}, .name = "sha512", .verdict = sha512_verdict, .release = sha512_release};
+	k->c = (struct check){.s = {.write = sha512_write}, .name = "sha512", .digest = k->h.ctx,
+			      .verdict = sha512_verdict, .release = sha512_release};
 	*out = &k->c;
 	return 0;
 }

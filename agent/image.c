@@ -118,15 +118,39 @@ static int make_checks(const struct fetch_req *rq, const struct trust *t, struct
 	return (int)r;
 }
 
+/* For each check, the index of an earlier one whose digest it can share, else its own index. */
+static void digest_leaders(struct check **c, int n, int *lead)
+{
+	for (int i = 0; i < n; i++) {
+		lead[i] = i;
+		for (int j = 0; j < i && lead[i] == i && c[i]->digest; j++)
+			if (lead[j] == j && c[j]->digest &&
+			    EVP_MD_get_type(EVP_MD_CTX_get0_md(c[j]->digest)) == EVP_MD_get_type(EVP_MD_CTX_get0_md(c[i]->digest)))
+				lead[i] = j;
+	}
+}
+
+/* Give every check that shares a digest the state its leader reached. */
+static int digest_share(struct check **c, int n, const int *lead)
+{
+	for (int i = 0; i < n; i++)
+		if (lead[i] != i && EVP_MD_CTX_copy_ex(c[i]->digest, c[lead[i]]->digest) != 1)
+			return -ENOMEM;
+	return 0;
+}
+
 /* Download RQ into FILE: the file is written on this thread, the checks consume the same bytes
- * on threads of their own. */
+ * on threads of their own, one per distinct digest. */
 static int transfer(struct fetch_req *rq, const char *file, struct check **c, int n)
 {
 	struct sink *targets[MAX_CHECKS];
 	struct fanout fo;
+	int lead[MAX_CHECKS], nt = 0;
+	digest_leaders(c, n, lead);
 	for (int i = 0; i < n; i++)
-		targets[i] = &c[i]->s;
-	int r = n ? fanout_start(&fo, targets, n) : 0;
+		if (lead[i] == i)
+			targets[nt++] = &c[i]->s;
+	int r = n ? fanout_start(&fo, targets, nt) : 0;
 	if (r < 0)
 		return log_err(r, "fetch %s: cannot start the checks: %s", rq->url, strerror(-r));
 	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -145,6 +169,8 @@ static int transfer(struct fetch_req *rq, const char *file, struct check **c, in
 	if (fd >= 0 && close(fd) < 0 && r == 0)
 		r = log_err(-errno, "fetch %s: close %s: %s", rq->url, file, strerror(errno));
 	int e = n ? fanout_finish(&fo) : 0;
+	if (e == 0)
+		e = digest_share(c, n, lead);
 	if (e < 0 && r == 0)
 		r = log_err(e, "fetch %s: a check could not take the bytes: %s", rq->url, strerror(-e));
 	return r;

@@ -24,6 +24,10 @@ struct trust {
 struct check {
 	struct sink s;
 	const char *name;                                 /* "sha512", "cms", "gpg" */
+	/* Set when all the check needs of the bytes is this digest (its write only updates it):
+	 * checks whose digests use the same algorithm share one pass, image.c copies the state
+	 * into the others before the verdicts. NULL: the check reads the bytes itself. */
+	EVP_MD_CTX *digest;
 	/* After the last byte: 0, or -EBADMSG after one "verify URL: ... image refused" line. */
 	int (*verdict)(struct check *c, const char *url);
 	/* Free everything; also called when the download failed. */
