@@ -363,6 +363,10 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 			snprintf(why, cap, "more data than the %" PRIu64 " bytes announced", x->size);
 		else
 			snprintf(why, cap, "%s", strerror(-r));
+	} else if (x->status == 416 && x->got) {
+		log_info("fetch %s: the server has no byte %" PRIu64 " any more (HTTP 416); starting over", x->url, x->got);
+		x->stop = STOP_STALE;
+		r = -ESTALE;
 	} else if (x->status >= 300) {
 		r = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
 		snprintf(why, cap, "HTTP %ld", x->status);
