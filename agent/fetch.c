@@ -32,7 +32,7 @@
 #define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
 
 static struct fetch_config cfg = {
-	.ca = DEFAULT_CA_BUNDLE, .connect_s = 15, .stall_s = 30, .deadline_s = 0, .attempts = 5,
+	.ca = DEFAULT_CA_BUNDLE, .connect_s = FETCH_CONNECT_S, .stall_s = FETCH_STALL_S, .attempts = FETCH_ATTEMPTS,
 };
 
 /* Why an attempt stopped early (set by the callbacks). */

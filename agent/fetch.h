@@ -43,7 +43,11 @@ int hash_sink_init(struct hash_sink *hs, const EVP_MD *md);
 unsigned hash_sink_final(struct hash_sink *hs, uint8_t *out);
 void hash_sink_free(struct hash_sink *hs);
 
-/* How transfers behave; the defaults are in fetch.c (FETCH_DEFAULTS). */
+#define FETCH_CONNECT_S 15  /* default pxeroot.connect_timeout= */
+#define FETCH_STALL_S 30    /* default pxeroot.stall_timeout= */
+#define FETCH_ATTEMPTS 5    /* default pxeroot.fetch_retries= */
+
+/* How transfers behave. */
 struct fetch_config {
 	const char *ca;          /* CA bundle for HTTPS (pxeroot.ca=); NULL: the built-in one */
 	const char *proxy;       /* proxy= ([scheme://][user:pass@]host[:port]); NULL: none */

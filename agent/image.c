@@ -30,13 +30,20 @@ void trust_defaults(struct trust *t)
 	};
 }
 
+/* Where the file name of URL starts. */
+size_t url_dir_len(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	while (n > 0 && url[n - 1] != '/')
+		n--;
+	return n;
+}
+
 /* The file name part of URL. */
 int url_basename(const char *url, char *name, size_t cap)
 {
 	size_t end = strcspn(url, "?#");
-	size_t start = end;
-	while (start > 0 && url[start - 1] != '/')
-		start--;
+	size_t start = url_dir_len(url);
 	if (end == start || end - start >= cap)
 		return -EINVAL;
 	memcpy(name, url + start, end - start);

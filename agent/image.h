@@ -9,6 +9,8 @@
 /* The checksum list URL for IMAGE_URL: the last extension of the file name replaced by .sha512
  * (airootfs.sfs -> airootfs.sha512). */
 int image_sha512_url(const char *image_url, char *url, size_t cap);
+/* Length of URL's directory part: up to and including the last '/' before any query. */
+size_t url_dir_len(const char *url);
 /* The file name at the end of URL (query and fragment removed) into NAME. */
 int url_basename(const char *url, char *name, size_t cap);
 /* Fetch the companion files T asks for (sha512 list, .cms.sig, .sig) from RQ's mirrors first,

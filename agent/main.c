@@ -114,9 +114,7 @@ static int cmd_fetch(int argc, char **argv)
 	fetch_configure(&fc);
 	fetch_global_init();
 	const char *url = argv[0], *file = argv[1], *slash = strrchr(file, '/');
-	size_t split = strcspn(url, "?#");
-	while (split > 0 && url[split - 1] != '/')
-		split--;
+	size_t split = url_dir_len(url);
 	snprintf(base0, sizeof(base0), "%.*s", (int)split, url);
 	struct fetch_req rq = {.m = m.n > 1 ? &m : NULL, .path = m.n > 1 ? url + split : url,
 			       .label = slash ? slash + 1 : file};

@@ -125,7 +125,7 @@ static int plan_fetch(const struct cmdline *cl, struct plan *plan)
 		plan->mirrors[plan->nmirrors++] = m[i];
 	}
 	*f = (struct fetch_config){.ca = plan->ca_bundle, .proxy = cmdline_get(cl, "proxy"),
-				   .connect_s = 15, .stall_s = 30, .attempts = 5};
+				   .connect_s = FETCH_CONNECT_S, .stall_s = FETCH_STALL_S, .attempts = FETCH_ATTEMPTS};
 	if (f->proxy && !*f->proxy)
 		f->proxy = NULL;
 	int r;

@@ -63,9 +63,7 @@ static int image_url(const struct plan *plan, const char *pxeserver, const char 
 	bool slash = base[0] && base[strlen(base) - 1] == '/';
 	if (plan->live_url) {
 		r = snprintf(url, cap, "%s", base);
-		*split = strcspn(base, "?#");
-		while (*split > 0 && base[*split - 1] != '/')
-			(*split)--;
+		*split = url_dir_len(base);
 	} else { /* archiso wants the trailing '/'; supply it when it was left out */
 		r = snprintf(url, cap, "%s%s%s/%s/airootfs.sfs", base, slash ? "" : "/", plan->basedir,
 			     plan->arch ? plan->arch : machine);

@@ -170,6 +170,39 @@ static void test_rw(void)
 	cmdline_free(&cl);
 }
 
+/* Transfer options: defaults, mirrors in order, proxy, timeouts; refusals. */
+static void test_fetch(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	CHECK(plan_of("archiso_http_srv=http://h/", &p, &cl) == 0, "defaults");
+	CHECK(p.nmirrors == 0 && !p.fetch.proxy && p.fetch.connect_s == 15 && p.fetch.stall_s == 30 &&
+	      p.fetch.attempts == 5 && p.fetch.deadline_s == 0, "transfer defaults");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://a/ pxeroot.mirror=http://b/ pxeroot.mirror=https://${pxeserver}/c proxy=http://p:3128 "
+		      "pxeroot.stall_timeout=3 pxeroot.connect_timeout=2 pxeroot.timeout=600 pxeroot.fetch_retries=9", &p, &cl) == 0, "set");
+	CHECK(p.nmirrors == 2, "two mirrors");
+	CHECK_STR(p.mirrors[0], "http://b/");
+	CHECK_STR(p.mirrors[1], "https://${pxeserver}/c");
+	CHECK_STR(p.fetch.proxy, "http://p:3128");
+	CHECK(p.fetch.stall_s == 3 && p.fetch.connect_s == 2 && p.fetch.deadline_s == 600 && p.fetch.attempts == 9, "numbers");
+	cmdline_free(&cl);
+	const char *bad[] = {
+		"archiso_http_srv=http://h/ pxeroot.mirror=ftp://m/",
+		"archiso_http_srv=http://h/ pxeroot.stall_timeout=0",
+		"archiso_http_srv=http://h/ pxeroot.fetch_retries=0",
+		"archiso_http_srv=http://h/ pxeroot.timeout=1h",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+	CHECK(plan_of("archiso_http_srv=http://h/ pxeroot.mirror=http://1/ pxeroot.mirror=http://2/ pxeroot.mirror=http://3/ "
+		      "pxeroot.mirror=http://4/ pxeroot.mirror=http://5/ pxeroot.mirror=http://6/ pxeroot.mirror=http://7/ "
+		      "pxeroot.mirror=http://8/", &p, &cl) == -E2BIG, "more than 7 mirrors refused");
+	cmdline_free(&cl);
+}
+
 int main(void)
 {
 	test_basic();
@@ -179,5 +212,6 @@ int main(void)
 	test_empty();
 	test_plan();
 	test_rw();
+	test_fetch();
 	return check_done("cmdline_test");
 }
