@@ -158,7 +158,7 @@ int http_get_root(const struct plan *plan, const struct net_result *net, char *p
 	int r = image_url(plan, net->pxeserver, uts.machine, url, sizeof(url), &split);
 	if (r < 0 || (!src.m.n && (r = http_mirrors(plan, net->pxeserver, url, split, &src)) < 0))
 		return r;
-	if (url_basename(url, name, sizeof(name)) < 0)
+	if (url_basename(src.path, name, sizeof(name)) < 0) /* src.path: the .erofs after a fallback */
 		return log_err(-EINVAL, "fetch %s: no file name in the URL", url);
 	uint64_t idle_kb = mem_used_kb();
 	if ((r = mount_tmpfs(IMG_DIR, plan->http_spc, "image")) < 0)
