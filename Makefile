@@ -21,7 +21,7 @@ cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 verify_test_SRCS := agent/verify.c
 ipconf_test_SRCS := agent/net/ipconf.c
-openpgp_test_SRCS := agent/openpgp.c agent/check_pgp.c agent/log.c
+openpgp_test_SRCS := agent/openpgp.c agent/check_pgp.c agent/verify.c agent/log.c
 fanout_test_SRCS := agent/fanout.c agent/fetch.c agent/meminfo.c agent/log.c
 http_url_test_SRCS := agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
@@ -82,7 +82,7 @@ FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sa
 fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
-fuzz_openpgp_SRCS := agent/openpgp.c
+fuzz_openpgp_SRCS := agent/openpgp.c agent/verify.c
 fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "openpgp.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -25,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "verify.h"
 
 #define MAX_PACKETS (1u << 18)
 #define RSA_MIN_BITS 2048
@@ -56,12 +59,9 @@ static uint32_t be32(const uint8_t *p)
 /* The N octets at B as upper-case hex. */
 void pgp_hex(const uint8_t *b, size_t n, char *out)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
+	hex_encode(b, n, out);
+	for (char *p = out; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
 }
 
 /* T (seconds since the epoch) as "YYYY-MM-DD HH:MM:SS UTC" into OUT (32 bytes). */

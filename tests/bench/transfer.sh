@@ -26,9 +26,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 # shellcheck source=tests/e2e/lib_transfer.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib_transfer.sh"
+# shellcheck source=tests/bench/lib_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 
 BENCH_DIR="$LAB_ROOT/build/bench/transfer"
-BENCH_MNT=""
 BENCH_DST=""
 BENCH_SRC=""
 PXEROOT=${BENCH_PXEROOT:-$LAB_ROOT/build/pxeroot}
@@ -39,18 +40,6 @@ BENCH_MIB_N=1024
 CUT_MIN=0
 CUT_MAX=0
 CUT_SEED=""
-
-# Unmount the destination tmpfs, then run lib.sh's cleanup with the exit status
-# the script had (nginx and cutproxy stopped by PID, temp dir removed).
-bench_cleanup() {
-	local rc=$?
-	if [[ -n "$BENCH_MNT" ]] && mountpoint -q "$BENCH_MNT"; then
-		umount "$BENCH_MNT" || echo "# cleanup: could not unmount $BENCH_MNT" >&2
-	fi
-	set +e
-	(exit "$rc")
-	lab_cleanup
-}
 
 # Make (once) the random file of $1 MiB as build/bench/transfer/www/big.bin; set BENCH_SRC.
 bench_make_file() {

@@ -21,24 +21,13 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/lib_trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib_trust.sh"
+# shellcheck source=tests/bench/lib_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 
 BENCH_DIR="$LAB_ROOT/build/bench"
-BENCH_MNT=""
 BENCH_URL=""
 BENCH_DST=""
 PXEROOT="$LAB_ROOT/build/pxeroot"
-
-# Unmount the destination tmpfs, then run lib.sh's cleanup with the exit status
-# the script had (nginx and gpg-agent stopped by PID, temp dir removed).
-bench_cleanup() {
-	local rc=$?
-	if [[ -n "$BENCH_MNT" ]] && mountpoint -q "$BENCH_MNT"; then
-		umount "$BENCH_MNT" || echo "# cleanup: could not unmount $BENCH_MNT" >&2
-	fi
-	set +e
-	(exit "$rc")
-	lab_cleanup
-}
 
 # Fail unless build/pxeroot's fetch takes the verification flags.
 bench_need_pxeroot() {

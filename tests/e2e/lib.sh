@@ -67,18 +67,24 @@ lab_die() {
 	exit 1
 }
 
+# Stop process $1 (one this scenario started): TERM, up to 2 s, then KILL.
+lab_stop_pid() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
 # Stop every tracked process by PID, delete the network namespaces made here,
 # then remove $LAB_TMP unless LAB_KEEP=1.
 lab_cleanup() {
-	local rc=$? pid i ns
+	local rc=$? pid ns
 	for pid in "${LAB_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || continue
-		for ((i = 0; i < 20; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+		lab_stop_pid "$pid"
 	done
 	for ns in "${LAB_NETNS[@]}"; do
 		ip netns delete "$ns" 2>/dev/null || echo "# cleanup: could not delete netns $ns" >&2

@@ -76,15 +76,9 @@ cutproxy_start() {
 # Stop the last cutproxy started (CUTPROXY_PID) by PID and forget it; its log
 # stays.
 cutproxy_stop() {
-	local pid=${CUTPROXY_PID:-} i
+	local pid=${CUTPROXY_PID:-}
 	[[ -n "$pid" ]] || return 0
-	kill "$pid" 2>/dev/null || true
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	lab_stop_pid "$pid"
 	lab_untrack "$pid"
 	CUTPROXY_PID=""
 }
