@@ -1,7 +1,9 @@
 # shellcheck shell=bash
-# Shared by the benchmarks; `source` it after tests/e2e/lib.sh.
+# Shared by the benchmarks (destination tmpfs, cleanup); `source` it after
+# tests/e2e/lib.sh.
 
 BENCH_MNT=""
+BENCH_DST=""
 
 # Unmount the destination tmpfs (BENCH_MNT), then run lib.sh's cleanup with the
 # exit status the script had (servers stopped by PID, temp dir removed). Armed
@@ -14,4 +16,19 @@ bench_cleanup() {
 	set +e
 	(exit "$rc")
 	lab_cleanup
+}
+
+# Mount a tmpfs of $1 MiB under $LAB_TMP as the download destination; set
+# BENCH_MNT, and BENCH_DST to file $2 in it.
+bench_mount_tmpfs() {
+	BENCH_MNT="$LAB_TMP/dst"
+	mkdir -p "$BENCH_MNT"
+	mount -t tmpfs -o "size=$1M,mode=0755" pxeroot-bench "$BENCH_MNT" ||
+		{ BENCH_MNT=""; lab_die "cannot mount a tmpfs"; }
+	BENCH_DST="$BENCH_MNT/${2:?bench_mount_tmpfs MIB FILE}"
+}
+
+# Empty the destination tmpfs.
+bench_clear() {
+	find "$BENCH_MNT" -mindepth 1 -delete
 }

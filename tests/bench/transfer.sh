@@ -30,7 +30,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib_transfer.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 
 BENCH_DIR="$LAB_ROOT/build/bench/transfer"
-BENCH_DST=""
 BENCH_SRC=""
 PXEROOT=${BENCH_PXEROOT:-$LAB_ROOT/build/pxeroot}
 RUN_LOG=""
@@ -51,21 +50,6 @@ bench_make_file() {
 		head -c "$((mib * 1048576))" /dev/urandom >"$BENCH_SRC.tmp"
 		mv -f "$BENCH_SRC.tmp" "$BENCH_SRC"
 	fi
-}
-
-# Mount a tmpfs of $1 MiB under $LAB_TMP as the download destination; set
-# BENCH_MNT and BENCH_DST.
-bench_mount_tmpfs() {
-	BENCH_MNT="$LAB_TMP/dst"
-	mkdir -p "$BENCH_MNT"
-	mount -t tmpfs -o "size=$1M,mode=0755" pxeroot-bench "$BENCH_MNT" ||
-		{ BENCH_MNT=""; lab_die "cannot mount a tmpfs"; }
-	BENCH_DST="$BENCH_MNT/big.bin"
-}
-
-# Empty the destination tmpfs.
-bench_clear() {
-	find "$BENCH_MNT" -mindepth 1 -delete
 }
 
 # Case (a): curl.
@@ -188,7 +172,7 @@ main() {
 	cutproxy_build
 	bench_pick_seed "$BENCH_MIB_N"
 	bench_make_file "$BENCH_MIB_N"
-	bench_mount_tmpfs "$((BENCH_MIB_N * 6 / 5 + 8))"
+	bench_mount_tmpfs "$((BENCH_MIB_N * 6 / 5 + 8))" big.bin
 	nginx_start "$BENCH_DIR/www"
 	# One untimed download so that the file is in the page cache for every case.
 	bench_time bench_curl

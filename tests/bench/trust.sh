@@ -26,7 +26,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 
 BENCH_DIR="$LAB_ROOT/build/bench"
 BENCH_URL=""
-BENCH_DST=""
 PXEROOT="$LAB_ROOT/build/pxeroot"
 
 # Fail unless build/pxeroot's fetch takes the verification flags.
@@ -60,21 +59,6 @@ bench_make_image() {
 		lab_note "signing $img (sha512, CMS, OpenPGP)"
 		sign_tree "$BENCH_DIR/www"
 	fi
-}
-
-# Mount a tmpfs of $1 MiB under $LAB_TMP as the download destination; set
-# BENCH_MNT and BENCH_DST.
-bench_mount_tmpfs() {
-	BENCH_MNT="$LAB_TMP/dst"
-	mkdir -p "$BENCH_MNT"
-	mount -t tmpfs -o "size=$1M,mode=0755" pxeroot-bench "$BENCH_MNT" ||
-		{ BENCH_MNT=""; lab_die "cannot mount a tmpfs"; }
-	BENCH_DST="$BENCH_MNT/airootfs.sfs"
-}
-
-# Empty the destination tmpfs.
-bench_clear() {
-	find "$BENCH_MNT" -mindepth 1 -delete
 }
 
 # Case (a): download the image alone.
@@ -142,7 +126,7 @@ main() {
 	mkdir -p "$LAB_TMP/gpgv-home"
 	chmod 0700 "$LAB_TMP/gpgv-home"
 	bench_make_image "$mib"
-	bench_mount_tmpfs "$((mib * 6 / 5 + 8))"
+	bench_mount_tmpfs "$((mib * 6 / 5 + 8))" airootfs.sfs
 	trust_nginx_start "$BENCH_DIR/www" http "${BENCH_RATE:-}"
 	BENCH_URL="http://127.0.0.1:$TRUST_NGINX_PORT/arch/x86_64/airootfs.sfs"
 	# One untimed download so that the image is in the page cache for every case.
