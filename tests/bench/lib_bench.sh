@@ -25,6 +25,7 @@ bench_mount_tmpfs() {
 	mkdir -p "$BENCH_MNT"
 	mount -t tmpfs -o "size=$1M,mode=0755" pxeroot-bench "$BENCH_MNT" ||
 		{ BENCH_MNT=""; lab_die "cannot mount a tmpfs"; }
+	# shellcheck disable=SC2034  # read by the benchmark that sources this
 	BENCH_DST="$BENCH_MNT/${2:?bench_mount_tmpfs MIB FILE}"
 }
 

@@ -70,7 +70,7 @@ main() {
 	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "404: pxeroot fetch exits 1"
 	expect_line "$LAB_TMP/missing.sfs.log" 'none\.sfs: HTTP 404$' "404: named"
 	expect_no_line "$LAB_TMP/missing.sfs.log" 'attempt' "404: not retried"
-	scenario_end
+	scenario_end "$LAB_LAST_LOG"
 }
 
 main "$@"
