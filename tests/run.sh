@@ -87,6 +87,7 @@ run_one() {
 	else
 		echo "FAIL $name (${secs}s)"
 		[[ $rc -eq 124 ]] && echo "    (killed after ${TEST_TIMEOUT:-900} s)"
+		grep '^not ok' "$OUT_FILE" | sed "s/^/    failed: /" || true
 		sed 's/^/    /' "$OUT_FILE"
 		FAILED=$((FAILED + 1))
 	fi

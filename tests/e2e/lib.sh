@@ -539,7 +539,7 @@ qemu_watch() {
 			QEMU_RESULT=panic
 			break
 		fi
-		if grep -qsE -- "$stop_re" "$log"; then
+		if lab_log_text "$log" | grep -qE -- "$stop_re"; then
 			QEMU_RESULT=stop
 			break
 		fi
@@ -612,10 +612,19 @@ qemu_boot() {
 	return 0
 }
 
-# Print LOG ($1) without carriage returns (the serial console writes CRLF).
+# Print LOG ($1) without carriage returns (the serial console writes CRLF) and
+# with every kernel message that broke into a line of the agent's moved after
+# that line: the kernel writes its messages to the serial port at once, while
+# the agent's lines go through the tty, so "pxeroot: fet[  3.88] IPv6: ...\n
+# ch ..." becomes "pxeroot: fetch ...\n[  3.88] IPv6: ...". A kernel message
+# starts with its "[seconds.micros] " stamp and is never split itself.
 lab_log_text() {
 	[[ -f "$1" ]] || return 0
-	tr -d '\r' <"$1"
+	perl -0777 -pe '
+		s/\r//g;
+		my $k = qr/\[ *\d+\.\d{6}\] [^\n]*\n/;
+		1 while s/^([^\n]+?)((?:$k)+)(?!\[ *\d+\.\d{6}\] )([^\n]*)\n?/$1$3\n$2/m;
+	' <"$1"
 }
 
 # Record one assertion result: $1 = 0 (pass) or not, $2 = description.
