@@ -1,7 +1,7 @@
-/* mount.c - from an image file to a root: image type (libblkid: squashfs, erofs, ext4, iso9660),
+/* mount.c - from an image file to a root: image type (libblkid: squashfs, erofs, ext2/3/4, iso9660),
  * squashfs sanity (libsquashfs), loop device (LOOP_CTL_GET_FREE + LOOP_CONFIGURE, read-only,
  * autoclear), the read-only lower mount (for an ISO: the archiso airootfs.sfs/.erofs inside it)
- * and the overlay whose upper/work live on a tmpfs of cow_spacesize; with `rw`, an ext4 image
+ * and the overlay whose upper/work live on a tmpfs of cow_spacesize; with `rw`, an ext2/3/4 image
  * read-write as the root itself. */
 #define _GNU_SOURCE
 #include "mount.h"
@@ -87,7 +87,7 @@ int image_type(const char *path, char *type, size_t cap)
 		snprintf(type, cap, "%s", t);
 	blkid_free_probe(pr);
 	if (r != 0 || !t)
-		return log_err(-EINVAL, "image %s: no known filesystem in it (not a squashfs, erofs, ext4 or iso9660 image)", path);
+		return log_err(-EINVAL, "image %s: no known filesystem in it (not a squashfs, erofs, ext2/3/4 or iso9660 image)", path);
 	return 0;
 }
 
@@ -146,6 +146,8 @@ static const struct fs_kind fs_kinds[] = {
 	{"squashfs", "squashfs", false},
 	{"erofs", "erofs", false},
 	{"ext4", "ext4", true},
+	{"ext3", "ext4", true}, /* the ext4 driver mounts ext2 and ext3 too */
+	{"ext2", "ext4", true},
 	{"iso9660", "isofs", false},
 };
 
@@ -295,11 +297,11 @@ static int root_kind(const char *image, const struct fs_kind **k)
 	if (r < 0)
 		return r;
 	if (!(*k = fs_kind_of(type)))
-		return log_err(-EINVAL, "image %s: is %s; pxeroot boots squashfs, erofs, ext4 and iso9660 images", image, type);
+		return log_err(-EINVAL, "image %s: is %s; pxeroot boots squashfs, erofs, ext2/3/4 and iso9660 images", image, type);
 	return 0;
 }
 
-/* rw + ext4: the image itself read-write on NEWROOT; otherwise lower + overlay. Undo on failure. */
+/* rw + ext2/3/4: the image itself read-write on NEWROOT; otherwise lower + overlay. Undo on failure. */
 int mount_root(const struct plan *plan, const char *image, const char *newroot)
 {
 	const struct fs_kind *k;

@@ -27,9 +27,9 @@ int squashfs_check(const char *path);
 /* Attach PATH to a free loop device, read-only unless RW; its name into DEV. Returns the open loop
  * fd to close once mounted. */
 int loop_attach(const char *path, bool rw, char *dev, size_t cap);
-/* Mount image file IMAGE (squashfs, erofs, ext4, or an ISO holding archiso's
+/* Mount image file IMAGE (squashfs, erofs, ext2/3/4, or an ISO holding archiso's
  * <basedir>/<arch>/airootfs.sfs or .erofs) as the read-only lower layer and an overlay on NEWROOT
- * (a directory); with plan->rw an ext4 image is mounted read-write on NEWROOT instead. On failure,
+ * (a directory); with plan->rw an ext2/3/4 image is mounted read-write on NEWROOT instead. On failure,
  * everything it mounted is undone. */
 int mount_root(const struct plan *plan, const char *image, const char *newroot);
 /* Undo mount_root and the image tmpfs (for a retry or a refusal). */

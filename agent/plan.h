@@ -31,7 +31,7 @@ struct plan {
 	unsigned nmirrors;
 	struct fetch_config fetch;  /* proxy=, pxeroot.{connect_timeout,stall_timeout,timeout,fetch_retries}= */
 	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
-	bool rw;                    /* the kernel's rw after its last ro: an ext4 image is / read-write */
+	bool rw;                    /* the kernel's rw after its last ro: an ext2/3/4 image is / read-write */
 
 	const char *cow_size;       /* cow_spacesize= / rd.live.overlay.size= */
 	const char *init;           /* init= (NULL: the default list) */

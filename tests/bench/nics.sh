@@ -37,6 +37,7 @@ bench_boot() {
 	local label=$1 run=$2 log ms up iface
 	local -n out=$3
 	log="$LAB_TMP/$label-$run.log"
+	# shellcheck disable=SC2086  # BENCH_APPEND holds several words
 	QEMU_TIMEOUT=120 qemu_boot "$log" "$(archiso_http_append ${BENCH_APPEND:-})" || true
 	read -r ms up iface < <(boot_figures "$log")
 	echo "$label run $run: net up on $iface in $ms ms, live init at uptime $up s (qemu: $QEMU_RESULT after $QEMU_SECONDS s)"

@@ -79,6 +79,20 @@ lab_stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# Wait until the command "$2..." succeeds, checking every 0.1 s for up to 10 s,
+# while process $1 (the server being started) runs; 1 when it ended first or
+# the time ran out.
+lab_wait_ready() {
+	local pid=$1 i
+	shift
+	for ((i = 0; i < 100; i++)); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # Stop every tracked process by PID, delete the network namespaces made here,
 # then remove $LAB_TMP unless LAB_KEEP=1.
 lab_cleanup() {
@@ -224,7 +238,7 @@ nginx_config() {
 # in its http block when set; export HTTP_PORT, HTTP_ADDR,
 # NGINX_PID and NGINX_LOG (its access log).
 nginx_start() {
-	local root dir port pid try i addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
+	local root dir port pid try addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
 	root=$(cd "${1:?nginx_start ROOTDIR}" && pwd)
 	lab_tmpdir
 	lab_need /usr/sbin/nginx
@@ -238,15 +252,11 @@ nginx_start() {
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!
 		lab_track "$pid"
-		for ((i = 0; i < 100; i++)); do
-			if port_answers "$port" "$addr" "$ns"; then
-				export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid NGINX_LOG=$dir/access.log
-				lab_note "nginx: pid $pid, http://$addr:$port/${ns:+ in netns $ns} serving $root"
-				return 0
-			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		if lab_wait_ready "$pid" port_answers "$port" "$addr" "$ns"; then
+			export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid NGINX_LOG=$dir/access.log
+			lab_note "nginx: pid $pid, http://$addr:$port/${ns:+ in netns $ns} serving $root"
+			return 0
+		fi
 		lab_note "nginx on $addr:$port did not come up:"
 		sed 's/^/#   /' "$dir/error.log" "$dir/stdout.log" 2>/dev/null || true
 		kill "$pid" 2>/dev/null || true
@@ -454,7 +464,7 @@ netns_create() {
 # resolver), pid, lease and log files in $LAB_TMP. Wait until its sockets are
 # open; export DNSMASQ_PID, DNSMASQ_LOG, DNSMASQ_LEASES.
 dnsmasq_start() {
-	local dir pid i
+	local dir pid
 	[[ -n "${NETNS:-}" && -n "${TAP:-}" ]] || lab_die "dnsmasq_start: no netns (call netns_create first)"
 	lab_need dnsmasq ss
 	dir=$(mktemp -d "$LAB_TMP/dnsmasq.XXXXXX")
@@ -466,19 +476,20 @@ dnsmasq_start() {
 		</dev/null >"$dir/stdout.log" 2>&1 &
 	pid=$!
 	lab_track "$pid"
-	for ((i = 0; i < 100; i++)); do
-		if [[ -s "$dir/dnsmasq.pid" ]] &&
-			ip netns exec "$NETNS" ss -Hulnp 2>/dev/null | grep -q "pid=$pid,"; then
-			export DNSMASQ_PID=$pid DNSMASQ_LOG=$dir/dnsmasq.log DNSMASQ_LEASES=$dir/leases
-			lab_note "dnsmasq: pid $pid in netns $NETNS on $TAP: $*"
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	if lab_wait_ready "$pid" dnsmasq_ready "$dir" "$pid"; then
+		export DNSMASQ_PID=$pid DNSMASQ_LOG=$dir/dnsmasq.log DNSMASQ_LEASES=$dir/leases
+		lab_note "dnsmasq: pid $pid in netns $NETNS on $TAP: $*"
+		return 0
+	fi
 	lab_note "dnsmasq did not come up:"
 	sed 's/^/#   /' "$dir/stdout.log" "$dir/dnsmasq.log" 2>/dev/null || true
 	lab_die "dnsmasq did not start"
+}
+
+# Whether the dnsmasq of run directory $1, PID $2, wrote its pid file and
+# listens in $NETNS.
+dnsmasq_ready() {
+	[[ -s "$1/dnsmasq.pid" ]] && ip netns exec "$NETNS" ss -Hulnp 2>/dev/null | grep -q "pid=$2,"
 }
 
 # Print the body of URL ($1) as fetched from inside $NETNS; fail on an error.
@@ -510,17 +521,6 @@ qemu_serial_args() {
 	fi
 }
 
-# Stop QEMU (PID $1) gracefully, then for good; return its exit status.
-qemu_stop() {
-	local pid=$1 i
-	kill "$pid" 2>/dev/null || true
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 
 # Poll LOG ($2) for QEMU ($1) until it exits, panics, matches QEMU_STOP_RE or
 # times out; set QEMU_RESULT (exited|panic|stop|timeout) and return QEMU's
@@ -554,7 +554,7 @@ qemu_watch() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	qemu_stop "$pid"
+	lab_stop_pid "$pid"
 	return 0
 }
 
@@ -704,7 +704,7 @@ scenario_end() {
 
 # ---- image kinds: the live root as ext4, erofs and archiso ISO images ----------------------
 #   make_root_tree DIR                 the busybox tree of make_root_sfs, unpacked into DIR
-#   make_root_ext4 OUT [SIZE_MB]       that tree as an ext4 image (mkfs.ext4 -d)
+#   make_root_ext4 OUT [SIZE_MB] [KIND] that tree as an ext4 image, or KIND ext2|ext3 (mkfs.KIND -d)
 #   make_root_erofs OUT                that tree as an erofs image (lz4hc)
 #   make_iso OUT DIR                   DIR as an ISO 9660 image (Rock Ridge, Joliet)
 #   make_archiso_iso OUT IMG [BASEDIR] [ARCH] [NAME]
@@ -726,16 +726,16 @@ make_root_tree() {
 	rm -f "$sfs"
 }
 
-# Build the live root as ext4 image $1 of $2 MiB (default 16).
+# Build the live root as ext4 image $1 of $2 MiB (default 16); $3 ext2 or ext3 makes that kind.
 make_root_ext4() {
-	local out=${1:?make_root_ext4 OUT [SIZE_MB]} size=${2:-16} dir
-	lab_need mkfs.ext4
+	local out=${1:?make_root_ext4 OUT [SIZE_MB] [ext2|ext3|ext4]} size=${2:-16} kind=${3:-ext4} dir
+	lab_need "mkfs.$kind"
 	dir=$(mktemp -d "$LAB_TMP/tree.XXXXXX")
 	make_root_tree "$dir"
 	rm -f "$out"
-	mkfs.ext4 -q -F -L pxeroot-e2e -d "$dir" "$out" "${size}M" >/dev/null 2>&1 || lab_die "mkfs.ext4 -d $dir $out failed"
+	"mkfs.$kind" -q -F -L pxeroot-e2e -d "$dir" "$out" "${size}M" >/dev/null 2>&1 || lab_die "mkfs.$kind -d $dir $out failed"
 	rm -rf "$dir"
-	lab_note "root image: $out (ext4, $(stat -c %s "$out") bytes)"
+	lab_note "root image: $out ($kind, $(stat -c %s "$out") bytes)"
 }
 
 # Build the live root as erofs image $1 (lz4hc, every file owned by root).

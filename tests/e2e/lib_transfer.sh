@@ -43,7 +43,7 @@ cutproxy_build() {
 # arguments name --upstream; wait for the port file; export CUTPROXY_PORT,
 # CUTPROXY_PID and CUTPROXY_LOG.
 cutproxy_start() {
-	local dir pid i upstream=(--upstream "127.0.0.1:${HTTP_PORT:-}")
+	local dir pid upstream=(--upstream "127.0.0.1:${HTTP_PORT:-}")
 	lab_tmpdir
 	cutproxy_build
 	if [[ " $* " == *" --upstream "* || " $* " == *" --upstream="* ]]; then
@@ -56,16 +56,12 @@ cutproxy_start() {
 		</dev/null >/dev/null 2>"$dir/log" &
 	pid=$!
 	lab_track "$pid"
-	for ((i = 0; i < 100; i++)); do
-		if [[ -s "$dir/port" ]]; then
-			CUTPROXY_PORT=$(<"$dir/port")
-			export CUTPROXY_PORT CUTPROXY_PID=$pid CUTPROXY_LOG=$dir/log
-			lab_note "cutproxy: pid $pid, 127.0.0.1:$CUTPROXY_PORT -> ${upstream[1]:-(given)}: $*"
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	if lab_wait_ready "$pid" test -s "$dir/port"; then
+		CUTPROXY_PORT=$(<"$dir/port")
+		export CUTPROXY_PORT CUTPROXY_PID=$pid CUTPROXY_LOG=$dir/log
+		lab_note "cutproxy: pid $pid, 127.0.0.1:$CUTPROXY_PORT -> ${upstream[1]:-(given)}: $*"
+		return 0
+	fi
 	sed 's/^/#   /' "$dir/log" 2>/dev/null || true
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true

@@ -138,15 +138,9 @@ trust_gpg_agent_pid() {
 
 # Stop the gpg-agent of GnuPG home $1 (started by our own gpg calls) by its PID.
 trust_gpg_agent_stop() {
-	local pid i
+	local pid
 	pid=$(trust_gpg_agent_pid "$1")
-	[[ -n "$pid" ]] || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
+	[[ -z "$pid" ]] || lab_stop_pid "$pid"
 }
 
 # Run gpg on GnuPG home $1 with the rest as arguments: batch mode, no
