@@ -490,7 +490,7 @@ int fetch_file(struct fetch_req *rq)
 			break;
 	}
 	if (rq->label)
-		progress_end(&x.prog);
+		progress_end(&x.prog, r == 0);
 	rq->size = x.got;
 	sample_memory(&x, now_ms(), true);
 	if (r == 0 && x.attempt > 1)

@@ -161,10 +161,13 @@ void progress_update(struct progress *p, uint64_t done, uint64_t total)
 		progress_draw(p, false);
 }
 
-/* Final redraw (when any byte came), newline, and forget the line. */
-void progress_end(struct progress *p)
+/* Final redraw when the transfer is COMPLETE (a failed one has said why in its own line, and a
+ * last "100%" would read like success), else just end a line left open; forget the line. */
+void progress_end(struct progress *p, bool complete)
 {
-	if (p->done)
+	if (complete && p->done)
 		progress_draw(p, true);
+	else if (p->drawn)
+		(void)!write(STDERR_FILENO, "\n", 1);
 	active = NULL;
 }

@@ -43,8 +43,8 @@ struct progress {
 void progress_start(struct progress *p, const char *what, uint64_t total);
 /* Record DONE bytes of TOTAL (TOTAL 0 = unknown) and redraw if enough time has passed. */
 void progress_update(struct progress *p, uint64_t done, uint64_t total);
-/* Draw the final state and end the line. */
-void progress_end(struct progress *p);
+/* End the line: with the final state drawn when the transfer is COMPLETE. */
+void progress_end(struct progress *p, bool complete);
 
 /* Milliseconds from CLOCK_MONOTONIC. */
 uint64_t now_ms(void);

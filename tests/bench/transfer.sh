@@ -76,11 +76,11 @@ bench_pick_seed() {
 	CUT_MIN=$((64 * 1048576 * mib / 1024))
 	CUT_MAX=$((900 * 1048576 * mib / 1024))
 	for ((seed = ${BENCH_SEED:-1}; seed < ${BENCH_SEED:-1} + 1000; seed++)); do
-		sum=$("$CUTPROXY_BIN" --print-cuts --seed "$seed" --cuts 3 --min "$CUT_MIN" --max "$CUT_MAX" |
+		sum=$("$LAB_ROOT/build/tests/cutproxy" --print-cuts --seed "$seed" --cuts 3 --min "$CUT_MIN" --max "$CUT_MAX" |
 			awk '{ s += $1 } END { printf "%.0f\n", s }')
 		if [[ $sum -lt $(((mib - 1) * 1048576)) ]]; then
 			CUT_SEED=$seed
-			lab_note "cuts: seed $seed, offsets $("$CUTPROXY_BIN" --print-cuts --seed "$seed" --cuts 3 \
+			lab_note "cuts: seed $seed, offsets $("$LAB_ROOT/build/tests/cutproxy" --print-cuts --seed "$seed" --cuts 3 \
 				--min "$CUT_MIN" --max "$CUT_MAX" | paste -sd ' ') bytes"
 			return 0
 		fi
@@ -169,7 +169,7 @@ main() {
 	lab_need curl cmp mountpoint
 	[[ $EUID -eq 0 ]] || lab_die "mounting the tmpfs needs root"
 	[[ -x "$PXEROOT" ]] || lab_die "$PXEROOT missing (make)"
-	cutproxy_build
+	transfer_tool_build cutproxy
 	bench_pick_seed "$BENCH_MIB_N"
 	bench_make_file "$BENCH_MIB_N"
 	bench_mount_tmpfs "$((BENCH_MIB_N * 6 / 5 + 8))" big.bin

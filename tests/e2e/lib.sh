@@ -201,7 +201,7 @@ free_udp_port() {
 # state in $3; $5 is appended to the listen directive (e.g. TLS settings) and
 # $6, when set, is a per-connection rate limit (nginx limit_rate).
 nginx_config() {
-	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1} listen_extra=${5:-} rate=${6:-} extra=${7:-}
+	local root=$1 port=$2 dir=$3 addr=${4:-127.0.0.1} listen_extra=${5:-} rate=${6:-} extra=${7:-} server_extra=${8:-}
 	[[ $EUID -eq 0 ]] && echo "user root;"
 	cat <<-EOF
 		daemon off;
@@ -226,6 +226,7 @@ nginx_config() {
 		        listen $addr:$port$listen_extra;
 		        root $root;
 		        autoindex off;
+		        $server_extra
 		    }
 		}
 	EOF
@@ -234,8 +235,8 @@ nginx_config() {
 # Start nginx serving directory $1 on a free port of NGINX_ADDR (default
 # 127.0.0.1), inside network namespace NGINX_NETNS when set (the port is probed
 # there too), with NGINX_LISTEN_EXTRA appended to its listen directive (TLS)
-# NGINX_RATE as limit_rate and NGINX_HTTP_EXTRA (directives, e.g. "max_ranges 0;")
-# in its http block when set; export HTTP_PORT, HTTP_ADDR,
+# NGINX_RATE as limit_rate, NGINX_HTTP_EXTRA (directives, e.g. "max_ranges 0;")
+# in its http block and NGINX_SERVER_EXTRA in its server block when set; export HTTP_PORT, HTTP_ADDR,
 # NGINX_PID and NGINX_LOG (its access log).
 nginx_start() {
 	local root dir port pid try addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
@@ -247,7 +248,8 @@ nginx_start() {
 		port=$(free_port "$ns")
 		dir="$LAB_TMP/nginx-$port"
 		mkdir -p "$dir"
-		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" "${NGINX_HTTP_EXTRA:-}" >"$dir/nginx.conf"
+		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" "${NGINX_HTTP_EXTRA:-}" \
+			"${NGINX_SERVER_EXTRA:-}" >"$dir/nginx.conf"
 		"${prefix[@]}" /usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!

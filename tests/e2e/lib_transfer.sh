@@ -2,8 +2,8 @@
 # Helpers for the transfer scenarios (broken and stalled downloads); `source` it
 # after lib.sh.
 #
-#   cutproxy_build                     compile tests/tools/cutproxy.c into build/tests/cutproxy
-#                                      (when missing or older than the source)
+#   transfer_tool_build NAME           compile tests/tools/NAME.c into build/tests/NAME (when
+#                                      missing or older than the source)
 #   cutproxy_start [ARGS...]           start cutproxy on 127.0.0.1, port chosen by it,
 #                                      forwarding to nginx's 127.0.0.1:$HTTP_PORT unless ARGS
 #                                      hold --upstream; ARGS go to cutproxy (--cuts K, --seed N,
@@ -12,30 +12,33 @@
 #                                      CUTPROXY_PORT, CUTPROXY_PID, CUTPROXY_LOG (its stderr)
 #   cutproxy_stop                      stop the last cutproxy started, by PID, now
 #   cutproxy_cuts                      print how many cuts its log shows
+#   httpfault_start FILE [ARGS...]     start httpfault (tests/tools/httpfault.c) on 127.0.0.1
+#                                      serving FILE, ARGS to it (--extra BYTES); stopped by PID
+#                                      on exit; exports HTTPFAULT_PORT, HTTPFAULT_PID, HTTPFAULT_LOG
 #
 # cutproxy's log lines: "cutproxy: connection C from ADDR:PORT", "cutproxy: cut
 # connection C after X bytes (cut i of K)", "cutproxy: swap NEW -> LIVE",
 # "cutproxy: connection C closed (D bytes down, U bytes up)".
 
-CUTPROXY_SRC="$LAB_ROOT/tests/tools/cutproxy.c"
-CUTPROXY_BIN="$LAB_ROOT/build/tests/cutproxy"
 CUTPROXY_PORT=""
 CUTPROXY_PID=""
 CUTPROXY_LOG=""
 
-# Compile cutproxy when the binary is missing or older than its source (into a
-# temporary name first, so that a concurrent scenario never runs half a file).
-cutproxy_build() {
-	local tmp
-	[[ -x "$CUTPROXY_BIN" && ! "$CUTPROXY_SRC" -nt "$CUTPROXY_BIN" ]] && return 0
-	lab_need "${CC:-cc}"
-	mkdir -p "${CUTPROXY_BIN%/*}"
-	tmp="$CUTPROXY_BIN.tmp.$$"
-	if ! "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$tmp" "$CUTPROXY_SRC"; then
-		rm -f "$tmp"
-		lab_die "cannot compile $CUTPROXY_SRC"
+# Compile tests/tools/$1.c into build/tests/$1 when the binary is missing or
+# older than its source (into a temporary name first, so that a concurrent
+# scenario never runs half a file).
+transfer_tool_build() {
+	local src="$LAB_ROOT/tests/tools/$1.c" bin="$LAB_ROOT/build/tests/$1" tmp
+	if [[ ! -x "$bin" || "$src" -nt "$bin" ]]; then
+		lab_need "${CC:-cc}"
+		mkdir -p "${bin%/*}"
+		tmp="$bin.tmp.$$"
+		if ! "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$tmp" "$src"; then
+			rm -f "$tmp"
+			lab_die "cannot compile $src"
+		fi
+		mv -f "$tmp" "$bin"
 	fi
-	mv -f "$tmp" "$CUTPROXY_BIN"
 }
 
 # Start cutproxy in the background on 127.0.0.1 (port 0: it picks one and
@@ -45,14 +48,14 @@ cutproxy_build() {
 cutproxy_start() {
 	local dir pid upstream=(--upstream "127.0.0.1:${HTTP_PORT:-}")
 	lab_tmpdir
-	cutproxy_build
+	transfer_tool_build cutproxy
 	if [[ " $* " == *" --upstream "* || " $* " == *" --upstream="* ]]; then
 		upstream=()
 	elif [[ -z "${HTTP_PORT:-}" ]]; then
 		lab_die "cutproxy_start: no --upstream and no HTTP_PORT (nginx_start first)"
 	fi
 	dir=$(mktemp -d "$LAB_TMP/cutproxy.XXXXXX")
-	"$CUTPROXY_BIN" --listen 127.0.0.1:0 "${upstream[@]}" --port-file "$dir/port" "$@" \
+	"$LAB_ROOT/build/tests/cutproxy" --listen 127.0.0.1:0 "${upstream[@]}" --port-file "$dir/port" "$@" \
 		</dev/null >/dev/null 2>"$dir/log" &
 	pid=$!
 	lab_track "$pid"
@@ -84,4 +87,25 @@ cutproxy_cuts() {
 	local n
 	n=$(grep -c '^cutproxy: cut connection ' "${CUTPROXY_LOG:?cutproxy_cuts: no cutproxy started}" 2>/dev/null) || true
 	echo "${n:-0}"
+}
+
+# Start httpfault on 127.0.0.1 (port picked by it) serving file $1, the rest of
+# the arguments to it; wait for its port file; export HTTPFAULT_PORT,
+# HTTPFAULT_PID and HTTPFAULT_LOG. Stopped by PID on exit.
+httpfault_start() {
+	local file=${1:?httpfault_start FILE [ARGS...]} dir pid
+	shift
+	lab_tmpdir
+	transfer_tool_build httpfault
+	dir=$(mktemp -d "$LAB_TMP/httpfault.XXXXXX")
+	"$LAB_ROOT/build/tests/httpfault" --listen 127.0.0.1:0 --file "$file" --port-file "$dir/port" "$@" </dev/null >/dev/null 2>"$dir/log" &
+	pid=$!
+	lab_track "$pid"
+	lab_wait_ready "$pid" test -s "$dir/port" || {
+		sed 's/^/#   /' "$dir/log"
+		lab_die "httpfault did not start"
+	}
+	HTTPFAULT_PORT=$(<"$dir/port")
+	export HTTPFAULT_PORT HTTPFAULT_PID=$pid HTTPFAULT_LOG=$dir/log
+	lab_note "httpfault: pid $pid, 127.0.0.1:$HTTPFAULT_PORT serving $file: $*"
 }

@@ -115,7 +115,7 @@ check_swap() {
 main() {
 	lab_tmpdir
 	lab_need curl sha256sum cmp
-	cutproxy_build
+	transfer_tool_build cutproxy
 	WEBROOT="$LAB_TMP/www"
 	mkdir -p "$WEBROOT"
 	head -c $((40 << 20)) /dev/urandom >"$WEBROOT/big.bin"

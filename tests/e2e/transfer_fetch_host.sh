@@ -2,8 +2,10 @@
 # The transfer policy on the host, with `pxeroot fetch` (no QEMU): resume
 # through 3 cuts (each resume at the byte the cut left, file identical,
 # checksum ok), a server that ignores ranges (nginx max_ranges 0: started over,
-# then complete), the overall deadline (--timeout) against a black hole, and
-# a 404 that is not retried.
+# then complete), a server that answers the range request with 416 (started
+# over, then complete), a server that sends more than the size it announced
+# (httpfault: refused every time, no file left), the overall deadline
+# (--timeout) against a black hole, and a 404 that is not retried.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,6 +33,21 @@ resumes_at_cuts() {
 	lab_assert "$([[ -n "$got" && "$got" == "$want" ]] && echo 0 || echo 1)" "resumes start where the cuts left off ($got/ $want)"
 }
 
+# With nginx serving directory $1 as the NGINX_* variables set it up, fetch through
+# one cut into file $3 and check that pxeroot started over ($4, the line saying
+# why) and still got the file whole; $2 labels the checks.
+restart_case() {
+	local www=$1 label=$2 name=$3 re=$4
+	nginx_start "$www"
+	cutproxy_start --seed 3 --cuts 1 --min 1m --max 12m
+	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" "$name" --checksum
+	cutproxy_stop
+	lab_assert "$FETCH_RC" "$label: pxeroot fetch exits 0"
+	expect_line "$LAB_TMP/$name.log" "$re" "$label: started over, saying why"
+	expect_line "$LAB_TMP/$name.log" 'sha512 ok' "$label: sha512 ok"
+	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/$name" && echo 0 || echo 1)" "$label: the file is identical"
+}
+
 main() {
 	local www
 	lab_tmpdir
@@ -50,14 +67,20 @@ main() {
 	expect_line "$LAB_TMP/cuts.sfs.log" 'sha512 ok' "3 cuts: sha512 ok"
 	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/cuts.sfs" && echo 0 || echo 1)" "3 cuts: the file is identical"
 
-	NGINX_HTTP_EXTRA="max_ranges 0;" nginx_start "$www"
-	cutproxy_start --seed 3 --cuts 1 --min 1m --max 12m
-	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" norange.sfs --checksum
-	cutproxy_stop
-	lab_assert "$FETCH_RC" "no ranges: pxeroot fetch exits 0"
-	expect_line "$LAB_TMP/norange.sfs.log" 'does not resume \(HTTP 200 to a range request\); starting over' "no ranges: started over, saying why"
-	expect_line "$LAB_TMP/norange.sfs.log" 'sha512 ok' "no ranges: sha512 ok"
-	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/norange.sfs" && echo 0 || echo 1)" "no ranges: the file is identical"
+	NGINX_HTTP_EXTRA="max_ranges 0;" restart_case "$www" "no ranges" norange.sfs \
+		'does not resume \(HTTP 200 to a range request\); starting over'
+	# shellcheck disable=SC2016  # $http_range is nginx's variable
+	NGINX_SERVER_EXTRA='if ($http_range) { return 416; }' restart_case "$www" 416 r416.sfs \
+		'has no byte [0-9]+ any more \(HTTP 416\); starting over'
+
+	httpfault_start "$www/img.sfs" --extra 65536
+	run_fetch "http://127.0.0.1:$HTTPFAULT_PORT/img.sfs" extra.sfs --retries 2
+	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "extra data: pxeroot fetch exits 1"
+	expect_line "$HTTPFAULT_LOG" '^httpfault: GET bytes=[0-9]+ -> 206, [0-9]+ bytes sent$' "extra data: the server sent a resumed answer"
+	expect_line "$LAB_TMP/extra.sfs.log" 'resumed at byte 20971520 ' "extra data: resumed after the early end"
+	expect_line "$LAB_TMP/extra.sfs.log" 'more data than the 41943040 bytes announced' "extra data: refused, the cause named"
+	expect_no_line "$LAB_TMP/extra.sfs.log" "complete after" "extra data: never taken as complete"
+	lab_assert "$([[ ! -e "$LAB_TMP/out/extra.sfs" ]] && echo 0 || echo 1)" "extra data: no file left"
 
 	cutproxy_start --blackhole --upstream 127.0.0.1:9
 	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" deadline.sfs --timeout 2 --stall-timeout 30
