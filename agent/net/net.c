@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,10 +63,21 @@ static const char *nic_names(const struct nicset *s, char *buf, size_t cap)
 	return buf;
 }
 
-/* List NICs, flush their addresses and set the ones not up yet up, IPv6 held back on them. */
+/* Set the loopback interface up, so that 127.0.0.1 (a DNS server or proxy given as localhost)
+ * answers inside the initramfs instead of being routed to the gateway. */
+static void loopback_up(void)
+{
+	struct nic lo = {.name = "lo", .ifindex = (int)if_nametoindex("lo")};
+	if (lo.ifindex > 0)
+		link_set_up(&lo, 1);
+}
+
+/* Bring the loopback up, list NICs, flush their addresses and set the ones not up yet up, IPv6
+ * held back on them. */
 static int nics_up(struct nicset *s)
 {
 	memset(s, 0, sizeof(*s));
+	loopback_up();
 	s->n = link_list(s->nic, MAX_NICS);
 	if (s->n < 0)
 		return s->n;

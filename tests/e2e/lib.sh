@@ -269,7 +269,7 @@ nginx_start() {
 }
 
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
-# args, resolv.conf, hostname, IPv4 routes, links, IPv6 disable_ipv6 per
+# args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
 # interface, /run/pxeroot/net-*.conf),
 # then power off.
 write_root_init() {
@@ -316,6 +316,9 @@ write_root_init() {
 		    addr=$(ip -4 -o addr show dev "$name" 2>/dev/null | awk '$3 == "inet" { print $4; exit }')
 		    echo "PXEROOT-E2E: link: $name mtu $mtu oper $oper addr ${addr:--}"
 		done
+		read -r flags </sys/class/net/lo/flags
+		addr=$(ip -4 -o addr show dev lo 2>/dev/null | awk '$3 == "inet" { print $4; exit }')
+		echo "PXEROOT-E2E: loopback: $([ $((flags & 1)) -eq 1 ] && echo up || echo down) addr ${addr:--}"
 		for v6 in /proc/sys/net/ipv6/conf/*/disable_ipv6; do
 		    [ -r "$v6" ] || continue
 		    read -r v <"$v6"
