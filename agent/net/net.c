@@ -64,7 +64,7 @@ static const char *nic_names(const struct nicset *s, char *buf, size_t cap)
 }
 
 /* Set the loopback interface up, so that 127.0.0.1 (a DNS server or proxy given as localhost)
- * answers inside the initramfs instead of being routed to the gateway. */
+ * answers inside the initramfs (with lo down, a lookup there waits out the resolver's timeouts). */
 static void loopback_up(void)
 {
 	struct nic lo = {.name = "lo", .ifindex = (int)if_nametoindex("lo")};
