@@ -72,12 +72,10 @@ static void loopback_up(void)
 		link_set_up(&lo, 1);
 }
 
-/* Bring the loopback up, list NICs, flush their addresses and set the ones not up yet up, IPv6
- * held back on them. */
+/* List NICs, flush their addresses and set the ones not up yet up, IPv6 held back on them. */
 static int nics_up(struct nicset *s)
 {
 	memset(s, 0, sizeof(*s));
-	loopback_up();
 	s->n = link_list(s->nic, MAX_NICS);
 	if (s->n < 0)
 		return s->n;
@@ -316,6 +314,7 @@ int net_up(const struct plan *plan, struct net_result *res)
 	struct nicset s;
 	uint64_t t0 = now_ms();
 	memset(res, 0, sizeof(*res));
+	loopback_up();
 	int r = nics_up(&s);
 	uint64_t t_up = now_ms();
 	for (unsigned i = 0; r == 0 && i < plan->netcfg.n; i++)

@@ -33,19 +33,27 @@ resumes_at_cuts() {
 	lab_assert "$([[ -n "$got" && "$got" == "$want" ]] && echo 0 || echo 1)" "resumes start where the cuts left off ($got/ $want)"
 }
 
+# Fetch img.sfs of directory $1 (served by the last nginx) through cutproxy with
+# $4 cuts into file $3, --checksum; check that it succeeded, sha512 ok, and the
+# file is identical; $2 labels the checks.
+fetch_through_cuts() {
+	local www=$1 label=$2 name=$3 cuts=$4
+	cutproxy_start --seed 3 --cuts "$cuts" --min 1m --max 12m
+	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" "$name" --checksum
+	cutproxy_stop
+	lab_assert "$FETCH_RC" "$label: pxeroot fetch exits 0"
+	expect_line "$LAB_TMP/$name.log" 'sha512 ok' "$label: sha512 ok"
+	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/$name" && echo 0 || echo 1)" "$label: the file is identical"
+}
+
 # With nginx serving directory $1 as the NGINX_* variables set it up, fetch through
 # one cut into file $3 and check that pxeroot started over ($4, the line saying
 # why) and still got the file whole; $2 labels the checks.
 restart_case() {
 	local www=$1 label=$2 name=$3 re=$4
 	nginx_start "$www"
-	cutproxy_start --seed 3 --cuts 1 --min 1m --max 12m
-	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" "$name" --checksum
-	cutproxy_stop
-	lab_assert "$FETCH_RC" "$label: pxeroot fetch exits 0"
+	fetch_through_cuts "$www" "$label" "$name" 1
 	expect_line "$LAB_TMP/$name.log" "$re" "$label: started over, saying why"
-	expect_line "$LAB_TMP/$name.log" 'sha512 ok' "$label: sha512 ok"
-	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/$name" && echo 0 || echo 1)" "$label: the file is identical"
 }
 
 main() {
@@ -58,14 +66,9 @@ main() {
 	nginx_start "$www"
 	local good=$HTTP_PORT
 
-	cutproxy_start --seed 3 --cuts 3 --min 1m --max 12m
-	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" cuts.sfs --checksum
-	cutproxy_stop
-	lab_assert "$FETCH_RC" "3 cuts: pxeroot fetch exits 0"
+	fetch_through_cuts "$www" "3 cuts" cuts.sfs 3
 	expect_line "$LAB_TMP/cuts.sfs.log" 'complete after 4 attempts' "3 cuts: complete on the 4th attempt"
 	resumes_at_cuts "$LAB_TMP/cuts.sfs.log"
-	expect_line "$LAB_TMP/cuts.sfs.log" 'sha512 ok' "3 cuts: sha512 ok"
-	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/cuts.sfs" && echo 0 || echo 1)" "3 cuts: the file is identical"
 
 	NGINX_HTTP_EXTRA="max_ranges 0;" restart_case "$www" "no ranges" norange.sfs \
 		'does not resume \(HTTP 200 to a range request\); starting over'
