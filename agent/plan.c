@@ -7,13 +7,33 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 
-/* archiso/mkinitcpio truth: a bare word or y/yes/1 means on. */
-static bool flag_on(const char *v)
+static const char *const true_words[] = {"y", "yes", "1", "true", "on"};
+static const char *const false_words[] = {"n", "no", "0", "false", "off"};
+#define N_BOOL_WORDS (sizeof(true_words) / sizeof(true_words[0]))
+
+/* Boolean option NAME into *OUT (kept when absent). A bare word means on, as archiso's checksum
+ * does; a value is one of a closed set of words, any case. Anything else is refused: a trust
+ * option read as "off" would boot an image nobody checked. */
+static int get_bool(const struct cmdline *cl, const char *name, bool *out)
 {
-	return v && (!*v || !strcmp(v, "y") || !strcmp(v, "yes") || !strcmp(v, "1"));
+	const char *v = cmdline_get(cl, name);
+	if (!v)
+		return 0;
+	if (!*v) {
+		*out = true;
+		return 0;
+	}
+	for (size_t i = 0; i < N_BOOL_WORDS; i++) {
+		if (!strcasecmp(v, true_words[i]) || !strcasecmp(v, false_words[i])) {
+			*out = !strcasecmp(v, true_words[i]);
+			return 0;
+		}
+	}
+	return log_err(-EINVAL, "cmdline %s=\"%s\": not a yes/no word (y, yes, 1, true, on; n, no, 0, false, off)", name, v);
 }
 
 /* Parse a non-negative decimal VALUE of option NAME into *OUT, keeping *OUT when absent. */
@@ -85,9 +105,7 @@ static int plan_net_extra(const struct cmdline *cl, struct net_config *cfg)
 			return log_err(-EINVAL, "cmdline BOOTIF=\"%s\": not 01-aa-bb-cc-dd-ee-ff", b);
 		cfg->has_bootif = true;
 	}
-	const char *nn = cmdline_get(cl, "rd.neednet");
-	cfg->neednet = nn && !strcmp(nn, "1");
-	return 0;
+	return get_bool(cl, "rd.neednet", &cfg->neednet);
 }
 
 /* The network plan: every ip= value, then whether the network stage runs at all. */
@@ -188,7 +206,8 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	plan->debug = cmdline_has(cl, "pxeroot.debug");
+	if ((r = get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
+		return r;
 	if ((r = plan_source(cl, plan)) < 0 || (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
 
@@ -216,16 +235,17 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	    (r = check_size("cow_spacesize", plan->cow_size)) < 0)
 		return r;
 	trust_defaults(&plan->trust);
-	plan->trust.sha512 = flag_on(cmdline_get(cl, "checksum"));
-	plan->trust.cms = flag_on(cmdline_get(cl, "cms_verify"));
-	plan->trust.gpg = flag_on(cmdline_get(cl, "verify"));
+	if ((r = get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
+	    (r = get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = get_bool(cl, "verify", &plan->trust.gpg)) < 0)
+		return r;
 	plan->ca_bundle = cmdline_get(cl, "pxeroot.ca");
 	if (plan->ca_bundle && plan->ca_bundle[0] != '/')
 		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", plan->ca_bundle);
 	if ((r = plan_fetch(cl, plan)) < 0)
 		return r;
-	const char *cr = cmdline_get(cl, "copy_resolvconf");
-	plan->copy_resolvconf = !cr || flag_on(cr);
+	plan->copy_resolvconf = true;
+	if ((r = get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
+		return r;
 	plan->rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
 
 	plan->init = cmdline_get(cl, "init");

@@ -203,6 +203,57 @@ static void test_fetch(void)
 	cmdline_free(&cl);
 }
 
+/* Which plan field boolean option NAME sets. */
+static bool bool_field(const struct plan *p, const char *name)
+{
+	if (!strcmp(name, "checksum"))
+		return p->trust.sha512;
+	if (!strcmp(name, "cms_verify"))
+		return p->trust.cms;
+	if (!strcmp(name, "verify"))
+		return p->trust.gpg;
+	if (!strcmp(name, "copy_resolvconf"))
+		return p->copy_resolvconf;
+	if (!strcmp(name, "rd.neednet"))
+		return p->netcfg.neednet;
+	return p->debug;
+}
+
+/* Every boolean option takes a closed set of words in any case; anything else is refused, never
+ * read as "off" (verify=on used to mean no check at all). */
+static void test_bool_words(void)
+{
+	const char *opts[] = {"checksum", "cms_verify", "verify", "copy_resolvconf", "rd.neednet", "pxeroot.debug"};
+	const char *on[] = {"", "=y", "=Y", "=yes", "=YES", "=1", "=true", "=True", "=on", "=ON"};
+	const char *off[] = {"=n", "=N", "=no", "=No", "=0", "=false", "=FALSE", "=off", "=Off"};
+	const char *bad[] = {"=maybe", "=2", "=yess", "=o", "=t", "=enable", "=\"\"x"};
+	struct cmdline cl;
+	struct plan p;
+	char text[256];
+	for (size_t o = 0; o < sizeof(opts) / sizeof(opts[0]); o++) {
+		for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+			snprintf(text, sizeof(text), "archiso_http_srv=http://h/ %s%s", opts[o], on[i]);
+			CHECK(plan_of(text, &p, &cl) == 0 && bool_field(&p, opts[o]), "on: %s", text);
+			cmdline_free(&cl);
+		}
+		for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+			snprintf(text, sizeof(text), "archiso_http_srv=http://h/ %s%s", opts[o], off[i]);
+			CHECK(plan_of(text, &p, &cl) == 0 && !bool_field(&p, opts[o]), "off: %s", text);
+			cmdline_free(&cl);
+		}
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(text, sizeof(text), "archiso_http_srv=http://h/ %s%s", opts[o], bad[i]);
+			CHECK(plan_of(text, &p, &cl) == -EINVAL, "refused: %s", text);
+			cmdline_free(&cl);
+		}
+	}
+	CHECK(plan_of("archiso_http_srv=http://h/", &p, &cl) == 0 && !p.trust.sha512 && !p.trust.cms && !p.trust.gpg &&
+	      p.copy_resolvconf && !p.netcfg.neednet && !p.debug, "boolean defaults");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://h/ verify=maybe verify=y", &p, &cl) == 0 && p.trust.gpg, "the last word wins");
+	cmdline_free(&cl);
+}
+
 int main(void)
 {
 	test_basic();
@@ -213,5 +264,6 @@ int main(void)
 	test_plan();
 	test_rw();
 	test_fetch();
+	test_bool_words();
 	return check_done("cmdline_test");
 }
