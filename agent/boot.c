@@ -41,6 +41,7 @@ struct boot {
 	char image[512];
 	const char *newroot;
 	int plan_ok;            /* the options parsed; the plan's policy applies */
+	unsigned quick_shells;  /* rescue shells in a row that ended within a second */
 };
 
 struct stage {
@@ -171,6 +172,20 @@ __attribute__((noreturn)) static void final_action(enum onerror action)
 		pause();
 }
 
+/* A rescue shell that ended within a second had nothing to read (no console): wait 1, 2, 4 … 30 s
+ * before the stage and the shell run again, instead of starting shells as fast as they end. */
+static void shell_backoff(struct boot *b, uint64_t ran_ms)
+{
+	if (ran_ms >= 1000) {
+		b->quick_shells = 0;
+		return;
+	}
+	unsigned delay = b->quick_shells >= 5 ? 30 : 1u << b->quick_shells;
+	b->quick_shells++;
+	log_info("rescue: %s ended within a second (no console to read from?); waiting %u s", RESCUE_SHELL, delay);
+	sleep_s(delay);
+}
+
 /* Stage S failed with R and its retries are spent: rescue as the plan says. Returns when the
  * stage should be tried again (after a rescue shell). */
 static void rescue(struct boot *b, const struct stage *s, int r)
@@ -180,8 +195,11 @@ static void rescue(struct boot *b, const struct stage *s, int r)
 	if (log_debug_enabled())
 		mounts_dump();
 	if (action == ONERR_RETRY || action == ONERR_SHELL) {
-		if (rescue_shell() == 0)
+		uint64_t t0 = now_ms();
+		if (rescue_shell() == 0) {
+			shell_backoff(b, now_ms() - t0);
 			return;
+		}
 		log_info("rescue: no shell in this initramfs");
 		action = ONERR_HALT;
 	}
@@ -235,6 +253,25 @@ static void clock_fix(void)
 		log_info("clock: %s UTC is before the build time, set to %s UTC", was, set);
 }
 
+/* The console on fds 0-2, inherited by the rescue shell and init (so never close-on-exec); without
+ * one (no console device, or no node in the cpio) /dev/null there instead, so the files opened later
+ * never take fds 0-2. Returns 0, or the errno of the console's open. */
+static int console_fds(void)
+{
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+		log_std_fds();
+		return e;
+	}
+	for (int i = 0; i <= 2; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
 /* PID-1 setup: API filesystems, console on fds 0-2, the log. */
 static void early_setup(void)
 {
@@ -242,18 +279,14 @@ static void early_setup(void)
 	early_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	early_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 	early_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	int console_err = console_fds();
 	signal(SIGPIPE, SIG_IGN);
 	log_open();
 	mkdir(RUN_DIR, 0755);
 	log_to_file(RUN_DIR "/log");
+	if (console_err)
+		log_info("console: /dev/console: %s; standard input and output are /dev/null (this log is in %s/log)",
+			 strerror(console_err), RUN_DIR);
 }
 
 /* The whole boot as PID 1. */
@@ -280,6 +313,7 @@ int boot_mount(const char *newroot)
 	log_open();
 	mkdir(RUN_DIR, 0755);
 	log_to_file(RUN_DIR "/log");
+	clock_fix();
 	fetch_global_init();
 	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {
 		int r = stages[i].run(&b);

@@ -24,6 +24,27 @@ void log_open(void)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 }
 
+/* Give every closed descriptor among 0-2 /dev/null (or, without /dev/null, a directory that refuses
+ * reads and writes), so that files opened later never become stdin, stdout or stderr: a log line
+ * written to fd 2 must never land in a downloaded image. Returns how many were closed. */
+int log_std_fds(void)
+{
+	int filled = 0;
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (n < 0)
+			n = open("/", O_RDONLY | O_DIRECTORY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+		filled++;
+	}
+	return filled;
+}
+
 /* Append log lines to PATH from now on. */
 void log_to_file(const char *path)
 {

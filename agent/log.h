@@ -14,6 +14,8 @@
 
 /* Start logging: open /dev/kmsg if present. Safe to call again after /dev appears. */
 void log_open(void);
+/* Fill closed descriptors among 0-2 with /dev/null; returns how many were closed. */
+int log_std_fds(void);
 /* Also append every line to PATH (the /run/pxeroot/log file). */
 void log_to_file(const char *path);
 /* Turn debug lines on or off (pxeroot.debug). */

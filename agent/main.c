@@ -1,6 +1,7 @@
 /* main.c - pxeroot's entry point and subcommands.
  *
- * As PID 1 (the /init of a standalone initramfs) it always runs the whole boot and never returns.
+ * As PID 1 (the /init of a standalone initramfs) it runs the whole boot and never returns, unless its
+ * arguments are those of `fetch` (PID 1 of a container).
  * Otherwise the first argument picks a tool:
  *   boot                 the whole boot (refused unless PID 1)
  *   mount DIR            everything up to a mounted root at DIR (mkinitcpio/dracut)
@@ -151,11 +152,19 @@ static int cmd_dhcp(int argc, char **argv)
 	return 0;
 }
 
-/* Dispatch. */
+/* Whether ARGV is "pxeroot fetch URL FILE ...": a tool run, even as PID 1 (a container's entrypoint).
+ * The kernel's init never gets such words: it passes on only bare words of its command line. */
+static bool fetch_args(int argc, char **argv)
+{
+	return argc >= 4 && !strcmp(argv[1], "fetch") && strstr(argv[2], "://") && argv[3][0] != '-';
+}
+
+/* Dispatch: PID 1 boots (unless asked to fetch); otherwise the first argument picks a tool. */
 int main(int argc, char **argv)
 {
-	if (getpid() == 1)
+	if (getpid() == 1 && !fetch_args(argc, argv))
 		boot_pid1();
+	log_std_fds();
 	if (argc < 2)
 		return usage();
 	const char *cmd = argv[1];
@@ -165,7 +174,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "mount") && argc == 3)
 		return boot_mount(argv[2]) < 0 ? 1 : 0;
-	if (!strcmp(cmd, "fetch") && argc >= 4 && argv[2][0] != '-')
+	if (fetch_args(argc, argv))
 		return cmd_fetch(argc - 2, argv + 2);
 	if (!strcmp(cmd, "dhcp"))
 		return cmd_dhcp(argc - 2, argv + 2);

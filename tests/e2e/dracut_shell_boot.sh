@@ -6,7 +6,9 @@
 # (HTTP 404) ends in dracut's emergency shell (rd.shell) with pxeroot's
 # reason, without a kernel panic. (rd.emergency=poweroff cannot end this
 # flavor here: dracut copies the host's poweroff, which is systemctl, and it
-# fails without systemd as PID 1; the systemd flavor's twin covers it.)
+# fails without systemd as PID 1; the systemd flavor's twin covers it.) The
+# good boot's clock starts in 2000, as with a dead RTC: pxeroot mount moves it
+# to its build time, as the standalone boot does.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,8 +25,10 @@ main() {
 	dracut_serve_archiso arch
 	srv="http://10.0.2.2:$HTTP_PORT/"
 	QEMU_TIMEOUT=${QEMU_TIMEOUT:-240} qemu_boot "$log" \
-		"$(dracut_append "archiso_http_srv=$srv" archisobasedir=arch checksum=y ip=dhcp)"
+		"$(dracut_append "archiso_http_srv=$srv" archisobasedir=arch checksum=y ip=dhcp)" -rtc base=2000-01-01T00:00:00
 	expect_no_line "$log" 'systemd\[1\]' "no systemd in this initramfs"
+	expect_line "$log" 'pxeroot: clock: 2000-01-01 .* UTC is before the build time, set to ' \
+		"pxeroot mount moved a clock of 2000 to the build time"
 	expect_line "$log" "pxeroot: verify $(lab_re_escape "$(dracut_live_url arch)"): sha512 ok" \
 		"pxeroot verified the image's sha512"
 	expect_line "$log" 'pxeroot: mount: overlay on /sysroot' "pxeroot mounted the overlay on dracut's /sysroot"

@@ -563,7 +563,8 @@ qemu_watch() {
 	return 0
 }
 
-# Boot KERNEL + INITRD in QEMU (TCG) with "console=ttyS0 APPEND", serial to LOG,
+# Boot KERNEL + INITRD in QEMU (TCG) with "console=ttyS0 APPEND" (QEMU_KCONSOLE
+# replaces console=ttyS0), the first serial port to LOG,
 # extra QEMU arguments after APPEND; the NICs are QEMU_NET_ARGS when set, else
 # one user-networking NIC; QEMU runs inside network namespace QEMU_NETNS when
 # set. Wait as qemu_watch does. Returns 0 unless QEMU failed to start (exited
@@ -588,14 +589,15 @@ qemu_boot() {
 	mapfile -t prefix < <(lab_netns_prefix "${QEMU_NETNS:-}")
 	: >"$log"
 	LAB_LAST_LOG=$log
-	lab_note "qemu: append: console=ttyS0 $append"
+	local kconsole=${QEMU_KCONSOLE-console=ttyS0}
+	lab_note "qemu: append: $kconsole $append"
 	lab_note "qemu: net:${QEMU_NETNS:+ (in netns $QEMU_NETNS)} ${net[*]}"
 	start=$EPOCHREALTIME
 	local stdin=/dev/null
 	[[ "${QEMU_CONSOLE:-file}" == tty ]] && stdin=/dev/stdin
 	"${prefix[@]}" qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-512}" -smp 1 \
 		-nodefaults -no-user-config -display none -no-reboot "${serial[@]}" \
-		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $append" \
+		-kernel "$kernel" -initrd "$initrd" -append "$kconsole $append" \
 		"${net[@]}" "$@" <"$stdin" 2>"$log.qemu-stderr" &
 	pid=$!
 	lab_track "$pid"
