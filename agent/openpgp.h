@@ -111,7 +111,8 @@ int pgp_sig_parse(const uint8_t *p, size_t len, struct pgp_sig *sig, char *why);
  * 0x00), with a hash and a public-key algorithm this code accepts. */
 int pgp_detached_parse(const uint8_t *data, size_t len, struct pgp_sig *sig, char *why);
 
-/* Check the times of document signature SIG at NOW: not made in the future, not expired. */
+/* Check the times of document signature SIG at NOW: not expired. One made after NOW is taken
+ * (as gpgv takes it); pgp_key_check refuses it when its key was created after it. */
 int pgp_sig_times(const struct pgp_sig *sig, time_t now, char *why);
 
 /* Parse a binary keyring of LEN octets at DATA into KR (free it with pgp_keyring_free, also
@@ -125,7 +126,8 @@ void pgp_keyring_free(struct pgp_keyring *kr);
 int pgp_keyring_find(const struct pgp_keyring *kr, const struct pgp_sig *sig, char *why);
 
 /* Whether key KEY of KR may have made document signature SIG at NOW, as gpgv decides with a
- * keyring of trusted keys; fills OUT. */
+ * keyring of trusted keys: among the rest, the key was not created after NOW nor after SIG;
+ * fills OUT. */
 int pgp_key_check(const struct pgp_keyring *kr, size_t key, const struct pgp_sig *sig, time_t now,
 		  struct pgp_signer *out, char *why);
 

@@ -14,7 +14,7 @@
 /* What to check and where the trust material is. */
 struct trust {
 	bool sha512;             /* checksum=y: <image without extension>.sha512 */
-	bool cms;                /* cms_verify=y: <image>.cms.sig, DER, detached */
+	bool cms;                /* cms_verify=y: <image>.cms.sig, DER (content it carries is ignored) */
 	bool gpg;                /* verify=y: <image>.sig, detached OpenPGP */
 	const char *cms_cert;    /* signer certificate(s), PEM */
 	const char *cms_ca;      /* CA file, PEM; NULL: the signer certificate itself */
