@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,13 +274,35 @@ static int curl_errno(CURLcode c)
 	}
 }
 
+/* Whether URL's scheme is https (any case). */
+static bool is_https(const char *url)
+{
+	return !strncasecmp(url, "https://", 8);
+}
+
+/* After an attempt at an https URL that ended with RES: when it was a redirect to another scheme,
+ * which libcurl refused to follow (REDIR_PROTOCOLS https only; the effective URL is then the
+ * target), the target into WHY and -EPERM; else 0. */
+static int downgrade(struct xfer *x, CURLcode res, char *why, size_t cap)
+{
+	char *to = NULL, clean[LOG_CLEAN_MAX];
+	if (!is_https(x->url) || res != CURLE_UNSUPPORTED_PROTOCOL)
+		return 0;
+	curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &to);
+	if (!to || is_https(to))
+		return 0;
+	snprintf(why, cap, "redirected to %s, refused (a transfer that starts on https follows https redirects only)",
+		 log_clean(to, clean, sizeof(clean)));
+	return -EPERM;
+}
+
 /* Set the options of one attempt. */
 static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct curl_slist **hdrs)
 {
 	CURL *c = x->curl;
 	curl_easy_setopt(c, CURLOPT_URL, x->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(x->url) ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -367,12 +390,14 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 		log_info("fetch %s: the server has no byte %" PRIu64 " any more (HTTP 416); starting over", x->url, x->got);
 		x->stop = STOP_STALE;
 		r = -ESTALE;
+	} else if ((r = downgrade(x, res, why, cap)) < 0) {
+		/* WHY names the target; the line adds the URL asked for */
 	} else if (x->status >= 300) {
 		r = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
 		snprintf(why, cap, "HTTP %ld", x->status);
 	} else if (res != CURLE_OK) {
 		r = curl_errno(res);
-		snprintf(why, cap, "%s", errbuf[0] ? errbuf : curl_easy_strerror(res));
+		log_clean(errbuf[0] ? errbuf : curl_easy_strerror(res), why, cap);
 	} else if (x->size && x->got != x->size) {
 		r = -ECONNRESET;
 		snprintf(why, cap, "ended after %" PRIu64 " of %" PRIu64 " bytes", x->got, x->size);

@@ -107,6 +107,34 @@ int log_err(int err, const char *fmt, ...)
 	return err;
 }
 
+/* Escape S into OUT as log.h says; room for "..." is kept until the end is in sight. */
+const char *log_clean(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+	for (; *p; p++) {
+		bool plain = *p >= 0x20 && *p <= 0x7e;
+		if (o + (plain ? 1 : 4) + 3 >= cap)
+			break;
+		if (plain) {
+			out[o++] = (char)*p;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[*p >> 4];
+		out[o++] = hex[*p & 15];
+	}
+	if (*p && o + 3 < cap) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	if (cap)
+		out[o] = '\0';
+	return out;
+}
+
 /* Human size in MiB with one decimal into BUF. */
 static void mib(char *buf, size_t cap, uint64_t bytes)
 {
