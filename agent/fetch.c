@@ -316,6 +316,9 @@ static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CAINFO, cfg.ca);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the bundle alone: not libcurl's built-in directory too */
+	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, cfg.ca);
+	curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_PROXY, cfg.proxy ? cfg.proxy : ""); /* "": no proxy, not even from the environment */
