@@ -169,7 +169,7 @@ static int first_response(struct xfer *x)
  * anything else means starting over. */
 static int resumed_response(struct xfer *x)
 {
-	char cr[128], v[256];
+	char cr[128], v[256], c1[LOG_CLEAN_MAX], c2[LOG_CLEAN_MAX];
 	unsigned long long from, to, total;
 	if (x->status == 206) {
 		header(x->curl, "Content-Range", cr, sizeof(cr));
@@ -179,11 +179,13 @@ static int resumed_response(struct xfer *x)
 			log_info("fetch %s: resumed at byte %" PRIu64 " (attempt %u)", x->url, x->got, x->attempt);
 			return 0;
 		}
-		log_info("fetch %s: the server answered the range request with \"%s\"; starting over", x->url, cr);
+		log_info("fetch %s: the server answered the range request with \"%s\"; starting over", x->url,
+			 log_clean(cr, c1, sizeof(c1)));
 	} else {
 		validator(x->curl, v, sizeof(v));
 		if (strcmp(v, x->validator))
-			log_info("fetch %s: changed on the server (\"%s\", was \"%s\"); starting over", x->url, v, x->validator);
+			log_info("fetch %s: changed on the server (\"%s\", was \"%s\"); starting over", x->url,
+				 log_clean(v, c1, sizeof(c1)), log_clean(x->validator, c2, sizeof(c2)));
 		else
 			log_info("fetch %s: the server does not resume (HTTP %ld to a range request); starting over", x->url, x->status);
 	}
