@@ -9,7 +9,9 @@
  *
  * Between attempts: exponential backoff with jitter (1, 2, 4 ... 30 s, each scaled by a random
  * factor in [0.5, 1.5) so machines booting together spread out; 0.1-0.3 s after an attempt that
- * delivered bytes), the next mirror when the current one failed, a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
+ * delivered bytes), the next mirror when the current one failed (one that was sending is asked
+ * to resume: a file that moves to another mirror starts over there, since a validator holds
+ * only on the server that gave it), a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
  * attempt that delivered bytes resets the count of failures in a row. */
 #define _GNU_SOURCE
 #include "fetch.h"
@@ -48,6 +50,7 @@ struct xfer {
 	uint64_t got;           /* bytes the sinks have, over all attempts */
 	uint64_t size;          /* the file's full size; 0 while unknown */
 	char validator[256];    /* strong ETag, else Last-Modified, of the first response */
+	unsigned vmirror;       /* the mirror that sent the first response: the only one to resume at */
 	long status;            /* HTTP status of this attempt, seen at its first body byte */
 	enum stop stop;
 	int err;                /* the errno behind stop */
@@ -154,6 +157,7 @@ static int first_response(struct xfer *x)
 	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	x->size = len > 0 ? (uint64_t)len : 0;
 	validator(x->curl, x->validator, sizeof(x->validator));
+	x->vmirror = x->mirror;
 	if (x->size && x->rq->on_size) {
 		int r = x->rq->on_size(x->rq->ctx, x->url, x->size);
 		if (r < 0) {
@@ -448,11 +452,11 @@ static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
 		return r; /* the line is out already */
 	if (x->stop == STOP_SINK || x->stop == STOP_DEADLINE)
 		return log_err(r, "fetch %s: %s", x->url, why);
-	bool more = retryable(r);
-	x->fails = x->got > before ? 1 : x->fails + 1;
-	if (m)
-		m->failed[x->mirror] = true;
-	unsigned next = pick_mirror(m);
+	bool more = retryable(r), sending = x->got > before;
+	x->fails = sending ? 1 : x->fails + 1;
+	if (m && !sending)
+		m->failed[x->mirror] = true; /* one that was sending had a broken connection: it resumes */
+	unsigned next = sending ? x->mirror : pick_mirror(m);
 	bool wrapped = !m || next <= x->mirror;
 	if (!more && wrapped)
 		return log_err(r, "fetch %s: %s", x->url, why);
@@ -490,6 +494,15 @@ static void progress_note(struct xfer *x)
 		snprintf(x->prog.note, sizeof(x->prog.note), " [mirror %u/%u]", x->mirror + 1, m->n);
 }
 
+/* The bytes so far came from mirror x->vmirror and the next attempt is at another: its copy may
+ * differ, and the first one's validator means nothing there, so the file starts over (-ESTALE). */
+static int other_mirror(struct xfer *x)
+{
+	log_info("fetch %s: the first %" PRIu64 " bytes came from %s; starting over here (a resume is only asked of the mirror that began the file)",
+		 x->url, x->got, x->rq->m->base[x->vmirror]);
+	return -ESTALE;
+}
+
 /* The attempts. */
 int fetch_file(struct fetch_req *rq)
 {
@@ -511,6 +524,10 @@ int fetch_file(struct fetch_req *rq)
 		if (x.got && !x.validator[0]) {
 			log_info("fetch %s: no ETag or Last-Modified to resume safely with; starting over", rq->url);
 			r = -ESTALE;
+			break;
+		}
+		if (x.got && x.mirror != x.vmirror) {
+			r = other_mirror(&x);
 			break;
 		}
 		x.attempt++;

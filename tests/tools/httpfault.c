@@ -1,7 +1,7 @@
 /* httpfault.c - an HTTP/1.1 server for the transfer tests that sends more data than it announces.
  *
  *   httpfault --listen ADDR:PORT --file PATH --port-file F [--extra BYTES] [--evil etag|range]
- *             [--max-seconds S]
+ *             [--refuse-ranges] [--max-seconds S]
  *
  * Serves PATH (N bytes) at every URL, one connection at a time, each answer with "Connection:
  * close" and a fixed ETag:
@@ -17,6 +17,8 @@
  *                           match), and a GET with Range is answered like one without (200,
  *                           half the file): the client sees a changed file;
  *   range                   the 206's Content-Range holds them.
+ * --refuse-ranges answers every GET with Range 503 (no body): a server that cut a download and
+ * then fails, so that the client moves to another mirror in the middle of the file.
  * One log line per request on stderr: "httpfault: METHOD [RANGE] -> STATUS, B bytes sent".
  * Ends itself (SIGALRM) after --max-seconds (default 300), or on SIGTERM; exits 2 on bad usage, 1 on
  * setup errors.
@@ -43,6 +45,7 @@ static uint64_t file_size;
 static uint64_t extra = 65536;
 static enum { EVIL_NONE, EVIL_ETAG, EVIL_RANGE } evil;
 static unsigned requests;
+static int refuse_ranges;
 
 /* Print the system error for WHAT and exit 1. */
 static void die(const char *what)
@@ -137,6 +140,10 @@ static void serve(int fd)
 		snprintf(head, sizeof(head),
 			 "HTTP/1.1 200 OK\r\nContent-Length: %" PRIu64 "\r\nETag: %s\r\nAccept-Ranges: bytes\r\n"
 			 "Connection: close\r\n\r\n", file_size, etag);
+	} else if (refuse_ranges) {
+		status = 503;
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 	} else if (from < file_size) {
 		status = 206;
 		snprintf(head, sizeof(head),
@@ -203,7 +210,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, 'l'}, {"file", required_argument, 0, 'f'},
 		{"port-file", required_argument, 0, 'p'}, {"extra", required_argument, 0, 'x'},
-		{"max-seconds", required_argument, 0, 't'}, {"evil", required_argument, 0, 'e'}, {0, 0, 0, 0},
+		{"max-seconds", required_argument, 0, 't'}, {"evil", required_argument, 0, 'e'},
+		{"refuse-ranges", no_argument, 0, 'r'}, {0, 0, 0, 0},
 	};
 	const char *listen_spec = NULL, *path = NULL, *port_file = NULL;
 	unsigned max_s = 300;
@@ -215,6 +223,7 @@ int main(int argc, char **argv)
 		case 'p': port_file = optarg; break;
 		case 'x': extra = strtoull(optarg, NULL, 10); break;
 		case 't': max_s = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r': refuse_ranges = 1; break;
 		case 'e':
 			if (strcmp(optarg, "etag") && strcmp(optarg, "range"))
 				return 2;
@@ -225,7 +234,7 @@ int main(int argc, char **argv)
 	}
 	if (!listen_spec || !path || !port_file) {
 		fprintf(stderr, "usage: httpfault --listen ADDR:PORT --file PATH --port-file F [--extra BYTES] [--evil etag|range]\n"
-				"                 [--max-seconds S]\n");
+				"                 [--refuse-ranges] [--max-seconds S]\n");
 		return 2;
 	}
 	struct stat st;
