@@ -16,13 +16,14 @@ KERNEL := $(B)/kernel
 MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
-UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test fanout_test openpgp_test
+UNIT_TESTS := cmdline_test dhcp_codec_test verify_test http_url_test ipconf_test fanout_test openpgp_test log_test
 cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/fetch.c agent/meminfo.c agent/verify.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 verify_test_SRCS := agent/verify.c
 ipconf_test_SRCS := agent/net/ipconf.c
 openpgp_test_SRCS := agent/openpgp.c agent/check_pgp.c agent/verify.c agent/log.c
 fanout_test_SRCS := agent/fanout.c agent/fetch.c agent/meminfo.c agent/log.c
+log_test_SRCS := agent/log.c
 http_url_test_SRCS := agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean

@@ -9,7 +9,9 @@
  *
  * Between attempts: exponential backoff with jitter (1, 2, 4 ... 30 s, each scaled by a random
  * factor in [0.5, 1.5) so machines booting together spread out; 0.1-0.3 s after an attempt that
- * delivered bytes), the next mirror when the current one failed, a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
+ * delivered bytes), the next mirror when the current one failed (one that was sending is asked
+ * to resume: a file that moves to another mirror starts over there, since a validator holds
+ * only on the server that gave it), a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
  * attempt that delivered bytes resets the count of failures in a row. */
 #define _GNU_SOURCE
 #include "fetch.h"
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +50,7 @@ struct xfer {
 	uint64_t got;           /* bytes the sinks have, over all attempts */
 	uint64_t size;          /* the file's full size; 0 while unknown */
 	char validator[256];    /* strong ETag, else Last-Modified, of the first response */
+	unsigned vmirror;       /* the mirror that sent the first response: the only one to resume at */
 	long status;            /* HTTP status of this attempt, seen at its first body byte */
 	enum stop stop;
 	int err;                /* the errno behind stop */
@@ -153,6 +157,7 @@ static int first_response(struct xfer *x)
 	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	x->size = len > 0 ? (uint64_t)len : 0;
 	validator(x->curl, x->validator, sizeof(x->validator));
+	x->vmirror = x->mirror;
 	if (x->size && x->rq->on_size) {
 		int r = x->rq->on_size(x->rq->ctx, x->url, x->size);
 		if (r < 0) {
@@ -168,7 +173,7 @@ static int first_response(struct xfer *x)
  * anything else means starting over. */
 static int resumed_response(struct xfer *x)
 {
-	char cr[128], v[256];
+	char cr[128], v[256], c1[LOG_CLEAN_MAX], c2[LOG_CLEAN_MAX];
 	unsigned long long from, to, total;
 	if (x->status == 206) {
 		header(x->curl, "Content-Range", cr, sizeof(cr));
@@ -178,11 +183,13 @@ static int resumed_response(struct xfer *x)
 			log_info("fetch %s: resumed at byte %" PRIu64 " (attempt %u)", x->url, x->got, x->attempt);
 			return 0;
 		}
-		log_info("fetch %s: the server answered the range request with \"%s\"; starting over", x->url, cr);
+		log_info("fetch %s: the server answered the range request with \"%s\"; starting over", x->url,
+			 log_clean(cr, c1, sizeof(c1)));
 	} else {
 		validator(x->curl, v, sizeof(v));
 		if (strcmp(v, x->validator))
-			log_info("fetch %s: changed on the server (\"%s\", was \"%s\"); starting over", x->url, v, x->validator);
+			log_info("fetch %s: changed on the server (\"%s\", was \"%s\"); starting over", x->url,
+				 log_clean(v, c1, sizeof(c1)), log_clean(x->validator, c2, sizeof(c2)));
 		else
 			log_info("fetch %s: the server does not resume (HTTP %ld to a range request); starting over", x->url, x->status);
 	}
@@ -273,13 +280,35 @@ static int curl_errno(CURLcode c)
 	}
 }
 
+/* Whether URL's scheme is https (any case). */
+static bool is_https(const char *url)
+{
+	return !strncasecmp(url, "https://", 8);
+}
+
+/* After an attempt at an https URL that ended with RES: when it was a redirect to another scheme,
+ * which libcurl refused to follow (REDIR_PROTOCOLS https only; the effective URL is then the
+ * target), the target into WHY and -EPERM; else 0. */
+static int downgrade(struct xfer *x, CURLcode res, char *why, size_t cap)
+{
+	char *to = NULL, clean[LOG_CLEAN_MAX];
+	if (!is_https(x->url) || res != CURLE_UNSUPPORTED_PROTOCOL)
+		return 0;
+	curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &to);
+	if (!to || is_https(to))
+		return 0;
+	snprintf(why, cap, "redirected to %s, refused (a transfer that starts on https follows https redirects only)",
+		 log_clean(to, clean, sizeof(clean)));
+	return -EPERM;
+}
+
 /* Set the options of one attempt. */
 static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct curl_slist **hdrs)
 {
 	CURL *c = x->curl;
 	curl_easy_setopt(c, CURLOPT_URL, x->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(x->url) ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -293,6 +322,9 @@ static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CAINFO, cfg.ca);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the bundle alone: not libcurl's built-in directory too */
+	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, cfg.ca);
+	curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_PROXY, cfg.proxy ? cfg.proxy : ""); /* "": no proxy, not even from the environment */
@@ -367,12 +399,14 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 		log_info("fetch %s: the server has no byte %" PRIu64 " any more (HTTP 416); starting over", x->url, x->got);
 		x->stop = STOP_STALE;
 		r = -ESTALE;
+	} else if ((r = downgrade(x, res, why, cap)) < 0) {
+		/* WHY names the target; the line adds the URL asked for */
 	} else if (x->status >= 300) {
 		r = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
 		snprintf(why, cap, "HTTP %ld", x->status);
 	} else if (res != CURLE_OK) {
 		r = curl_errno(res);
-		snprintf(why, cap, "%s", errbuf[0] ? errbuf : curl_easy_strerror(res));
+		log_clean(errbuf[0] ? errbuf : curl_easy_strerror(res), why, cap);
 	} else if (x->size && x->got != x->size) {
 		r = -ECONNRESET;
 		snprintf(why, cap, "ended after %" PRIu64 " of %" PRIu64 " bytes", x->got, x->size);
@@ -418,11 +452,11 @@ static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
 		return r; /* the line is out already */
 	if (x->stop == STOP_SINK || x->stop == STOP_DEADLINE)
 		return log_err(r, "fetch %s: %s", x->url, why);
-	bool more = retryable(r);
-	x->fails = x->got > before ? 1 : x->fails + 1;
-	if (m)
-		m->failed[x->mirror] = true;
-	unsigned next = pick_mirror(m);
+	bool more = retryable(r), sending = x->got > before;
+	x->fails = sending ? 1 : x->fails + 1;
+	if (m && !sending)
+		m->failed[x->mirror] = true; /* one that was sending had a broken connection: it resumes */
+	unsigned next = sending ? x->mirror : pick_mirror(m);
 	bool wrapped = !m || next <= x->mirror;
 	if (!more && wrapped)
 		return log_err(r, "fetch %s: %s", x->url, why);
@@ -460,6 +494,15 @@ static void progress_note(struct xfer *x)
 		snprintf(x->prog.note, sizeof(x->prog.note), " [mirror %u/%u]", x->mirror + 1, m->n);
 }
 
+/* The bytes so far came from mirror x->vmirror and the next attempt is at another: its copy may
+ * differ, and the first one's validator means nothing there, so the file starts over (-ESTALE). */
+static int other_mirror(struct xfer *x)
+{
+	log_info("fetch %s: the first %" PRIu64 " bytes came from %s; starting over here (a resume is only asked of the mirror that began the file)",
+		 x->url, x->got, x->rq->m->base[x->vmirror]);
+	return -ESTALE;
+}
+
 /* The attempts. */
 int fetch_file(struct fetch_req *rq)
 {
@@ -481,6 +524,10 @@ int fetch_file(struct fetch_req *rq)
 		if (x.got && !x.validator[0]) {
 			log_info("fetch %s: no ETag or Last-Modified to resume safely with; starting over", rq->url);
 			r = -ESTALE;
+			break;
+		}
+		if (x.got && x.mirror != x.vmirror) {
+			r = other_mirror(&x);
 			break;
 		}
 		x.attempt++;

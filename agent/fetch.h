@@ -60,8 +60,8 @@ struct fetch_config {
 #define MIRRORS_MAX 8
 
 /* Base URLs a file can come from, in order of preference: archiso_http_srv= (or the directory of
- * root=live:) first, then each pxeroot.mirror=. A base that failed is skipped on later attempts
- * until every base has failed. */
+ * root=live:) first, then each pxeroot.mirror=. A base that failed (an attempt that brought no
+ * byte) is skipped on later attempts until every base has failed. */
 struct mirrors {
 	const char *base[MIRRORS_MAX];
 	bool failed[MIRRORS_MAX];

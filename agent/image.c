@@ -51,17 +51,32 @@ int url_basename(const char *url, char *name, size_t cap)
 	return 0;
 }
 
+/* Where the stem of the sha512 list name ends in a path of length END: before the last extension
+ * of the file name, or END when it has none. */
+static size_t sha512_stem(const char *path, size_t end)
+{
+	size_t cut = end;
+	while (cut > 0 && path[cut - 1] != '.' && path[cut - 1] != '/')
+		cut--;
+	return cut > 0 && path[cut - 1] == '.' ? cut - 1 : end;
+}
+
+/* Companion URL of IMAGE_URL: stem, SUFFIX (NULL: ".sha512" for the stem without the
+ * extension), then the query. */
+int image_companion_url(const char *image_url, const char *suffix, char *url, size_t cap)
+{
+	size_t end = strcspn(image_url, "?#");
+	size_t query = image_url[end] == '?' ? strcspn(image_url + end, "#") : 0;
+	size_t stem = suffix ? end : sha512_stem(image_url, end);
+	int r = snprintf(url, cap, "%.*s%s%.*s", (int)stem, image_url, suffix ? suffix : ".sha512", (int)query,
+			 image_url + end);
+	return r < 0 || (size_t)r >= cap ? -ENAMETOOLONG : 0;
+}
+
 /* Checksum list URL beside IMAGE_URL. */
 int image_sha512_url(const char *image_url, char *url, size_t cap)
 {
-	size_t end = strcspn(image_url, "?#");
-	size_t cut = end;
-	while (cut > 0 && image_url[cut - 1] != '.' && image_url[cut - 1] != '/')
-		cut--;
-	if (cut == 0 || image_url[cut - 1] != '.')
-		cut = end + 1; /* no extension: append */
-	int r = snprintf(url, cap, "%.*s.sha512", (int)(cut - 1), image_url);
-	return r < 0 || (size_t)r >= cap ? -ENAMETOOLONG : 0;
+	return image_companion_url(image_url, NULL, url, cap);
 }
 
 /* Fetch companion COMP_PATH (WHAT, for check CHECK requested by OPTION) from the image's mirrors
@@ -108,10 +123,8 @@ static int make_checks(const struct fetch_req *rq, const struct trust *t, struct
 	for (const struct check_kind *k = kinds; k < kinds + MAX_CHECKS && r >= 0; k++) {
 		if (!*(const bool *)((const char *)t + k->flag))
 			continue;
-		if (k->suffix)
-			snprintf(path, sizeof(path), "%s%s", rq->path, k->suffix);
-		else if (image_sha512_url(rq->path, path, sizeof(path)) < 0)
-			return log_err(-EINVAL, "verify %s: cannot derive the sha512 list URL", rq->url);
+		if (image_companion_url(rq->path, k->suffix, path, sizeof(path)) < 0)
+			return log_err(-ENAMETOOLONG, "verify %s: the URL of %s for the %s check is too long", rq->url, k->what, k->name);
 		if ((r = companion(rq, path, k->name, k->option, k->what, buf, COMPANION_MAX, comp)) >= 0 &&
 		    (r = k->make(rq->url, comp, (const uint8_t *)buf, (size_t)r, t, &c[n])) >= 0)
 			n++;

@@ -7,8 +7,13 @@
 #include "trust.h"
 
 /* The checksum list URL for IMAGE_URL: the last extension of the file name replaced by .sha512
- * (airootfs.sfs -> airootfs.sha512). */
+ * (airootfs.sfs -> airootfs.sha512), the query kept after it. */
 int image_sha512_url(const char *image_url, char *url, size_t cap);
+/* The URL of a companion of IMAGE_URL, built on its path: SUFFIX appended to the file name
+ * (".sig", ".cms.sig"), or, when SUFFIX is NULL, the sha512 list rule above; a query follows it
+ * as it was, a fragment is dropped (a.sfs?v=1#x -> a.sfs.sig?v=1, a.sha512?v=1). 0 or
+ * -ENAMETOOLONG. */
+int image_companion_url(const char *image_url, const char *suffix, char *url, size_t cap);
 /* Length of URL's directory part: up to and including the last '/' before any query. */
 size_t url_dir_len(const char *url);
 /* The file name at the end of URL (query and fragment removed) into NAME. */

@@ -128,6 +128,48 @@ int log_err(int err, const char *fmt, ...)
 	return err;
 }
 
+/* Whether byte C is printed as it is. */
+static bool printable(unsigned char c)
+{
+	return c >= 0x20 && c <= 0x7e;
+}
+
+/* Length of S escaped. */
+static size_t clean_len(const unsigned char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += printable(*s) ? 1 : 4;
+	return n;
+}
+
+/* Escape S into OUT as log.h says: when all of it does not fit, room is kept for "...". */
+const char *log_clean(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, room = clean_len(p) < cap ? cap : cap > 3 ? cap - 3 : 0;
+	for (; *p; p++) {
+		if (o + (printable(*p) ? 1 : 4) >= room)
+			break;
+		if (printable(*p)) {
+			out[o++] = (char)*p;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[*p >> 4];
+		out[o++] = hex[*p & 15];
+	}
+	if (*p && cap > 3) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	if (cap)
+		out[o] = '\0';
+	return out;
+}
+
 /* Human size in MiB with one decimal into BUF. */
 static void mib(char *buf, size_t cap, uint64_t bytes)
 {

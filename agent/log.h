@@ -3,6 +3,7 @@
 #define PXEROOT_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef PXEROOT_VERSION
@@ -28,6 +29,13 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Log one error line and return ERR (a negative errno), so callers can `return log_err(...)`. */
 int log_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define LOG_CLEAN_MAX 256 /* room for a cleaned string: at most this minus one characters */
+
+/* Text a server chose (a header, a redirect target, an error quoting them) made safe to print
+ * into OUT (CAP bytes): every byte outside printable ASCII (0x20-0x7e) as \xHH, cut with "..."
+ * when it does not fit. Returns OUT. */
+const char *log_clean(const char *s, char *out, size_t cap);
 
 /* A progress line for one transfer, redrawn in place on a terminal, printed every few seconds
  * elsewhere. */

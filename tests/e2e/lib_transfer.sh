@@ -13,8 +13,10 @@
 #   cutproxy_stop                      stop the last cutproxy started, by PID, now
 #   cutproxy_cuts                      print how many cuts its log shows
 #   httpfault_start FILE [ARGS...]     start httpfault (tests/tools/httpfault.c) on 127.0.0.1
-#                                      serving FILE, ARGS to it (--extra BYTES); stopped by PID
-#                                      on exit; exports HTTPFAULT_PORT, HTTPFAULT_PID, HTTPFAULT_LOG
+#                                      serving FILE, ARGS to it (--extra BYTES, --evil etag|range,
+#                                      --refuse-ranges);
+#                                      stopped by PID on exit; exports HTTPFAULT_PORT,
+#                                      HTTPFAULT_PID, HTTPFAULT_LOG
 #
 # cutproxy's log lines: "cutproxy: connection C from ADDR:PORT", "cutproxy: cut
 # connection C after X bytes (cut i of K)", "cutproxy: swap NEW -> LIVE",

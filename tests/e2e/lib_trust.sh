@@ -5,6 +5,8 @@
 #   trust_setup                        keys, certificates and build/trust/initramfs.img
 #                                      (made once, rebuilt when the agent or
 #                                      build/initramfs.img is newer); sets TRUST_*, INITRD
+#   trust_keys                         the keys and certificates only (host-side
+#                                      scenarios); sets TRUST_*
 #   sign_tree WEBROOT [BASEDIR] [ARCH] airootfs.sha512, airootfs.sfs.cms.sig and
 #                                      airootfs.sfs.sig for the tree's image, good keys;
 #                                      checked with the host's sha512sum, openssl, gpgv
@@ -244,6 +246,19 @@ trust_build_initramfs() {
 # shared by scenarios running at the same time); export the TRUST_* paths and
 # INITRD (the trust initramfs).
 trust_setup() {
+	trust_prepare initramfs
+	export INITRD="$TRUST_INITRD"
+}
+
+# Make sure the keys and certificates exist, without the initramfs (for the
+# scenarios that run pxeroot on the host); export the TRUST_* paths.
+trust_keys() {
+	trust_prepare keys
+}
+
+# Make the keys and certificates, and with $1 = initramfs the trust initramfs,
+# under the lock; export the TRUST_* paths.
+trust_prepare() {
 	local fd
 	lab_tmpdir
 	lab_need flock
@@ -251,7 +266,9 @@ trust_setup() {
 	exec {fd}>"$TRUST_DIR/.lock"
 	flock "$fd"
 	[[ -f "$TRUST_DIR/keys.stamp" ]] || trust_make_keys
-	trust_initramfs_stale && trust_build_initramfs
+	if [[ "$1" == initramfs ]] && trust_initramfs_stale; then
+		trust_build_initramfs
+	fi
 	exec {fd}>&-
 	export TRUST_CMS_CERT="$TRUST_DIR/cms/codesign.crt" TRUST_CMS_KEY="$TRUST_DIR/cms/codesign.key"
 	export TRUST_CMS_CA="$TRUST_DIR/cms/ca.crt"
@@ -263,7 +280,6 @@ trust_setup() {
 	export TRUST_TLS_CA="$TRUST_DIR/tls/ca.crt" TRUST_TLS_CERT="$TRUST_DIR/tls/server.crt"
 	export TRUST_TLS_KEY="$TRUST_DIR/tls/server.key"
 	export TRUST_INITRD="$TRUST_DIR/initramfs.img"
-	export INITRD="$TRUST_INITRD"
 }
 
 # Run gpg with this scenario's own copy of the trust GnuPG home (so that

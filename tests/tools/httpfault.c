@@ -1,6 +1,7 @@
 /* httpfault.c - an HTTP/1.1 server for the transfer tests that sends more data than it announces.
  *
- *   httpfault --listen ADDR:PORT --file PATH --port-file F [--extra BYTES] [--max-seconds S]
+ *   httpfault --listen ADDR:PORT --file PATH --port-file F [--extra BYTES] [--evil etag|range]
+ *             [--refuse-ranges] [--max-seconds S]
  *
  * Serves PATH (N bytes) at every URL, one connection at a time, each answer with "Connection:
  * close" and a fixed ETag:
@@ -11,6 +12,13 @@
  *                           body ends with the connection), the file from K and then --extra
  *                           BYTES (default 65536) of zeros beyond the announced size;
  *                           K >= N: 416.
+ * --evil MODE makes the headers hostile, with an escape sequence (ESC [2J) and control bytes:
+ *   etag                    every answer's ETag holds them and a request counter (so no two
+ *                           match), and a GET with Range is answered like one without (200,
+ *                           half the file): the client sees a changed file;
+ *   range                   the 206's Content-Range holds them.
+ * --refuse-ranges answers every GET with Range 503 (no body): a server that cut a download and
+ * then fails, so that the client moves to another mirror in the middle of the file.
  * One log line per request on stderr: "httpfault: METHOD [RANGE] -> STATUS, B bytes sent".
  * Ends itself (SIGALRM) after --max-seconds (default 300), or on SIGTERM; exits 2 on bad usage, 1 on
  * setup errors.
@@ -35,6 +43,9 @@
 static int file_fd;
 static uint64_t file_size;
 static uint64_t extra = 65536;
+static enum { EVIL_NONE, EVIL_ETAG, EVIL_RANGE } evil;
+static unsigned requests;
+static int refuse_ranges;
 
 /* Print the system error for WHAT and exit 1. */
 static void die(const char *what)
@@ -109,7 +120,7 @@ static int read_head(int fd, char *buf, size_t cap)
 /* Answer one request on connection FD. */
 static void serve(int fd)
 {
-	char req[8192], head[512], *range;
+	char req[8192], head[512], etag[64], *range;
 	unsigned long long from = 0;
 	uint64_t sent = 0;
 	int status;
@@ -119,16 +130,26 @@ static void serve(int fd)
 	range = strcasestr(req, "\r\nRange: bytes=");
 	if (range && sscanf(range + 15, "%llu-", &from) != 1)
 		range = NULL;
-	if (!range) {
+	requests++;
+	if (evil == EVIL_ETAG)
+		snprintf(etag, sizeof(etag), "\"e\033[2J\a%u\"", requests);
+	else
+		snprintf(etag, sizeof(etag), "%s", ETAG);
+	if (!range || evil == EVIL_ETAG) {
 		status = 200;
 		snprintf(head, sizeof(head),
-			 "HTTP/1.1 200 OK\r\nContent-Length: %" PRIu64 "\r\nETag: " ETAG "\r\nAccept-Ranges: bytes\r\n"
-			 "Connection: close\r\n\r\n", file_size);
+			 "HTTP/1.1 200 OK\r\nContent-Length: %" PRIu64 "\r\nETag: %s\r\nAccept-Ranges: bytes\r\n"
+			 "Connection: close\r\n\r\n", file_size, etag);
+	} else if (refuse_ranges) {
+		status = 503;
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 	} else if (from < file_size) {
 		status = 206;
 		snprintf(head, sizeof(head),
-			 "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes %llu-%" PRIu64 "/%" PRIu64 "\r\n"
-			 "ETag: " ETAG "\r\nConnection: close\r\n\r\n", from, file_size - 1, file_size);
+			 "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes %s%llu-%" PRIu64 "/%" PRIu64 "\r\n"
+			 "ETag: %s\r\nConnection: close\r\n\r\n", evil == EVIL_RANGE ? "\033[2J\001" : "", from,
+			 file_size - 1, file_size, etag);
 	} else {
 		status = 416;
 		snprintf(head, sizeof(head),
@@ -189,7 +210,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, 'l'}, {"file", required_argument, 0, 'f'},
 		{"port-file", required_argument, 0, 'p'}, {"extra", required_argument, 0, 'x'},
-		{"max-seconds", required_argument, 0, 't'}, {0, 0, 0, 0},
+		{"max-seconds", required_argument, 0, 't'}, {"evil", required_argument, 0, 'e'},
+		{"refuse-ranges", no_argument, 0, 'r'}, {0, 0, 0, 0},
 	};
 	const char *listen_spec = NULL, *path = NULL, *port_file = NULL;
 	unsigned max_s = 300;
@@ -201,11 +223,18 @@ int main(int argc, char **argv)
 		case 'p': port_file = optarg; break;
 		case 'x': extra = strtoull(optarg, NULL, 10); break;
 		case 't': max_s = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r': refuse_ranges = 1; break;
+		case 'e':
+			if (strcmp(optarg, "etag") && strcmp(optarg, "range"))
+				return 2;
+			evil = !strcmp(optarg, "etag") ? EVIL_ETAG : EVIL_RANGE;
+			break;
 		default: return 2;
 		}
 	}
 	if (!listen_spec || !path || !port_file) {
-		fprintf(stderr, "usage: httpfault --listen ADDR:PORT --file PATH --port-file F [--extra BYTES] [--max-seconds S]\n");
+		fprintf(stderr, "usage: httpfault --listen ADDR:PORT --file PATH --port-file F [--extra BYTES] [--evil etag|range]\n"
+				"                 [--refuse-ranges] [--max-seconds S]\n");
 		return 2;
 	}
 	struct stat st;

@@ -137,11 +137,14 @@ static void want_sha(const char *image, const char *want)
 static void test_sha512_url(void)
 {
 	want_sha("http://10.0.2.2:8080/arch/x86_64/airootfs.sfs", "http://10.0.2.2:8080/arch/x86_64/airootfs.sha512");
-	want_sha("http://h/a.sfs?x=1", "http://h/a.sha512");
+	want_sha("http://h/a.sfs?x=1", "http://h/a.sha512?x=1");
 	want_sha("http://h/a.sfs#frag", "http://h/a.sha512");
-	want_sha("http://h/a.sfs?v=1.2", "http://h/a.sha512");
+	want_sha("http://h/a.sfs?v=1.2", "http://h/a.sha512?v=1.2");
+	want_sha("http://h/a.sfs?v=1#frag.x", "http://h/a.sha512?v=1");
+	want_sha("http://h/a.sfs#frag?v=1", "http://h/a.sha512");
 	want_sha("http://h/rootfs", "http://h/rootfs.sha512");
-	want_sha("http://h/rootfs?x=1", "http://h/rootfs.sha512");
+	want_sha("http://h/rootfs?x=1", "http://h/rootfs.sha512?x=1");
+	want_sha("arch/x86_64/airootfs.sfs?v=1", "arch/x86_64/airootfs.sha512?v=1");
 	want_sha("http://h/v1.2/rootfs", "http://h/v1.2/rootfs.sha512");
 	want_sha("http://h/img.tar.gz", "http://h/img.tar.sha512");
 
@@ -152,6 +155,49 @@ static void test_sha512_url(void)
 	CHECK(image_sha512_url("http://h/a.sfs", url, 18) == 0, "exact fit");
 	CHECK_STR(url, "http://h/a.sha512");
 	CHECK(image_sha512_url("http://h/a.sfs", url, 17) == -ENAMETOOLONG, "one short");
+}
+
+/* Assert the companion URL of IMAGE with SUFFIX is WANT. */
+static void want_comp(const char *image, const char *suffix, const char *want)
+{
+	char url[256];
+	int r = image_companion_url(image, suffix, url, sizeof(url));
+	CHECK(r == 0, "%s + %s: %d", image, suffix ? suffix : "(sha512)", r);
+	CHECK_STR(url, want);
+}
+
+/* Signatures are named on the path: the query stays after them, a fragment goes. */
+static void test_companion_url(void)
+{
+	want_comp("http://h/arch/x86_64/airootfs.sfs", ".sig", "http://h/arch/x86_64/airootfs.sfs.sig");
+	want_comp("http://h/arch/x86_64/airootfs.sfs?v=1", ".sig", "http://h/arch/x86_64/airootfs.sfs.sig?v=1");
+	want_comp("http://h/arch/x86_64/airootfs.sfs?v=1", ".cms.sig", "http://h/arch/x86_64/airootfs.sfs.cms.sig?v=1");
+	want_comp("http://h/arch/x86_64/airootfs.sfs?v=1", NULL, "http://h/arch/x86_64/airootfs.sha512?v=1");
+	want_comp("http://h/a.sfs#part", ".sig", "http://h/a.sfs.sig");
+	want_comp("http://h/a.sfs?v=1&w=a/b#part", ".sig", "http://h/a.sfs.sig?v=1&w=a/b");
+	want_comp("http://h/a.sfs#part?v=1", ".cms.sig", "http://h/a.sfs.cms.sig");
+	want_comp("airootfs.sfs?token=x.y", ".sig", "airootfs.sfs.sig?token=x.y");
+
+	char url[32];
+	memset(url, '#', sizeof(url));
+	CHECK(image_companion_url("http://h/a.sfs?v=1", ".sig", url, 22) == -ENAMETOOLONG, "too long");
+	CHECK(url[22] == '#', "nothing past cap");
+	CHECK(image_companion_url("http://h/a.sfs?v=1", ".sig", url, 23) == 0, "exact fit");
+	CHECK_STR(url, "http://h/a.sfs.sig?v=1");
+}
+
+/* The sha512 list is searched for the file name of the path, without the query. */
+static void test_sha512_name(void)
+{
+	static const char list[] = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+				   "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e  airootfs.sfs\n";
+	struct trust t = {.sha512 = true};
+	struct check *c = NULL;
+	int r = sha512_check_new("http://h/arch/x86_64/airootfs.sfs?v=1#x", "http://h/arch/x86_64/airootfs.sha512?v=1",
+				 (const uint8_t *)list, sizeof(list) - 1, &t, &c);
+	CHECK(r == 0 && c, "the list's line for airootfs.sfs found: %d", r);
+	if (c)
+		c->release(c);
 }
 
 /* Assert the file name of URL is WANT. */
@@ -194,5 +240,7 @@ int main(void)
 	test_plan_by_hand();
 	test_sha512_url();
 	test_basename();
+	test_companion_url();
+	test_sha512_name();
 	return check_done("http_url_test");
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `pxeroot fetch` on the host (no QEMU), HTTPS redirects: nginx with the test
+# CA's certificate answers 302 to the same file on a plain http nginx of
+# another port: the fetch is refused with one line naming both URLs, not
+# retried, no file left; a 302 to https on the same server is followed and the
+# file checks out (--checksum).
+set -euo pipefail
+# shellcheck source=tests/e2e/lib_trust.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
+
+PXEROOT="$LAB_ROOT/build/pxeroot"
+FETCH_RC=0
+
+# Run pxeroot fetch $1 into $LAB_TMP/out/$2 with the flags $3...; log in
+# $LAB_TMP/$2.log, exit status in FETCH_RC.
+run_fetch() {
+	local url=$1 name=$2
+	shift 2
+	mkdir -p "$LAB_TMP/out"
+	FETCH_RC=0
+	"$PXEROOT" fetch "$url" "$LAB_TMP/out/$name" "$@" >"$LAB_TMP/$name.log" 2>&1 </dev/null || FETCH_RC=$?
+	LAB_LAST_LOG="$LAB_TMP/$name.log"
+}
+
+# Serve directory $1 over http, and over https with /down/X redirected to the
+# http server's X and /up/X to the https server's own X; set PLAIN_PORT and
+# HTTPS_PORT.
+start_servers() {
+	local www=$1
+	nginx_start "$www"
+	PLAIN_PORT=$HTTP_PORT
+	# shellcheck disable=SC2016  # $1 and $server_port are nginx's
+	NGINX_SERVER_EXTRA="rewrite ^/down/(.*)\$ http://127.0.0.1:$PLAIN_PORT/\$1 redirect;
+		rewrite ^/up/(.*)\$ https://127.0.0.1:\$server_port/\$1 redirect;" nginx_tls_start "$www"
+}
+
+# https -> http: refused, both URLs named, no retry, no file.
+check_downgrade() {
+	local from="https://127.0.0.1:$HTTPS_PORT/down/img.sfs" to="http://127.0.0.1:$PLAIN_PORT/img.sfs"
+	run_fetch "$from" down.sfs --ca "$TRUST_TLS_CA"
+	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "downgrade: pxeroot fetch exits 1"
+	expect_line "$LAB_TMP/down.sfs.log" "^pxeroot: fetch $(lab_re_escape "$from"): redirected to $(lab_re_escape "$to"), .*https" \
+		"downgrade: one line names both URLs"
+	expect_no_line "$LAB_TMP/down.sfs.log" 'retrying|attempt [0-9]' "downgrade: not retried"
+	expect_no_line "$NGINX_LOG" '"GET /img\.sfs' "downgrade: the http server was never asked"
+	lab_assert "$([[ ! -e "$LAB_TMP/out/down.sfs" ]] && echo 0 || echo 1)" "downgrade: no file left"
+}
+
+# https -> https: followed, checksum ok, file identical.
+check_https_redirect() {
+	local www=$1
+	run_fetch "https://127.0.0.1:$HTTPS_PORT/up/img.sfs" up.sfs --ca "$TRUST_TLS_CA" --checksum
+	lab_assert "$FETCH_RC" "https to https: pxeroot fetch exits 0"
+	expect_line "$LAB_TMP/up.sfs.log" 'sha512 ok' "https to https: sha512 ok"
+	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/up.sfs" && echo 0 || echo 1)" "https to https: the file is identical"
+}
+
+main() {
+	local www
+	lab_tmpdir
+	[[ -x "$PXEROOT" ]] || lab_die "$PXEROOT missing (make)"
+	trust_keys
+	www="$LAB_TMP/www"
+	mkdir -p "$www"
+	head -c 1M /dev/urandom >"$www/img.sfs"
+	(cd "$www" && sha512sum img.sfs >img.sha512)
+	start_servers "$www"
+	check_downgrade
+	check_https_redirect "$www"
+	scenario_end "$LAB_LAST_LOG"
+}
+
+main "$@"
