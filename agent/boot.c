@@ -194,6 +194,8 @@ static void rescue(struct boot *b, const struct stage *s, int r)
 	log_info("giving up on stage %s: %s (pxeroot.onerror=%s)", s->name, strerror(-r), onerror_name(action));
 	if (log_debug_enabled())
 		mounts_dump();
+	if (r == -ENOTRECOVERABLE) /* no initramfs left: neither its shell nor a retry */
+		final_action(action == ONERR_REBOOT || action == ONERR_POWEROFF ? action : ONERR_HALT);
 	if (action == ONERR_RETRY || action == ONERR_SHELL) {
 		uint64_t t0 = now_ms();
 		if (rescue_shell() == 0) {

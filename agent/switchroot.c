@@ -124,10 +124,41 @@ static int move_api(const char *newroot, const char *what)
 	return 0;
 }
 
-/* Switch and exec. */
+static const char *const api[] = {"/dev", "/proc", "/sys", "/run"};
+#define N_API (sizeof(api) / sizeof(api[0]))
+
+/* Move the first N API filesystems back from the new root to where they were, last first, so a
+ * failed switch leaves the initramfs as it was and the stage can be tried again. */
+static void move_api_back(const char *newroot, unsigned n)
+{
+	while (n--) {
+		char from[256];
+		snprintf(from, sizeof(from), "%s%s", newroot, api[n]);
+		if (mount(from, api[n], NULL, MS_MOVE, NULL) < 0)
+			log_info("switch_root: moving %s back to %s: %s", from, api[n], strerror(errno));
+		else
+			log_info("switch_root: moved %s back to %s", from, api[n]);
+	}
+}
+
+/* Move the API filesystems into the new root; on a failure, move back those already moved. */
+static int move_apis(const char *newroot)
+{
+	for (unsigned i = 0; i < N_API; i++) {
+		int r = move_api(newroot, api[i]);
+		if (r < 0) {
+			move_api_back(newroot, i);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Switch and exec. A failure before the initramfs's files are deleted leaves everything as it was
+ * and returns its negative errno; one after that returns -ENOTRECOVERABLE: there is no initramfs
+ * to go back to (nor a rescue shell of its own), and the caller must stop the machine. */
 int switch_root(const char *newroot, const char *init, char *const argv[])
 {
-	static const char *const api[] = {"/dev", "/proc", "/sys", "/run"};
 	int r = preflight(newroot);
 	if (r < 0)
 		return r;
@@ -138,21 +169,23 @@ int switch_root(const char *newroot, const char *init, char *const argv[])
 		return log_err(-errno, "switch_root: open /: %s", strerror(errno));
 
 	log_info("switch_root: into %s, exec %s", newroot, init);
-	for (unsigned i = 0; i < sizeof(api) / sizeof(api[0]); i++) {
-		if ((r = move_api(newroot, api[i])) < 0) {
-			close(rootfd);
-			return r;
+	if ((r = move_apis(newroot)) < 0 || chdir(newroot) < 0) {
+		if (r == 0) {
+			r = log_err(-errno, "switch_root: chdir %s: %s", newroot, strerror(errno));
+			move_api_back(newroot, N_API);
+		}
+		close(rootfd);
+		return r;
+	}
+	remove_tree(rootfd, root.st_dev); /* the point of no return */
+	const char *step = "move the new root to /";
+	if (mount(".", "/", NULL, MS_MOVE, NULL) == 0) {
+		step = "chroot";
+		if (chroot(".") == 0 && chdir("/") == 0) {
+			step = "exec";
+			execv(init, argv);
 		}
 	}
-	if (chdir(newroot) < 0) {
-		close(rootfd);
-		return log_err(-errno, "switch_root: chdir %s: %s", newroot, strerror(errno));
-	}
-	remove_tree(rootfd, root.st_dev);
-	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-		return log_err(-errno, "switch_root: move %s to /: %s", newroot, strerror(errno));
-	if (chroot(".") < 0 || chdir("/") < 0)
-		return log_err(-errno, "switch_root: chroot: %s", strerror(errno));
-	execv(init, argv);
-	return log_err(-errno, "switch_root: exec %s: %s", init, strerror(errno));
+	log_info("switch_root: %s %s: %s; the initramfs is already deleted, nothing to go back to", step, init, strerror(errno));
+	return -ENOTRECOVERABLE;
 }

@@ -6,7 +6,8 @@
  * new root) into OUT. -ENOENT (logged) if none is executable. */
 int switchroot_pick_init(const char *newroot, const char *wanted, char *out, unsigned cap);
 /* Move /dev /proc /sys /run into NEWROOT, free the initramfs, make NEWROOT the root and exec
- * INIT with ARGV. Returns only on failure (negative errno, logged). */
+ * INIT with ARGV. Returns only on failure (logged): a negative errno with everything moved back,
+ * or -ENOTRECOVERABLE once the initramfs's files are gone (the caller stops the machine). */
 int switch_root(const char *newroot, const char *init, char *const argv[]);
 
 #endif
