@@ -16,6 +16,7 @@
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -30,6 +31,8 @@
 
 #define CARRIER_RECHECK_MS 500 /* carrier look without a notification (none should be missed) */
 #define CARRIER_POLL_MS 50     /* when link notifications are not available */
+#define SAY_CARRIER_MS 2000    /* how often the console hears what the loop waits for */
+#define SAY_LEASE_MS 3000
 
 /* A random 32-bit value (xid, jitter); GRND_INSECURE never blocks, even before the pool is
  * initialised in early boot. */
@@ -270,8 +273,10 @@ static size_t start_ready(struct loop *l, uint64_t now)
 			l->c[i].state = DHCP_S_DROPPED;
 			continue;
 		}
-		if (!l->started_any)
+		if (!l->started_any) {
 			l->dhcp_deadline = now + (l->dhcp_deadline - l->carrier_deadline);
+			l->said = now; /* the first lease line comes SAY_LEASE_MS after the first DISCOVER */
+		}
 		l->started_any = true;
 	}
 	l->all_started = waiting == 0;
@@ -285,6 +290,8 @@ static int loop_timeout(const struct loop *l, uint64_t now, size_t waiting)
 	uint64_t recheck = l->watch >= 0 ? CARRIER_RECHECK_MS : CARRIER_POLL_MS;
 	if (waiting && now + recheck < t)
 		t = now + recheck;
+	if (l->started_any && l->said + SAY_LEASE_MS < t)
+		t = l->said + SAY_LEASE_MS;
 	for (size_t i = 0; i < l->n; i++)
 		if (running(&l->c[i]) && l->c[i].next_ms < t)
 			t = l->c[i].next_ms;
@@ -322,6 +329,27 @@ static size_t loop_ticks(struct loop *l, uint64_t now)
 	return alive;
 }
 
+/* Every few seconds, one line on what the loop waits for: carrier, or a lease on the NICs whose
+ * clients run, and how long it goes on waiting. */
+static void say_waiting(struct loop *l, uint64_t now)
+{
+	if (now - l->said < (l->started_any ? SAY_LEASE_MS : SAY_CARRIER_MS))
+		return;
+	l->said = now;
+	if (!l->started_any) {
+		log_info("net: waiting for carrier on %zu interface(s), %llu s left (pxeroot.carrier_timeout=)", l->n,
+			 (unsigned long long)(l->carrier_deadline - now + 999) / 1000);
+		return;
+	}
+	char names[DHCP_MAX_NICS * (IF_NAMESIZE + 1) + 1] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (running(&l->c[i]))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", len ? " " : "", l->c[i].nic.name);
+	log_info("dhcp: waiting for a lease on %s, %llu s left (pxeroot.dhcp_timeout=)", len ? names : "no interface",
+		 (unsigned long long)(l->dhcp_deadline - now + 999) / 1000);
+}
+
 /* One poll() round; index of a bound client, -1 to go on, or a negative errno (< -1). */
 static int loop_round(struct loop *l)
 {
@@ -331,10 +359,7 @@ static int loop_round(struct loop *l)
 		return -ENOLINK;
 	if (l->started_any && now >= l->dhcp_deadline)
 		return -ETIMEDOUT;
-	if (!l->started_any && now - l->said >= 2000) {
-		log_info("net: waiting for carrier on %zu interface(s)", l->n);
-		l->said = now;
-	}
+	say_waiting(l, now);
 	struct pollfd pfd[2] = {{.fd = l->fd, .events = POLLIN}, {.fd = waiting ? l->watch : -1, .events = POLLIN}};
 	if (poll(pfd, 2, loop_timeout(l, now, waiting)) < 0 && errno != EINTR)
 		return -errno;

@@ -17,6 +17,8 @@ main() {
 	QEMU_TIMEOUT=90 qemu_boot "$log" 'ip=dhcp archiso_http_srv=http://10.0.2.2:9/ pxeroot.dhcp_timeout=5 pxeroot.onerror=poweroff pxeroot.debug'
 	expect_line "$log" "${LAB_LINE_START}pxeroot: dhcp: no lease on any of 1 interface\\(s\\) after 5 s \\(pxeroot\\.dhcp_timeout=\\)\$" "agent says no lease after 5 s"
 	expect_no_line "$log" 'pxeroot: dhcp [^:]*: lease ' "no lease"
+	expect_line "$log" 'pxeroot: dhcp: waiting for a lease on eth0, [0-9]+ s left \(pxeroot\.dhcp_timeout=\)' \
+		"agent says what it waits for while it waits"
 	expect_line "$log" 'pxeroot: mounts: ' "agent printed its mount table"
 	expect_no_line "$log" 'pxeroot: mounts: .*(squashfs|overlay|/dev/loop|/run/pxeroot/)' "nothing of the image is mounted"
 	expect_line "$log" "${LAB_LINE_START}pxeroot: powering off" "agent says it powers off"
