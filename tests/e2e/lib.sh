@@ -268,6 +268,17 @@ nginx_start() {
 	lab_die "nginx did not start"
 }
 
+# Run `pxeroot fetch` (build/pxeroot, on the host) of URL $1 into $LAB_TMP/out/$2 with the flags
+# $3...; its output in $LAB_TMP/$2.log, its exit status in FETCH_RC.
+run_fetch() {
+	local url=$1 name=$2
+	shift 2
+	mkdir -p "$LAB_TMP/out"
+	FETCH_RC=0
+	"$LAB_ROOT/build/pxeroot" fetch "$url" "$LAB_TMP/out/$name" "$@" >"$LAB_TMP/$name.log" 2>&1 </dev/null || FETCH_RC=$?
+	LAB_LAST_LOG="$LAB_TMP/$name.log"
+}
+
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
 # args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
 # interface, /run/pxeroot/net-*.conf),

@@ -91,7 +91,7 @@ check_boot() {
 	mksquashfs "$tree" "$LAB_TMP/root.sfs" -noappend -comp xz -all-root -quiet >/dev/null
 	make_archiso_tree "$WEBROOT" "$LAB_TMP/root.sfs" arch
 	QEMU_KCONSOLE=console=none0 INITRD="$LAB_TMP/initrd.img" QEMU_TIMEOUT=120 \
-		qemu_boot "$log" "$(archiso_http_append)"
+		qemu_boot "$log" "$(archiso_http_append pxeroot.debug)"
 	expect_line "$log" 'PXEROOT-E2E: log: pxeroot: console: /dev/console: .*/dev/null' "pxeroot found no console and said so in its log"
 	expect_line "$log" 'PXEROOT-E2E: log: pxeroot: verify .*airootfs\.sfs: sha512 ok' "the image was checked"
 	expect_line "$log" 'PXEROOT-E2E: init started' "the live root's init started"

@@ -20,12 +20,14 @@ make_broken_root() {
 }
 
 # /run of tree $1 is a regular file: the mount cannot move there.
+# shellcheck disable=SC2317  # called through make_broken_root
 run_is_a_file() {
 	rm -rf "$1/run"
 	echo "not a directory" >"$1/run"
 }
 
 # Tree $1 gets /bad-init: executable, but no program.
+# shellcheck disable=SC2317  # called through make_broken_root
 bad_init() {
 	printf 'no program\n' >"$1/bad-init"
 	chmod 0755 "$1/bad-init"

@@ -11,18 +11,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_transfer.sh"
 
 PXEROOT="$LAB_ROOT/build/pxeroot"
-FETCH_RC=0
-
-# Run pxeroot fetch $1 into $LAB_TMP/out/$2 with the flags $3...; log in
-# $LAB_TMP/$2.log, exit status in FETCH_RC.
-run_fetch() {
-	local url=$1 name=$2
-	shift 2
-	mkdir -p "$LAB_TMP/out"
-	FETCH_RC=0
-	"$PXEROOT" fetch "$url" "$LAB_TMP/out/$name" "$@" >"$LAB_TMP/$name.log" 2>&1 </dev/null || FETCH_RC=$?
-	LAB_LAST_LOG="$LAB_TMP/$name.log"
-}
 
 # Assert log $1 (case $2) has no byte below 0x20 but the newline, nor 0x7f.
 no_raw_controls() {
