@@ -75,7 +75,7 @@ clean:
 # make fuzz-build      only build build/fuzz/TARGET
 # make fuzz-seeds      regenerate tests/fuzz/corpus/fuzz_dhcp from the codec
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp
+FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -83,6 +83,8 @@ fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
 fuzz_openpgp_SRCS := agent/openpgp.c agent/verify.c
+# fuzz_plan: the tokenizer and the plan only (its own trust_defaults stands in for image.c's)
+fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
 fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
 .PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
