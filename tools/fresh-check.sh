@@ -102,6 +102,8 @@ make_root() {
 		done < <(sed -n -E 's/.*[Ss]igned-[Bb]y[:=][[:space:]]*([^] ]+).*/\1/p' "$f")
 	done < <(host_sources)
 	cp -L /etc/resolv.conf "$dir/root/etc/resolv.conf"
+	# what an installed machine has and debootstrap leaves out
+	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$dir/root/etc/hosts"
 	mkdir -p "$dir/apt-archives/partial"
 	git clone -q "$ROOT" "$dir/root/root/pxeroot"
 	echo "fresh-check: cloned $(git -C "$dir/root/root/pxeroot" log -1 --format='%h %s' | cut -c1-72)"
