@@ -9,7 +9,7 @@
 # adds to the committed corpus the inputs that bring new coverage, minimized; of those at most
 # FUZZ_DEEP_MAX_NEW (default 20, the smallest) are kept, none over FUZZ_DEEP_MAX_BYTES (default
 # 4096). One line per target:
-#   figure: TARGET N execs in S s, R exec/s, corpus C inputs (+A), cov: X ft: Y
+#   figure: TARGET N execs in S s, R exec/s, corpus C inputs (+A of M merged), cov: X ft: Y
 # A crash, leak, timeout or out-of-memory input fails the target (its input is kept under
 # build/fuzz/artifacts/TARGET/, the log in build/fuzz/logs/TARGET.deep.log); the others still run
 # and the script exits non-zero at the end.
@@ -46,7 +46,7 @@ list_dir() {
 
 # Merge the new inputs of working corpus $2 into committed corpus $1 with binary $3 (log $4);
 # keep at most MAX_NEW of the added files (the smallest), none larger than MAX_BYTES. Print how
-# many were kept.
+# many were kept and how many the merge offered ("K of N").
 merge_back() {
 	local dir=$1 work=$2 bin=$3 log=$4 added=() f kept=0
 	mapfile -t added < <(list_dir "$dir")
@@ -60,7 +60,7 @@ merge_back() {
 			rm -f "$dir/$f"
 		fi
 	done < <(for f in "${added[@]}"; do echo "$(stat -c %s "$dir/$f") $f"; done | sort -n)
-	echo "$kept"
+	echo "$kept of ${#added[@]}"
 }
 
 # Run target $1 once and print its figure line; return non-zero on a finding.
@@ -98,7 +98,7 @@ deep_one() {
 	local added
 	added=$(merge_back "$dir" "$work" "$bin" "$ROOT/build/fuzz/logs/$target.merge.log")
 	echo "figure: $target $execs execs in $secs s, ${rate:-?} exec/s," \
-		"corpus $(list_dir "$dir" | wc -l) inputs (+$added), ${cov:-cov: ? ft: ?}"
+		"corpus $(list_dir "$dir" | wc -l) inputs (+$added merged), ${cov:-cov: ? ft: ?}"
 }
 
 # Run every target given, then fail if any failed.
