@@ -75,8 +75,10 @@ clean:
 #                      (build/fuzz/corpus/TARGET), print execs; fails when any finds a crash
 # make fuzz-build      only build build/fuzz/TARGET
 # make fuzz-seeds      regenerate tests/fuzz/corpus/fuzz_dhcp from the codec
+# make fuzz-deep       every target until FUZZ_DEEP_RUNS execs or FUZZ_DEEP_SECONDS, new coverage
+#                      merged back into tests/fuzz/corpus/TARGET (tests/fuzz/deep.sh; not in check)
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp
+FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -84,9 +86,14 @@ fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
 fuzz_openpgp_SRCS := agent/openpgp.c agent/verify.c
+# fuzz_plan: the tokenizer and the plan only (its own trust_defaults stands in for image.c's)
+fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
 fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/image.c agent/fanout.c agent/check_sha512.c agent/check_cms.c agent/check_pgp.c agent/openpgp.c agent/fetch.c agent/meminfo.c agent/verify.c agent/mount.c agent/modules.c
 
-.PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
+FUZZ_DEEP_RUNS ?= 10000000
+FUZZ_DEEP_SECONDS ?= 1200
+
+.PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds fuzz-deep
 fuzz-deps:
 	@tools/deps.sh build fuzz
 
@@ -101,6 +108,9 @@ fuzz-build: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 
 fuzz: fuzz-build
 	@fail=0; for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $$t $(FUZZ_SECONDS) || fail=1; done; exit $$fail
+
+fuzz-deep: fuzz-build
+	FUZZ_DEEP_RUNS=$(FUZZ_DEEP_RUNS) FUZZ_DEEP_SECONDS=$(FUZZ_DEEP_SECONDS) tests/fuzz/deep.sh $(FUZZ_TARGETS)
 
 $(B)/fuzz/dhcp_seeds: tests/fuzz/dhcp_seeds.c agent/net/dhcp_codec.c agent/net/dhcp_codec.h | deps
 	@mkdir -p $(dir $@)

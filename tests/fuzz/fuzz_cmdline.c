@@ -11,25 +11,10 @@
 #include "image.h"
 #include "source/http.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-/* Add -close_fd_mask=2 unless given: the agent's log lines (stderr) are dropped, while libFuzzer
- * and the sanitizers keep reporting on a duplicate of the original stderr. */
+/* Drop the agent's log lines (see fuzz_quiet_stderr). */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char flag[] = "-close_fd_mask=2";
-	static char *args[256];
-	int n = *argc;
-	for (int i = 1; i < n; i++)
-		if (strncmp((*argv)[i], "-close_fd_mask=", 15) == 0)
-			return 0;
-	if (n < 1 || n > 250)
-		return 0;
-	memcpy(args, *argv, (size_t)n * sizeof(args[0]));
-	args[n] = flag;
-	args[n + 1] = NULL;
-	*argc = n + 1;
-	*argv = args;
+	fuzz_quiet_stderr(argc, argv);
 	return 0;
 }
 

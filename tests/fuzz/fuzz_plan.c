@@ -1,0 +1,190 @@
+/* fuzz_plan.c - libFuzzer target for the boot plan: a whole kernel command line (the input, cut at
+ * its first NUL) goes through the tokenizer and plan_from_cmdline; an accepted plan is checked
+ * against the documented ranges and defaults, built a second time from the same line (it must come
+ * out the same) and explained. The agent's log lines are dropped (fuzz_quiet_stderr). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "cmdline.h"
+#include "plan.h"
+
+/* The plan needs only the paths of the trust material; the real trust_defaults lives in image.c
+ * with the whole download pass and its libraries. This one fills the same paths, without the
+ * file-system probe for the CA file. */
+void trust_defaults(struct trust *t)
+{
+	*t = (struct trust){
+		.cms_cert = TRUST_DIR "/codesign.crt",
+		.gpg_keyring = TRUST_DIR "/keyring.gpg",
+	};
+}
+
+/* Drop the agent's log lines (see fuzz_quiet_stderr). */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_quiet_stderr(argc, argv);
+	return 0;
+}
+
+/* Bytes of the buffer every cmdline of this input holds: the line and its NUL (the tokenizer puts
+ * more NULs inside, so strlen of the buffer says nothing). */
+static size_t line_size;
+
+/* Whether S points into the parsed command line CL. */
+static int is_in_line(const char *s, const struct cmdline *cl)
+{
+	return s >= cl->buf && s < cl->buf + line_size;
+}
+
+/* S is a string inside the parsed command line CL. */
+static void in_line(const char *s, const struct cmdline *cl)
+{
+	REQUIRE(s != NULL && is_in_line(s, cl));
+}
+
+/* S is a string inside CL or the built-in default DEF. */
+static void in_line_or(const char *s, const char *def, const struct cmdline *cl)
+{
+	REQUIRE(s != NULL);
+	REQUIRE(is_in_line(s, cl) || strcmp(s, def) == 0);
+}
+
+/* S is a tmpfs size as plan.c accepts it: digits, then nothing or one of k, m, g (any case), %. */
+static int size_ok(const char *s)
+{
+	const char *p = s;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p > s && (!*p || (!p[1] && strchr("kKmMgG%", *p)));
+}
+
+/* S starts with http:// or https://. */
+static int http_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+/* What an accepted plan P, built from CL, promises. */
+static void check_plan(const struct plan *p, const struct cmdline *cl)
+{
+	REQUIRE(p->onerror <= ONERR_POWEROFF && onerror_name(p->onerror) != NULL);
+	REQUIRE(p->retries <= 100);
+	REQUIRE(p->carrier_timeout_s <= 3600 && p->dhcp_timeout_s <= 3600);
+	REQUIRE(p->fetch.connect_s >= 1 && p->fetch.connect_s <= 3600);
+	REQUIRE(p->fetch.stall_s >= 1 && p->fetch.stall_s <= 3600);
+	REQUIRE(p->fetch.attempts >= 1 && p->fetch.attempts <= 1000);
+	REQUIRE(p->fetch.deadline_s <= 86400);
+	REQUIRE(p->fetch.ca == p->ca_bundle);
+	REQUIRE(!p->fetch.proxy || *p->fetch.proxy);
+	REQUIRE(!p->ca_bundle || p->ca_bundle[0] == '/');
+	REQUIRE(!p->init || p->init[0] == '/');
+	REQUIRE(p->nmirrors < MIRRORS_MAX);
+	for (unsigned i = 0; i < p->nmirrors; i++) {
+		in_line(p->mirrors[i], cl);
+		REQUIRE(http_url(p->mirrors[i]));
+	}
+
+	in_line_or(p->basedir, "arch", cl);
+	REQUIRE(*p->basedir);
+	REQUIRE(!p->arch || *p->arch);
+	in_line_or(p->http_spc, "75%", cl);
+	in_line_or(p->cow_size, "256M", cl);
+	REQUIRE(size_ok(p->http_spc) && size_ok(p->cow_size));
+	REQUIRE(p->trust.cms_cert && p->trust.gpg_keyring);
+	REQUIRE(p->debug == (cmdline_has(cl, "pxeroot.debug") != 0));
+	REQUIRE(!p->rw || cmdline_flag_pos(cl, "rw") >= 0);
+	REQUIRE(p->ninit_args == cl->ninit && p->init_args == cl->init_args);
+
+	const struct net_config *n = &p->netcfg;
+	REQUIRE(n->n <= IPCONF_MAX && n->ndns <= IPCONF_MAX_DNS);
+	REQUIRE((p->net == NET_UP) == (n->n > 0));
+	REQUIRE(!n->off || n->n == 0);
+	for (unsigned i = 0; i < n->n; i++) {
+		REQUIRE(n->conf[i].method == IPC_DHCP || n->conf[i].method == IPC_STATIC);
+		REQUIRE(memchr(n->conf[i].device, '\0', sizeof(n->conf[i].device)) != NULL);
+		for (unsigned j = 0; j < i; j++) /* one configuration per device */
+			REQUIRE(strcmp(n->conf[i].device, n->conf[j].device) != 0);
+	}
+
+	if (p->source == SRC_HTTP) {
+		REQUIRE(p->net == NET_UP);
+		REQUIRE(p->live_url || (p->http_srv && *p->http_srv));
+		if (p->live_url)
+			REQUIRE(http_url(p->live_url));
+	} else {
+		REQUIRE(p->source == SRC_NONE && !p->http_srv && !p->live_url);
+		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* rd.neednet=1 unless ip=off */
+	}
+}
+
+/* A string of plan A (from line CA) and of plan B (from line CB) are the same default or sit at
+ * the same offset of their lines. */
+static void same_str(const char *a, const struct cmdline *ca, const char *b, const struct cmdline *cb)
+{
+	REQUIRE(!a == !b);
+	if (!a)
+		return;
+	int a_in = is_in_line(a, ca), b_in = is_in_line(b, cb);
+	REQUIRE(a_in == b_in);
+	REQUIRE(a_in ? a - ca->buf == b - cb->buf : a == b);
+}
+
+/* Plans A and B, built from two parses of the same line, say the same. */
+static void same_plan(const struct plan *a, const struct cmdline *ca, const struct plan *b, const struct cmdline *cb)
+{
+	REQUIRE(a->net == b->net && a->source == b->source && a->onerror == b->onerror);
+	REQUIRE(a->retries == b->retries && a->debug == b->debug && a->rw == b->rw);
+	REQUIRE(a->carrier_timeout_s == b->carrier_timeout_s && a->dhcp_timeout_s == b->dhcp_timeout_s);
+	REQUIRE(a->copy_resolvconf == b->copy_resolvconf && a->nmirrors == b->nmirrors);
+	REQUIRE(a->trust.sha512 == b->trust.sha512 && a->trust.cms == b->trust.cms && a->trust.gpg == b->trust.gpg);
+	REQUIRE(a->fetch.connect_s == b->fetch.connect_s && a->fetch.stall_s == b->fetch.stall_s);
+	REQUIRE(a->fetch.attempts == b->fetch.attempts && a->fetch.deadline_s == b->fetch.deadline_s);
+	REQUIRE(a->netcfg.n == b->netcfg.n && a->netcfg.ndns == b->netcfg.ndns && a->netcfg.off == b->netcfg.off);
+	REQUIRE(a->netcfg.has_bootif == b->netcfg.has_bootif && a->netcfg.neednet == b->netcfg.neednet);
+	REQUIRE(memcmp(a->netcfg.dns, b->netcfg.dns, sizeof(a->netcfg.dns)) == 0);
+	REQUIRE(memcmp(a->netcfg.bootif, b->netcfg.bootif, sizeof(a->netcfg.bootif)) == 0);
+	const char *sa[] = {a->http_srv, a->live_url, a->basedir, a->arch, a->http_spc, a->cow_size,
+			    a->init, a->ca_bundle, a->fetch.proxy};
+	const char *sb[] = {b->http_srv, b->live_url, b->basedir, b->arch, b->http_spc, b->cow_size,
+			    b->init, b->ca_bundle, b->fetch.proxy};
+	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		same_str(sa[i], ca, sb[i], cb);
+	for (unsigned i = 0; i < a->nmirrors; i++)
+		same_str(a->mirrors[i], ca, b->mirrors[i], cb);
+}
+
+/* One input: the line, its plan, the plan again, the explanation. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	struct cmdline *cl = calloc(2, sizeof(*cl));
+	struct plan *p = calloc(2, sizeof(*p));
+	REQUIRE(text && cl && p);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	line_size = strlen(text) + 1;
+
+	int r = cmdline_parse(text, &cl[0]);
+	REQUIRE(r == 0 || r == -E2BIG || r == -ENOMEM);
+	if (r == 0) {
+		r = plan_from_cmdline(&cl[0], &p[0]);
+		REQUIRE(r == 0 || r == -EINVAL || r == -E2BIG);
+	}
+	if (r == 0) {
+		check_plan(&p[0], &cl[0]);
+		REQUIRE(cmdline_parse(text, &cl[1]) == 0);
+		REQUIRE(plan_from_cmdline(&cl[1], &p[1]) == 0);
+		same_plan(&p[0], &cl[0], &p[1], &cl[1]);
+		plan_explain(&p[0]);
+	}
+	cmdline_free(&cl[0]);
+	cmdline_free(&cl[1]);
+	free(p);
+	free(cl);
+	free(text);
+	return 0;
+}
