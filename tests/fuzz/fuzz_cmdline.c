@@ -44,8 +44,10 @@ static void urls(const struct plan *p)
 		REQUIRE(strlen(url) < sizeof(url));
 		if (url_basename(url, name, sizeof(name)) == 0)
 			REQUIRE(strlen(name) > 0 && !strchr(name, '/'));
-		if (image_sha512_url(url, sha, sizeof(sha)) == 0)
-			REQUIRE(strlen(sha) >= 7 && strcmp(sha + strlen(sha) - 7, ".sha512") == 0);
+		if (image_sha512_url(url, sha, sizeof(sha)) == 0) { /* the query, if any, follows the name */
+			size_t end = strcspn(sha, "?#");
+			REQUIRE(end >= 7 && strncmp(sha + end - 7, ".sha512", 7) == 0 && !strchr(sha, '#'));
+		}
 	}
 	char small[24];
 	r = http_image_url(p, NULL, "x86_64", small, sizeof(small));

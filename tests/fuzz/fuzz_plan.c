@@ -4,9 +4,11 @@
  * out the same) and explained. The agent's log lines are dropped (fuzz_quiet_stderr). */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fuzz.h"
 #include "cmdline.h"
@@ -68,6 +70,16 @@ static int http_url(const char *s)
 	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
 }
 
+/* Whether the value V of an accepted yes/no option means yes: present, and empty or a yes word. */
+static bool yes(const char *v)
+{
+	static const char *const words[] = {"", "y", "yes", "1", "true", "on"};
+	for (size_t i = 0; v && i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcasecmp(v, words[i]))
+			return true;
+	return false;
+}
+
 /* What an accepted plan P, built from CL, promises. */
 static void check_plan(const struct plan *p, const struct cmdline *cl)
 {
@@ -95,7 +107,12 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 	in_line_or(p->cow_size, "256M", cl);
 	REQUIRE(size_ok(p->http_spc) && size_ok(p->cow_size));
 	REQUIRE(p->trust.cms_cert && p->trust.gpg_keyring);
-	REQUIRE(p->debug == (cmdline_has(cl, "pxeroot.debug") != 0));
+	REQUIRE(p->debug == yes(cmdline_get(cl, "pxeroot.debug")));
+	REQUIRE(p->trust.sha512 == yes(cmdline_get(cl, "checksum"))); /* a trust word never fails open */
+	REQUIRE(p->trust.cms == yes(cmdline_get(cl, "cms_verify")));
+	REQUIRE(p->trust.gpg == yes(cmdline_get(cl, "verify")));
+	REQUIRE(p->netcfg.neednet == yes(cmdline_get(cl, "rd.neednet")));
+	REQUIRE(p->copy_resolvconf == (!cmdline_get(cl, "copy_resolvconf") || yes(cmdline_get(cl, "copy_resolvconf"))));
 	REQUIRE(!p->rw || cmdline_flag_pos(cl, "rw") >= 0);
 	REQUIRE(p->ninit_args == cl->ninit && p->init_args == cl->init_args);
 
