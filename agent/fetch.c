@@ -187,8 +187,8 @@ static int resumed_response(struct xfer *x)
 			 log_clean(cr, c1, sizeof(c1)));
 	} else {
 		validator(x->curl, v, sizeof(v));
-		if (strcmp(v, x->validator))
-			log_info("fetch %s: changed on the server (\"%s\", was \"%s\"); starting over", x->url,
+		if (strcmp(v, x->validator)) /* an ETag carries its own quotes, a date has none */
+			log_info("fetch %s: changed on the server (%s, was %s); starting over", x->url,
 				 log_clean(v, c1, sizeof(c1)), log_clean(x->validator, c2, sizeof(c2)));
 		else
 			log_info("fetch %s: the server does not resume (HTTP %ld to a range request); starting over", x->url, x->status);

@@ -42,7 +42,7 @@ main() {
 	mkdir -p "$www"
 	head -c 1M /dev/urandom >"$www/img.sfs"
 	evil_case etag "$www/img.sfs" \
-		'changed on the server \(""e\\x1b\[2J\\x07[0-9]+"", was ""e\\x1b\[2J\\x07[0-9]+""\); starting over$'
+		'changed on the server \("e\\x1b\[2J\\x07[0-9]+", was "e\\x1b\[2J\\x07[0-9]+"\); starting over$'
 	evil_case range "$www/img.sfs" \
 		'answered the range request with "bytes \\x1b\[2J\\x01[0-9]+-[0-9]+/[0-9]+"; starting over$'
 	scenario_end "$LAB_LAST_LOG"
