@@ -13,8 +13,9 @@ readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev
 # resolver; the lab only runs its own instances inside test network namespaces.
 # e2fsprogs, erofs-utils, xorriso: the ext4, erofs and ISO test images (mkfs.ext4 -d, mkfs.erofs).
 # zstd: the dracut images' compressor. systemd: the dracut images of the systemd flavour take it
-# from the build host (dracut-core only recommends it; a container or chroot has none).
-readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd)
+# from the build host (dracut-core only recommends it; a container or chroot has none), and
+# systemd-sysv its poweroff, which dracut's emergency path runs for rd.emergency=poweroff.
+readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv)
 readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
 
 # Print usage on stderr and exit with status $1.
