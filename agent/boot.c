@@ -135,6 +135,12 @@ static void sleep_s(unsigned s)
 		;
 }
 
+/* Wait number N (from 0) of a backoff: 1, 2, 4, 8, 16, then 30 s. */
+static unsigned backoff_s(unsigned n)
+{
+	return n >= 5 ? 30 : 1u << n;
+}
+
 /* Run the rescue shell and wait for it; 0 when it ran, -ENOENT when there is none. */
 static int rescue_shell(void)
 {
@@ -180,8 +186,7 @@ static void shell_backoff(struct boot *b, uint64_t ran_ms)
 		b->quick_shells = 0;
 		return;
 	}
-	unsigned delay = b->quick_shells >= 5 ? 30 : 1u << b->quick_shells;
-	b->quick_shells++;
+	unsigned delay = backoff_s(b->quick_shells++);
 	log_info("rescue: %s ended within a second (no console to read from?); waiting %u s", RESCUE_SHELL, delay);
 	sleep_s(delay);
 }
@@ -218,8 +223,7 @@ static void run_stage(struct boot *b, const struct stage *s)
 			return;
 		unsigned retries = b->plan_ok ? b->plan.retries : 0;
 		if (s->retryable && b->plan.onerror == ONERR_RETRY && attempt < retries) {
-			unsigned delay = attempt >= 5 ? 30 : 1u << attempt;
-			attempt++;
+			unsigned delay = backoff_s(attempt++);
 			log_info("retry: stage %s failed (%s); attempt %u of %u in %u s", s->name, strerror(-r), attempt, retries, delay);
 			sleep_s(delay);
 			continue;
