@@ -169,11 +169,11 @@ int switch_root(const char *newroot, const char *init, char *const argv[])
 		return log_err(-errno, "switch_root: open /: %s", strerror(errno));
 
 	log_info("switch_root: into %s, exec %s", newroot, init);
-	if ((r = move_apis(newroot)) < 0 || chdir(newroot) < 0) {
-		if (r == 0) {
-			r = log_err(-errno, "switch_root: chdir %s: %s", newroot, strerror(errno));
-			move_api_back(newroot, N_API);
-		}
+	if ((r = move_apis(newroot)) == 0 && chdir(newroot) < 0) {
+		r = log_err(-errno, "switch_root: chdir %s: %s", newroot, strerror(errno));
+		move_api_back(newroot, N_API);
+	}
+	if (r < 0) {
 		close(rootfd);
 		return r;
 	}
