@@ -11,9 +11,13 @@
 
 #include "log.h"
 
-static const char *const true_words[] = {"y", "yes", "1", "true", "on"};
-static const char *const false_words[] = {"n", "no", "0", "false", "off"};
-#define N_BOOL_WORDS (sizeof(true_words) / sizeof(true_words[0]))
+static const struct {
+	const char *word;
+	bool value;
+} bool_words[] = {
+	{"y", true}, {"yes", true}, {"1", true}, {"true", true}, {"on", true},
+	{"n", false}, {"no", false}, {"0", false}, {"false", false}, {"off", false},
+};
 
 /* Boolean option NAME into *OUT (kept when absent). A bare word means on, as archiso's checksum
  * does; a value is one of a closed set of words, any case. Anything else is refused: a trust
@@ -27,9 +31,9 @@ static int get_bool(const struct cmdline *cl, const char *name, bool *out)
 		*out = true;
 		return 0;
 	}
-	for (size_t i = 0; i < N_BOOL_WORDS; i++) {
-		if (!strcasecmp(v, true_words[i]) || !strcasecmp(v, false_words[i])) {
-			*out = !strcasecmp(v, true_words[i]);
+	for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++) {
+		if (!strcasecmp(v, bool_words[i].word)) {
+			*out = bool_words[i].value;
 			return 0;
 		}
 	}
