@@ -23,10 +23,10 @@
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "fetch.h"
+#include "fetch/fetch.h"
 #include "log.h"
 #include "modules.h"
-#include "mount.h"
+#include "mount/mount.h"
 #include "net/net.h"
 #include "plan.h"
 #include "source/http.h"
@@ -289,7 +289,7 @@ static void early_setup(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_open();
 	mkdir(RUN_DIR, 0755);
-	log_to_file(RUN_DIR "/log");
+	log_to_file(LOG_FILE);
 	if (console_err)
 		log_info("console: /dev/console: %s; standard input and output are /dev/null (this log is in %s/log)",
 			 strerror(console_err), RUN_DIR);
@@ -318,7 +318,7 @@ int boot_mount(const char *newroot)
 	b.newroot = newroot;
 	log_open();
 	mkdir(RUN_DIR, 0755);
-	log_to_file(RUN_DIR "/log");
+	log_to_file(LOG_FILE);
 	clock_fix();
 	fetch_global_init();
 	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {

@@ -21,8 +21,9 @@
 
 #include "boot.h"
 #include "cmdline.h"
-#include "fetch.h"
-#include "image.h"
+#include "fetch/fetch.h"
+#include "fetch/image.h"
+#include "url.h"
 #include "log.h"
 #include "net/dhcp.h"
 #include "plan.h"

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "trust.h"
+#include "fetch/fetch.h"
+#include "verify/trust.h"
 #include "cmdline.h"
 #include "net/ipconf.h"
 

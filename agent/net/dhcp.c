@@ -8,7 +8,7 @@
  * REQUESTING: REQUEST naming the offer's server; ACK -> BOUND, NAK -> back to SELECTING.
  * Every client exposes its fd and its next deadline, so many NICs share one poll() loop. */
 #define _GNU_SOURCE
-#include "dhcp.h"
+#include "net/dhcp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../log.h"
+#include "log.h"
 
 #ifndef GRND_INSECURE
 #define GRND_INSECURE 0x0004

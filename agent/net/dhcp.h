@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dhcp_codec.h"
-#include "link.h"
+#include "net/dhcp_codec.h"
+#include "net/link.h"
 
 /* IDLE: not started (no carrier yet); DROPPED: given up (no carrier in time, send error). */
 enum dhcp_state { DHCP_S_IDLE, DHCP_S_SELECTING, DHCP_S_REQUESTING, DHCP_S_BOUND, DHCP_S_DROPPED };

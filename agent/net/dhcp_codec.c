@@ -1,7 +1,7 @@
 /* dhcp_codec.c - build and parse DHCPv4 messages and their IPv4/UDP frame. Everything that comes
  * from the network is bounds-checked here before any field is used. */
 #define _GNU_SOURCE
-#include "dhcp_codec.h"
+#include "net/dhcp_codec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -9,7 +9,7 @@
  *
  * Any field that does not parse is an error that says which field and why; nothing falls back. */
 #define _GNU_SOURCE
-#include "ipconf.h"
+#include "net/ipconf.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

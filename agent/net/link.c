@@ -4,7 +4,7 @@
  * Each change is one rtnetlink request with NLM_F_ACK; the kernel's answer becomes our return
  * value (0 or its negative errno). */
 #define _GNU_SOURCE
-#include "link.h"
+#include "net/link.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../log.h"
+#include "log.h"
 
 /* A request buffer: header, family message, attributes. */
 struct nlreq {

@@ -4,7 +4,7 @@
  * once (first lease wins) or applies its static values once carrier is there. NICs nobody used
  * go down again. Then /etc/resolv.conf and /run/pxeroot/net-IFACE.conf are written. */
 #define _GNU_SOURCE
-#include "net.h"
+#include "net/net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,8 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../log.h"
-#include "dhcp.h"
+#include "log.h"
+#include "net/dhcp.h"
+#include "paths.h"
 
 #define MAX_NICS DHCP_MAX_NICS
 
@@ -424,7 +425,7 @@ static int write_files(const struct net_result *res)
 {
 	char path[128], link[128], target[64];
 	mkdir("/etc", 0755);
-	mkdir("/run/pxeroot", 0755);
+	mkdir(RUN_DIR, 0755);
 	FILE *f = open_out("/etc/resolv.conf");
 	if (!f)
 		return -EIO;
@@ -432,7 +433,7 @@ static int write_files(const struct net_result *res)
 	int r = close_out(f, "/etc/resolv.conf");
 	for (unsigned i = 0; r == 0 && i < res->n; i++) {
 		const char *name = res->ifs[i].nic.name;
-		snprintf(path, sizeof(path), "/run/pxeroot/net-%s.conf", name);
+		snprintf(path, sizeof(path), RUN_DIR "/net-%s.conf", name);
 		if (!(f = open_out(path)))
 			return -EIO;
 		write_ipconfig(f, res, &res->ifs[i]);

@@ -2,10 +2,10 @@
 #ifndef PXEROOT_NET_H
 #define PXEROOT_NET_H
 
-#include "../plan.h"
-#include "dhcp_codec.h"
-#include "ipconf.h"
-#include "link.h"
+#include "plan.h"
+#include "net/dhcp_codec.h"
+#include "net/ipconf.h"
+#include "net/link.h"
 
 /* One configured interface. A static configuration is expressed as a lease too. */
 struct net_iface {

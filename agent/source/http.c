@@ -5,7 +5,7 @@
  * (pxeroot.mirror=) stand in for archiso_http_srv=, or for the directory of a live URL. The download and
  * its checks are image_fetch()'s; a refused image is deleted and its tmpfs unmounted. */
 #define _GNU_SOURCE
-#include "http.h"
+#include "source/http.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,10 +16,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../image.h"
-#include "../log.h"
-#include "../meminfo.h"
-#include "../mount.h"
+#include "fetch/image.h"
+#include "url.h"
+#include "fsutil.h"
+#include "log.h"
+#include "meminfo.h"
+#include "mount/mount.h"
 
 /* Copy SRC to OUT replacing every "${pxeserver}" with PXESERVER; -ENAMETOOLONG if it does not fit,
  * -ENXIO if a substitution is needed but no server is known. */

@@ -4,9 +4,9 @@
 
 #include <stddef.h>
 
-#include "../fetch.h"
-#include "../net/net.h"
-#include "../plan.h"
+#include "fetch/fetch.h"
+#include "net/net.h"
+#include "plan.h"
 
 #define RAM_HEADROOM (32ull << 20) /* beyond the image: the overlay's first writes, buffers */
 

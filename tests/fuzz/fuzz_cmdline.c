@@ -8,7 +8,7 @@
 #include "fuzz.h"
 #include "cmdline.h"
 #include "plan.h"
-#include "image.h"
+#include "fetch/image.h"
 #include "source/http.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "openpgp.h"
+#include "verify/openpgp.h"
 
 #define NOW ((time_t)1767225600) /* 2026-01-01: a fixed clock, so runs repeat */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "verify.h"
+#include "verify/sha512list.h"
 
 
 /* A copy of LEN bytes at P in a buffer of exactly that size (reads past it are caught). */

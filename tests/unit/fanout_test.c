@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "fanout.h"
+#include "verify/fanout.h"
 
 /* A sink that fails after LIMIT bytes (0: never). */
 struct failing_sink {

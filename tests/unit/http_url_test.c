@@ -5,7 +5,7 @@
 #include "check.h"
 #include "cmdline.h"
 #include "plan.h"
-#include "image.h"
+#include "fetch/image.h"
 #include "source/http.h"
 
 /* Plan from the command line TEXT (must be accepted), then the image URL for PXESERVER/MACHINE. */

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "openpgp.h"
-#include "trust.h"
+#include "verify/openpgp.h"
+#include "verify/trust.h"
 
 #define T0 1704067200L              /* 2024-01-01 00:00:00 UTC: the keys' creation */
 #define NOW (T0 + 12 * 3600)        /* the signatures are from T0 + 1 h; 1-day expiries still run */

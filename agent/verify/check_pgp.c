@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "openpgp.h"
-#include "trust.h"
+#include "verify/openpgp.h"
+#include "verify/trust.h"
 
 #define KEYRING_MAX (16 * 1024 * 1024)
 

@@ -13,7 +13,7 @@
  * a verified revocation, an expiry (subpacket 9 of the newest valid self-signature or binding)
  * or an unknown critical subpacket makes a key or signature unusable. */
 #define _GNU_SOURCE
-#include "openpgp.h"
+#include "verify/openpgp.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify.h"
+#include "verify/sha512list.h"
 
 #define MAX_PACKETS (1u << 18)
 #define RSA_MIN_BITS 2048

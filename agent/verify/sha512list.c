@@ -1,6 +1,6 @@
 /* verify.c - the sha512 list file (archiso's airootfs.sha512). Untrusted input: bounded, strict. */
 #define _GNU_SOURCE
-#include "verify.h"
+#include "verify/sha512list.h"
 
 #include <errno.h>
 #include <string.h>

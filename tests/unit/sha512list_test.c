@@ -1,10 +1,10 @@
-/* verify_test.c - the sha512 list parser (sha512sum's output format, strictly) and hex_encode. */
+/* sha512list_test.c - the sha512 list parser (sha512sum's output format, strictly) and hex_encode. */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 
 #include "check.h"
-#include "verify.h"
+#include "verify/sha512list.h"
 
 /* SHA-512("abc"), FIPS 180-2 appendix C.1. */
 static const char ABC_HEX[] =
@@ -201,5 +201,5 @@ int main(void)
 	test_accepted();
 	test_absent();
 	test_malformed();
-	return check_done("verify_test");
+	return check_done("sha512list_test");
 }

@@ -1,10 +1,8 @@
-/* image.h - download an image with every requested check in one pass */
-#ifndef PXEROOT_IMAGE_H
-#define PXEROOT_IMAGE_H
+/* url.h - names in URLs and paths: file name, directory, companion files */
+#ifndef PXEROOT_URL_H
+#define PXEROOT_URL_H
 
 #include <stddef.h>
-
-#include "trust.h"
 
 /* The checksum list URL for IMAGE_URL: the last extension of the file name replaced by .sha512
  * (airootfs.sfs -> airootfs.sha512), the query kept after it. */
@@ -18,12 +16,5 @@ int image_companion_url(const char *image_url, const char *suffix, char *url, si
 size_t url_dir_len(const char *url);
 /* The file name at the end of URL (query and fragment removed) into NAME. */
 int url_basename(const char *url, char *name, size_t cap);
-/* Fetch the companion files T asks for (sha512 list, .cms.sig, .sig) from RQ's mirrors first,
- * then RQ into FILE feeding every check as the bytes arrive, then ask each for its verdict. RQ's
- * sinks are set here; its label, size callback and mirrors are the caller's. 0 when everything
- * requested passed; otherwise a negative errno after the lines naming the file and the check,
- * and FILE removed. A file that changed on the server mid-way is fetched again from zero, with
- * its companions. */
-int image_fetch(struct fetch_req *rq, const struct trust *t, const char *file);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fetch.h"
+#include "sink.h"
 
 #define FANOUT_MAX 4
 #define FANOUT_SLOTS 16

@@ -2,7 +2,7 @@
  * CMS and OpenPGP each on their own thread, a download is bound by the slowest check, not by their
  * sum. */
 #define _GNU_SOURCE
-#include "fanout.h"
+#include "verify/fanout.h"
 
 #include <errno.h>
 #include <stdlib.h>

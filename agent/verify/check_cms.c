@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trust.h"
+#include "verify/trust.h"
 #include "log.h"
 
 struct cms_check {

@@ -2,7 +2,8 @@
  * download), then a single transfer whose bytes go to the file and to every check, then the
  * verdicts. A requested check that cannot run refuses the image: there is no way to skip one. */
 #define _GNU_SOURCE
-#include "image.h"
+#include "fetch/image.h"
+#include "url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,72 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fanout.h"
+#include "verify/fanout.h"
 #include "log.h"
 
 #define COMPANION_MAX (64 * 1024)
 #define MAX_CHECKS 3
 #define IMAGE_PASSES 3  /* downloads from zero before giving up on a file that keeps changing */
-
-/* Trust material under TRUST_DIR; the CA file only if there is one. */
-void trust_defaults(struct trust *t)
-{
-	static const char ca[] = TRUST_DIR "/codesign_CA.crt";
-	*t = (struct trust){
-		.cms_cert = TRUST_DIR "/codesign.crt",
-		.cms_ca = access(ca, R_OK) == 0 ? ca : NULL,
-		.gpg_keyring = TRUST_DIR "/keyring.gpg",
-	};
-}
-
-/* Where the file name of URL starts. */
-size_t url_dir_len(const char *url)
-{
-	size_t n = strcspn(url, "?#");
-	while (n > 0 && url[n - 1] != '/')
-		n--;
-	return n;
-}
-
-/* The file name part of URL. */
-int url_basename(const char *url, char *name, size_t cap)
-{
-	size_t end = strcspn(url, "?#");
-	size_t start = url_dir_len(url);
-	if (end == start || end - start >= cap)
-		return -EINVAL;
-	memcpy(name, url + start, end - start);
-	name[end - start] = '\0';
-	return 0;
-}
-
-/* Where the stem of the sha512 list name ends in a path of length END: before the last extension
- * of the file name, or END when it has none. */
-static size_t sha512_stem(const char *path, size_t end)
-{
-	size_t cut = end;
-	while (cut > 0 && path[cut - 1] != '.' && path[cut - 1] != '/')
-		cut--;
-	return cut > 0 && path[cut - 1] == '.' ? cut - 1 : end;
-}
-
-/* Companion URL of IMAGE_URL: stem, SUFFIX (NULL: ".sha512" for the stem without the
- * extension), then the query. */
-int image_companion_url(const char *image_url, const char *suffix, char *url, size_t cap)
-{
-	size_t end = strcspn(image_url, "?#");
-	size_t query = image_url[end] == '?' ? strcspn(image_url + end, "#") : 0;
-	size_t stem = suffix ? end : sha512_stem(image_url, end);
-	int r = snprintf(url, cap, "%.*s%s%.*s", (int)stem, image_url, suffix ? suffix : ".sha512", (int)query,
-			 image_url + end);
-	return r < 0 || (size_t)r >= cap ? -ENAMETOOLONG : 0;
-}
-
-/* Checksum list URL beside IMAGE_URL. */
-int image_sha512_url(const char *image_url, char *url, size_t cap)
-{
-	return image_companion_url(image_url, NULL, url, cap);
-}
 
 /* Fetch companion COMP_PATH (WHAT, for check CHECK requested by OPTION) from the image's mirrors
  * into BUF, its URL into COMP; its length or a negative errno after the line that names the

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trust.h"
-#include "image.h"
+#include "verify/trust.h"
+#include "url.h"
 #include "log.h"
-#include "verify.h"
+#include "verify/sha512list.h"
 
 struct sha512_check {
 	struct check c;

@@ -7,19 +7,9 @@
 
 #include "plan.h"
 
-#define RUN_DIR "/run/pxeroot"
-#define IMG_DIR RUN_DIR "/img"      /* tmpfs holding the downloaded image */
-#define LOWER_DIR RUN_DIR "/lower"  /* the image, mounted read-only */
-#define ISO_DIR RUN_DIR "/iso"      /* an ISO image, mounted read-only; its airootfs is the lower */
-#define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
-#define NEWROOT "/newroot"
+#include "paths.h"
 
-/* Create DIR and its parents (mode 0755); 0 or negative errno. */
-int mkdir_p(const char *dir);
-/* Mount a tmpfs of SIZE (tmpfs syntax: 256M, 75%) at DIR, creating DIR. */
-int mount_tmpfs(const char *dir, const char *size, const char *what);
-/* Unmount DIR if it is mounted (lazily if busy); logs a failure. */
-void umount_quiet(const char *dir);
+
 /* Filesystem type of the image file PATH as libblkid sees it into TYPE; -EINVAL if unknown. */
 int image_type(const char *path, char *type, size_t cap);
 /* Check that PATH is a squashfs the kernel can mount (superblock, compressor, root inode). */

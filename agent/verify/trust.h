@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fetch.h"
+#include "sink.h"
 
 #define TRUST_DIR "/etc/pxeroot"
 

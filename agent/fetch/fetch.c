@@ -14,7 +14,7 @@
  * only on the server that gave it), a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
  * attempt that delivered bytes resets the count of failures in a row. */
 #define _GNU_SOURCE
-#include "fetch.h"
+#include "fetch/fetch.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -60,77 +60,6 @@ struct xfer {
 	unsigned attempt, fails; /* attempts made; attempts in a row without a new byte */
 	unsigned mirror;        /* index into rq->m of this attempt */
 };
-
-/* Write all of P to the file. */
-static int file_write(struct sink *s, const uint8_t *p, size_t n)
-{
-	struct file_sink *fs = (struct file_sink *)s;
-	while (n) {
-		ssize_t w = write(fs->fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return log_err(-errno, "write %s: %s", fs->path, strerror(errno));
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Append to the buffer, refusing to overflow. */
-static int mem_write(struct sink *s, const uint8_t *p, size_t n)
-{
-	struct mem_sink *ms = (struct mem_sink *)s;
-	if (n > ms->cap - ms->len)
-		return -EFBIG;
-	memcpy(ms->buf + ms->len, p, n);
-	ms->len += n;
-	return 0;
-}
-
-/* Update the digest. */
-static int hash_write(struct sink *s, const uint8_t *p, size_t n)
-{
-	struct hash_sink *hs = (struct hash_sink *)s;
-	return EVP_DigestUpdate(hs->ctx, p, n) == 1 ? 0 : -EIO;
-}
-
-/* A file sink on FD (PATH for messages). */
-void file_sink_init(struct file_sink *fs, int fd, const char *path)
-{
-	*fs = (struct file_sink){.s = {.write = file_write}, .fd = fd, .path = path};
-}
-
-/* A memory sink of CAP bytes; one byte is kept for a terminating NUL. */
-void mem_sink_init(struct mem_sink *ms, char *buf, size_t cap)
-{
-	*ms = (struct mem_sink){.s = {.write = mem_write}, .buf = buf, .cap = cap - 1};
-}
-
-/* A digest sink for MD. */
-int hash_sink_init(struct hash_sink *hs, const EVP_MD *md)
-{
-	*hs = (struct hash_sink){.s = {.write = hash_write}, .ctx = EVP_MD_CTX_new()};
-	if (!hs->ctx || EVP_DigestInit_ex(hs->ctx, md, NULL) != 1)
-		return -ENOMEM;
-	return 0;
-}
-
-/* The digest value. */
-unsigned hash_sink_final(struct hash_sink *hs, uint8_t *out)
-{
-	unsigned len = 0;
-	EVP_DigestFinal_ex(hs->ctx, out, &len);
-	return len;
-}
-
-/* Free the digest context. */
-void hash_sink_free(struct hash_sink *hs)
-{
-	EVP_MD_CTX_free(hs->ctx);
-	hs->ctx = NULL;
-}
 
 /* The value of response header NAME of the last request into OUT ("" when absent). */
 static void header(CURL *c, const char *name, char *out, size_t cap)
@@ -216,13 +145,11 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 		x->err = -EPROTO;
 		return 0;
 	}
-	for (struct sink *s = x->rq->sinks; s; s = s->next) {
-		int r = s->write(s, (const uint8_t *)p, n);
-		if (r < 0) {
-			x->stop = STOP_SINK;
-			x->err = r;
-			return 0;
-		}
+	int r = sink_feed(x->rq->sinks, (const uint8_t *)p, n);
+	if (r < 0) {
+		x->stop = STOP_SINK;
+		x->err = r;
+		return 0;
 	}
 	x->got += n;
 	x->last_rx_ms = now_ms();

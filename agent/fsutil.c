@@ -1,0 +1,54 @@
+/* fsutil.c - directories and tmpfs mounts every stage uses */
+#define _GNU_SOURCE
+#include "fsutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+/* mkdir -p. */
+int mkdir_p(const char *dir)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%s", dir);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Mount a tmpfs for WHAT at DIR. */
+int mount_tmpfs(const char *dir, const char *size, const char *what)
+{
+	char opts[64];
+	int r = mkdir_p(dir);
+	if (r < 0)
+		return log_err(r, "mount %s tmpfs %s: mkdir: %s", what, dir, strerror(-r));
+	snprintf(opts, sizeof(opts), "size=%s,mode=0755", size);
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return log_err(-errno, "mount %s tmpfs %s (%s): %s", what, dir, opts, strerror(errno));
+	log_debug("mount: tmpfs on %s (%s)", dir, opts);
+	return 0;
+}
+
+/* Unmount DIR if mounted. */
+void umount_quiet(const char *dir)
+{
+	if (umount2(dir, 0) == 0 || errno == EINVAL || errno == ENOENT)
+		return;
+	if (umount2(dir, MNT_DETACH) < 0)
+		log_info("umount %s: %s", dir, strerror(errno));
+}

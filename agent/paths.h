@@ -1,0 +1,13 @@
+/* paths.h - where pxeroot keeps its state: every path under RUN_DIR is named here */
+#ifndef PXEROOT_PATHS_H
+#define PXEROOT_PATHS_H
+
+#define RUN_DIR "/run/pxeroot"
+#define LOG_FILE RUN_DIR "/log"
+#define IMG_DIR RUN_DIR "/img"      /* tmpfs holding a root image brought into RAM */
+#define LOWER_DIR RUN_DIR "/lower"  /* the root filesystem, mounted read-only */
+#define ISO_DIR RUN_DIR "/iso"      /* an ISO image, mounted read-only; its airootfs is the lower */
+#define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
+#define NEWROOT "/newroot"          /* the new root of a PID-1 boot */
+
+#endif
