@@ -128,6 +128,18 @@ int log_err(int err, const char *fmt, ...)
 	return err;
 }
 
+/* Log one error line ending in ": <strerror(-ERR)>"; return ERR unchanged. */
+int log_errno(int err, const char *fmt, ...)
+{
+	char what[960];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_info("%s: %s", what, strerror(-err));
+	return err;
+}
+
 /* Whether byte C is printed as it is. */
 static bool printable(unsigned char c)
 {
