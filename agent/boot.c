@@ -1,6 +1,6 @@
 /* boot.c - stages in order, each retried as pxeroot.onerror= says:
  *
- *   options -> modules -> network -> root (fetch + verify + mount) -> switch_root
+ *   options -> modules -> network -> root (the source's get + checks, then mount) -> prepare -> switch_root
  *
  * A stage logs its own cause; this file decides what happens next: retry the stage with backoff
  * (pxeroot.retries=), then the rescue action (a shell if the initramfs has one, else halt), or
@@ -28,8 +28,9 @@
 #include "modules.h"
 #include "mount/mount.h"
 #include "net/net.h"
+#include "paths.h"
 #include "plan.h"
-#include "source/http.h"
+#include "source/source.h"
 #include "switchroot.h"
 
 #define RESCUE_SHELL "/bin/sh"
@@ -38,7 +39,7 @@ struct boot {
 	struct cmdline cl;
 	struct plan plan;
 	struct net_result net;
-	char image[512];
+	struct root root;
 	const char *newroot;
 	int plan_ok;            /* the options parsed; the plan's policy applies */
 	unsigned quick_shells;  /* rescue shells in a row that ended within a second */
@@ -60,11 +61,10 @@ static int st_options(struct boot *b)
 		return r;
 	b->plan_ok = 1;
 	log_set_debug(b->plan.debug);
-	fetch_configure(&b->plan.fetch);
 	if (b->plan.debug)
 		plan_explain(&b->plan);
-	if (b->plan.source == SRC_NONE)
-		return log_err(-EINVAL, "cmdline: no root source (archiso_http_srv= or root=live:URL)");
+	if (!b->plan.source)
+		return log_err(-EINVAL, "cmdline: no root source (%s)", source_options());
 	return 0;
 }
 
@@ -86,21 +86,27 @@ static int st_network(struct boot *b)
 {
 	if (b->plan.net == NET_NONE)
 		return 0;
-	return net_up(&b->plan, &b->net);
+	return net_up(&b->plan.netcfg, &b->net);
 }
 
-/* Get, verify and mount the root. */
+/* Undo what an earlier attempt left, get the root from the source, mount it. */
 static int st_root(struct boot *b)
 {
-	mount_undo(b->newroot); /* a retry starts clean */
-	int r = http_get_root(&b->plan, &b->net, b->image, sizeof(b->image));
-	if (r == 0)
-		r = mount_root(&b->plan, b->image, b->newroot);
-	if (r == 0 && b->plan.net != NET_NONE && b->plan.copy_resolvconf)
-		r = net_copy_resolv(b->newroot);
-	if (r < 0)
-		mount_undo(b->newroot);
+	const struct source *src = b->plan.source;
+	mount_undo(b->newroot);
+	src->undo();
+	int r = src->get(&b->plan, &b->net, &b->root);
+	if (r == 0 && (r = mount_root(&b->root, &b->plan.mount, b->newroot)) < 0)
+		src->undo();
 	return r;
+}
+
+/* The new root before its init runs: resolv.conf (copy_resolvconf=). */
+static int st_prepare(struct boot *b)
+{
+	if (b->plan.net != NET_NONE && b->plan.copy_resolvconf)
+		return net_copy_resolv(b->newroot);
+	return 0;
 }
 
 /* Pick init and switch; returns only on failure. */
@@ -124,6 +130,7 @@ static const struct stage stages[] = {
 	{"modules", st_modules, 0},
 	{"network", st_network, 1},
 	{"root", st_root, 1},
+	{"prepare", st_prepare, 1},
 	{"switch_root", st_switch, 0},
 };
 
@@ -278,6 +285,21 @@ static int console_fds(void)
 	return 0;
 }
 
+/* The log: the console, /dev/kmsg and LOG_FILE (so a hook can quote the last line). */
+static void log_begin(void)
+{
+	log_open();
+	mkdir(RUN_DIR, 0755);
+	log_to_file(LOG_FILE);
+}
+
+/* What every run needs before the stages: the clock floor, libcurl. 0 or -EIO (logged). */
+static int runtime_init(void)
+{
+	clock_fix();
+	return fetch_global_init() < 0 ? log_err(-EIO, "libcurl: global init failed") : 0;
+}
+
 /* PID-1 setup: API filesystems, console on fds 0-2, the log. */
 static void early_setup(void)
 {
@@ -287,9 +309,7 @@ static void early_setup(void)
 	early_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	int console_err = console_fds();
 	signal(SIGPIPE, SIG_IGN);
-	log_open();
-	mkdir(RUN_DIR, 0755);
-	log_to_file(LOG_FILE);
+	log_begin();
 	if (console_err)
 		log_info("console: /dev/console: %s; standard input and output are /dev/null (this log is in %s/log)",
 			 strerror(console_err), RUN_DIR);
@@ -301,30 +321,24 @@ void boot_pid1(void)
 	struct boot b = {.newroot = NEWROOT};
 	early_setup();
 	log_info("pxeroot %s starting", PXEROOT_VERSION);
-	clock_fix();
-	if (fetch_global_init() < 0)
-		log_info("libcurl: global init failed");
+	runtime_init(); /* on failure the transfers say so and the policy applies */
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
 		run_stage(&b, &stages[i]);
 	/* st_switch only comes back on failure, and run_stage retries it; not reached */
 	final_action(ONERR_HALT);
 }
 
-/* Up to a mounted root, for hosts that switch root themselves; the log goes to /run/pxeroot/log
- * too, so a hook can quote the last line. */
+/* Up to a prepared root, for hosts that switch root themselves. */
 int boot_mount(const char *newroot)
 {
 	static struct boot b;
 	b.newroot = newroot;
-	log_open();
-	mkdir(RUN_DIR, 0755);
-	log_to_file(LOG_FILE);
-	clock_fix();
-	fetch_global_init();
-	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {
-		int r = stages[i].run(&b);
-		if (r < 0)
+	log_begin();
+	int r = runtime_init();
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++)
+		if ((r = stages[i].run(&b)) < 0)
 			return r;
-	}
 	return 0;
 }

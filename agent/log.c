@@ -16,6 +16,7 @@ static int kmsg_fd = -1;
 static int file_fd = -1;
 static bool debug_on;
 static struct progress *active; /* progress line currently on screen, if any */
+static char last_reason[1024]; /* the last error line (log_err) */
 
 /* Open /dev/kmsg (write only) if it is there and not open yet. */
 void log_open(void)
@@ -118,14 +119,21 @@ void log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Log one error line; return ERR unchanged. */
+/* Log one error line, kept as the last reason; return ERR unchanged. */
 int log_err(int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit(fmt, ap);
+	vsnprintf(last_reason, sizeof(last_reason), fmt, ap);
 	va_end(ap);
+	log_info("%s", last_reason);
 	return err;
+}
+
+/* The text of the last error line. */
+const char *log_last_error(void)
+{
+	return last_reason;
 }
 
 /* Log one error line ending in ": <strerror(-ERR)>"; return ERR unchanged. */
@@ -136,8 +144,7 @@ int log_errno(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	log_info("%s: %s", what, strerror(-err));
-	return err;
+	return log_err(err, "%s: %s", what, strerror(-err));
 }
 
 /* Whether byte C is printed as it is. */

@@ -29,6 +29,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Log one error line and return ERR (a negative errno), so callers can `return log_err(...)`. */
 int log_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text of the last line log_err or log_errno wrote ("" when none), without "pxeroot: ". */
+const char *log_last_error(void);
 /* log_err with the cause spelled out: the line is FMT's text, ": ", strerror(-ERR). */
 int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

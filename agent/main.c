@@ -4,7 +4,12 @@
  * arguments are those of `fetch` (PID 1 of a container).
  * Otherwise the first argument picks a tool:
  *   boot                 the whole boot (refused unless PID 1)
- *   mount DIR            everything up to a mounted root at DIR (mkinitcpio/dracut)
+ *   mount DIR            everything up to a mounted, prepared root at DIR (mkinitcpio/dracut);
+ *                        on failure the reason is the one line on stdout
+ *   verify IMAGE ...     the boot's checks on a local file (see usage)
+ *   claim [FILE]         exit 0 when the command line asks for a root pxeroot handles, 1 when
+ *                        not, 2 when an option is malformed
+ *   modules [--for-sources]   the kernel modules pxeroot may load
  *   fetch URL FILE ...   download with progress and the boot's checks (see usage)
  *   dhcp IFACE           run a DHCP exchange on IFACE and print the lease, configuring nothing
  *   cmdline [--explain] [FILE]   show how a command line is read (default /proc/cmdline)
@@ -25,13 +30,18 @@
 #include "fetch/image.h"
 #include "url.h"
 #include "log.h"
+#include "mount/mount.h"
 #include "net/dhcp.h"
+#include "source/source.h"
+#include "verify/file.h"
 #include "plan.h"
 
 /* Usage text on stderr; returns the exit code 2. */
 static int usage(void)
 {
 	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | version\n"
+	      "       | claim [FILE] | modules [--for-sources]\n"
+	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
 	      "                        [--stall-timeout S] [--timeout S] [--retries N]\n",
@@ -71,6 +81,33 @@ static bool num_arg(const char *arg, unsigned *out)
 	return *arg >= '0' && *arg <= '9' && !*end && v <= 86400;
 }
 
+/* The check options shared by fetch and verify at ARGV[*I] into T: true when ARGV[*I] was one
+ * (*I then at its last word). */
+static bool trust_arg(int argc, char **argv, int *i, struct trust *t)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--checksum"))
+		return t->sha512 = true;
+	if (*i + 1 >= argc)
+		return false;
+	if (!strcmp(a, "--cms-cert"))
+		t->cms = true, t->cms_cert = argv[++*i];
+	else if (!strcmp(a, "--cms-ca"))
+		t->cms_ca = argv[++*i];
+	else if (!strcmp(a, "--gpg-keyring"))
+		t->gpg = true, t->gpg_keyring = argv[++*i];
+	else
+		return false;
+	return true;
+}
+
+/* Trust material at the defaults, no check asked for yet, the CA only when given. */
+static void trust_args_init(struct trust *t)
+{
+	trust_defaults(t);
+	t->cms_ca = NULL;
+}
+
 /* pxeroot fetch URL FILE [options]: the boot's one-pass download, checks and transfer policy, on
  * any machine. --mirror BASE stands in for the directory of URL, like pxeroot.mirror=. */
 static int cmd_fetch(int argc, char **argv)
@@ -79,21 +116,14 @@ static int cmd_fetch(int argc, char **argv)
 	struct fetch_config fc = {0};
 	static char base0[2048];
 	struct mirrors m = {.n = 1, .base = {base0}};
-	trust_defaults(&t);
-	t.cms_ca = NULL;
+	trust_args_init(&t);
 	bool ok = true;
 	for (int i = 2; i < argc && ok; i++) {
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--checksum"))
-			t.sha512 = true;
+		if (trust_arg(argc, argv, &i, &t))
+			continue;
 		else if (!next)
 			ok = false;
-		else if (!strcmp(a, "--cms-cert"))
-			t.cms = true, t.cms_cert = argv[++i];
-		else if (!strcmp(a, "--cms-ca"))
-			t.cms_ca = argv[++i];
-		else if (!strcmp(a, "--gpg-keyring"))
-			t.gpg = true, t.gpg_keyring = argv[++i];
 		else if (!strcmp(a, "--ca"))
 			fc.ca = argv[++i];
 		else if (!strcmp(a, "--proxy"))
@@ -113,14 +143,71 @@ static int cmd_fetch(int argc, char **argv)
 	}
 	if (!ok)
 		return usage();
-	fetch_configure(&fc);
-	fetch_global_init();
+	if (fetch_global_init() < 0) {
+		log_err(-EIO, "libcurl: global init failed");
+		return 1;
+	}
 	const char *url = argv[0], *file = argv[1], *slash = strrchr(file, '/');
 	size_t split = url_dir_len(url);
 	snprintf(base0, sizeof(base0), "%.*s", (int)split, url);
-	struct fetch_req rq = {.m = m.n > 1 ? &m : NULL, .path = m.n > 1 ? url + split : url,
+	struct fetch_req rq = {.cfg = &fc, .m = m.n > 1 ? &m : NULL, .path = m.n > 1 ? url + split : url,
 			       .label = slash ? slash + 1 : file};
 	return image_fetch(&rq, &t, file) < 0 ? 1 : 0;
+}
+
+/* pxeroot verify IMAGE [options]: the boot's checks on a local file, companions beside it. */
+static int cmd_verify(int argc, char **argv)
+{
+	struct trust t;
+	trust_args_init(&t);
+	for (int i = 1; i < argc; i++)
+		if (!trust_arg(argc, argv, &i, &t))
+			return usage();
+	if (argc < 1 || argv[0][0] == '-')
+		return usage();
+	if (!t.sha512 && !t.cms && !t.gpg) {
+		fputs("pxeroot: verify: no check asked for (--checksum, --cms-cert, --gpg-keyring)\n", stderr);
+		return 2;
+	}
+	const char *slash = strrchr(argv[0], '/');
+	int r = verify_file(argv[0], &t, NULL, isatty(STDERR_FILENO) ? (slash ? slash + 1 : argv[0]) : NULL);
+	if (r == 0)
+		printf("%s: ok\n", argv[0]);
+	return r < 0 ? 1 : 0;
+}
+
+/* pxeroot claim [FILE]: 0 when the command line asks for a root pxeroot handles, 1 when not, 2
+ * when an option is malformed (the line that says so on stderr). */
+static int cmd_claim(int argc, char **argv)
+{
+	const char *file = argc > 0 ? argv[0] : "/proc/cmdline";
+	struct cmdline cl;
+	struct plan plan;
+	int r = cmdline_read(file, &cl);
+	if (r < 0) {
+		log_errno(r, "cmdline %s", file);
+		return 2;
+	}
+	r = plan_from_cmdline(&cl, &plan);
+	cmdline_free(&cl);
+	return r < 0 ? 2 : plan.source ? 0 : 1;
+}
+
+/* pxeroot modules [--for-sources]: every kernel module pxeroot may load, one per line; with
+ * --for-sources, each followed by what needs it ("mount" or a source's name). */
+static int cmd_modules(int argc, char **argv)
+{
+	bool who = argc > 0 && !strcmp(argv[0], "--for-sources");
+	if (argc > (int)who)
+		return usage();
+	const char *mods[32];
+	size_t n = mount_modules(mods, 32);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s\n", mods[i], who ? "\tmount" : "");
+	for (const struct source *const *s = sources; *s; s++)
+		for (const char *const *m = (*s)->modules; m && *m; m++)
+			printf("%s%s%s\n", *m, who ? "\t" : "", who ? (*s)->name : "");
+	return 0;
 }
 
 /* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed, nothing configured. */
@@ -173,8 +260,18 @@ int main(int argc, char **argv)
 		fputs("pxeroot: boot runs only as PID 1 (the initramfs's /init); use `pxeroot mount DIR` under another init\n", stderr);
 		return 1;
 	}
-	if (!strcmp(cmd, "mount") && argc == 3)
-		return boot_mount(argv[2]) < 0 ? 1 : 0;
+	if (!strcmp(cmd, "mount") && argc == 3) { /* on failure stdout gets the reason, for the hooks */
+		if (boot_mount(argv[2]) == 0)
+			return 0;
+		printf("pxeroot: %s\n", log_last_error()[0] ? log_last_error() : "failed without a reason");
+		return 1;
+	}
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc - 2, argv + 2);
+	if (!strcmp(cmd, "claim") && argc <= 3)
+		return cmd_claim(argc - 2, argv + 2);
+	if (!strcmp(cmd, "modules"))
+		return cmd_modules(argc - 2, argv + 2);
 	if (fetch_args(argc, argv))
 		return cmd_fetch(argc - 2, argv + 2);
 	if (!strcmp(cmd, "dhcp"))

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <strings.h>
+#include <sys/utsname.h>
 
 #include "log.h"
 
@@ -22,7 +24,7 @@ static const struct {
 /* Boolean option NAME into *OUT (kept when absent). A bare word means on, as archiso's checksum
  * does; a value is one of a closed set of words, any case. Anything else is refused: a trust
  * option read as "off" would boot an image nobody checked. */
-static int get_bool(const struct cmdline *cl, const char *name, bool *out)
+int plan_get_bool(const struct cmdline *cl, const char *name, bool *out)
 {
 	const char *v = cmdline_get(cl, name);
 	if (!v)
@@ -56,7 +58,7 @@ static int get_uint(const struct cmdline *cl, const char *name, unsigned max, un
 }
 
 /* A tmpfs size: digits then k/m/g (any case) or %. */
-static int check_size(const char *name, const char *v)
+int plan_check_size(const char *name, const char *v)
 {
 	const char *p = v;
 	while (isdigit((unsigned char)*p))
@@ -109,7 +111,7 @@ static int plan_net_extra(const struct cmdline *cl, struct net_config *cfg)
 			return log_err(-EINVAL, "cmdline BOOTIF=\"%s\": not 01-aa-bb-cc-dd-ee-ff", b);
 		cfg->has_bootif = true;
 	}
-	return get_bool(cl, "rd.neednet", &cfg->neednet);
+	return plan_get_bool(cl, "rd.neednet", &cfg->neednet);
 }
 
 /* The network plan: every ip= value, then whether the network stage runs at all. */
@@ -122,34 +124,32 @@ static int plan_net(const struct cmdline *cl, struct plan *plan)
 	for (size_t i = 0; i < n; i++)
 		if ((r = add_ip(cfg, ips[i])) < 0)
 			return r;
-	if ((r = plan_net_extra(cl, cfg)) < 0)
+	cfg->carrier_timeout_s = 10;
+	cfg->dhcp_timeout_s = 60;
+	if ((r = plan_net_extra(cl, cfg)) < 0 ||
+	    (r = get_uint(cl, "pxeroot.carrier_timeout", 3600, &cfg->carrier_timeout_s)) < 0 ||
+	    (r = get_uint(cl, "pxeroot.dhcp_timeout", 3600, &cfg->dhcp_timeout_s)) < 0)
 		return r;
-	bool needed = plan->source == SRC_HTTP || cfg->neednet;
-	if (cfg->off && plan->source == SRC_HTTP)
-		return log_err(-EINVAL, "cmdline ip=\"%s\": the root is fetched over HTTP and needs the network", ips[n - 1]);
+	bool src_net = plan->source && plan->source->needs_net;
+	if (cfg->off && src_net)
+		return log_err(-EINVAL, "cmdline ip=\"%s\": the root source (%s) needs the network", ips[n - 1], plan->source->options);
+	bool needed = src_net || cfg->neednet;
 	if (needed && cfg->n == 0 && !cfg->off)
 		cfg->n = 1; /* conf[0] is all zero: DHCP on any interface */
 	plan->net = cfg->n ? NET_UP : NET_NONE;
 	return 0;
 }
 
-/* Transfers: mirrors, proxy, timeouts and attempts. */
+/* Transfers: CA bundle, proxy, timeouts and attempts. */
 static int plan_fetch(const struct cmdline *cl, struct plan *plan)
 {
 	struct fetch_config *f = &plan->fetch;
-	const char *m[MIRRORS_MAX];
-	size_t n = cmdline_get_all(cl, "pxeroot.mirror", m, MIRRORS_MAX);
-	if (n > MIRRORS_MAX - 1)
-		return log_err(-E2BIG, "cmdline pxeroot.mirror=\"%s\": more than %d mirrors", m[n - 1], MIRRORS_MAX - 1);
-	for (size_t i = 0; i < n; i++) {
-		if (strncmp(m[i], "http://", 7) && strncmp(m[i], "https://", 8))
-			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL", m[i]);
-		plan->mirrors[plan->nmirrors++] = m[i];
-	}
-	*f = (struct fetch_config){.ca = plan->ca_bundle, .proxy = cmdline_get(cl, "proxy"),
+	*f = (struct fetch_config){.ca = cmdline_get(cl, "pxeroot.ca"), .proxy = cmdline_get(cl, "proxy"),
 				   .connect_s = FETCH_CONNECT_S, .stall_s = FETCH_STALL_S, .attempts = FETCH_ATTEMPTS};
 	if (f->proxy && !*f->proxy)
 		f->proxy = NULL;
+	if (f->ca && f->ca[0] != '/')
+		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", f->ca);
 	int r;
 	if ((r = get_uint(cl, "pxeroot.connect_timeout", 3600, &f->connect_s)) < 0 ||
 	    (r = get_uint(cl, "pxeroot.stall_timeout", 3600, &f->stall_s)) < 0 ||
@@ -158,23 +158,6 @@ static int plan_fetch(const struct cmdline *cl, struct plan *plan)
 		return r;
 	if (!f->connect_s || !f->stall_s || !f->attempts)
 		return log_err(-EINVAL, "cmdline: pxeroot.connect_timeout=, pxeroot.stall_timeout= and pxeroot.fetch_retries= must be at least 1");
-	return 0;
-}
-
-/* Where the root comes from: archiso_http_srv= or root=live:URL. */
-static int plan_source(const struct cmdline *cl, struct plan *plan)
-{
-	const char *root = cmdline_get(cl, "root");
-	plan->http_srv = cmdline_get(cl, "archiso_http_srv");
-	if (plan->http_srv && !*plan->http_srv)
-		return log_err(-EINVAL, "cmdline archiso_http_srv=\"\": empty URL");
-	if (root && !strncmp(root, "live:", 5)) {
-		plan->live_url = root + 5;
-		if (strncmp(plan->live_url, "http://", 7) && strncmp(plan->live_url, "https://", 8))
-			return log_err(-EINVAL, "cmdline root=\"%s\": only http:// and https:// live images are supported", root);
-	}
-	if (plan->http_srv || plan->live_url)
-		plan->source = SRC_HTTP;
 	return 0;
 }
 
@@ -199,6 +182,22 @@ static int plan_onerror(const struct cmdline *cl, struct plan *plan)
 	return get_uint(cl, "pxeroot.retries", 100, &plan->retries);
 }
 
+/* uname's machine, asked once. */
+const char *plan_machine(void)
+{
+	static struct utsname uts;
+	if (!uts.machine[0] && uname(&uts) < 0)
+		snprintf(uts.machine, sizeof(uts.machine), "unknown");
+	return uts.machine;
+}
+
+/* <basedir>/<arch or machine> into OUT. */
+int plan_archiso(const struct plan *plan, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s/%s", plan->basedir, plan->arch ? plan->arch : plan_machine());
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
 /* Name of onerror action E. */
 const char *onerror_name(enum onerror e)
 {
@@ -210,16 +209,11 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	if ((r = get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
+	if ((r = plan_get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
 		return r;
-	if ((r = plan_source(cl, plan)) < 0 || (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
+	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
 
-	plan->carrier_timeout_s = 10;
-	plan->dhcp_timeout_s = 60;
-	if ((r = get_uint(cl, "pxeroot.carrier_timeout", 3600, &plan->carrier_timeout_s)) < 0 ||
-	    (r = get_uint(cl, "pxeroot.dhcp_timeout", 3600, &plan->dhcp_timeout_s)) < 0)
-		return r;
 
 	plan->basedir = cmdline_get(cl, "archisobasedir");
 	if (!plan->basedir || !*plan->basedir)
@@ -227,30 +221,21 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	plan->arch = cmdline_get(cl, "arch");
 	if (!plan->arch || !*plan->arch)
 		plan->arch = NULL; /* machine's, filled by the caller from uname */
-	plan->http_spc = cmdline_get(cl, "archiso_http_spc");
-	if (!plan->http_spc)
-		plan->http_spc = "75%";
-	plan->cow_size = cmdline_get(cl, "cow_spacesize");
-	if (!plan->cow_size)
-		plan->cow_size = cmdline_get(cl, "rd.live.overlay.size");
-	if (!plan->cow_size)
-		plan->cow_size = "256M";
-	if ((r = check_size("archiso_http_spc", plan->http_spc)) < 0 ||
-	    (r = check_size("cow_spacesize", plan->cow_size)) < 0)
+	const char **cow = &plan->mount.cow_size;
+	if (!(*cow = cmdline_get(cl, "cow_spacesize")) && !(*cow = cmdline_get(cl, "rd.live.overlay.size")))
+		*cow = "256M";
+	if ((r = plan_check_size("cow_spacesize", *cow)) < 0)
 		return r;
 	trust_defaults(&plan->trust);
-	if ((r = get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
-	    (r = get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = get_bool(cl, "verify", &plan->trust.gpg)) < 0)
+	if ((r = plan_get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
+	    (r = plan_get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = plan_get_bool(cl, "verify", &plan->trust.gpg)) < 0)
 		return r;
-	plan->ca_bundle = cmdline_get(cl, "pxeroot.ca");
-	if (plan->ca_bundle && plan->ca_bundle[0] != '/')
-		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", plan->ca_bundle);
 	if ((r = plan_fetch(cl, plan)) < 0)
 		return r;
 	plan->copy_resolvconf = true;
-	if ((r = get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
+	if ((r = plan_get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
 		return r;
-	plan->rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
+	plan->mount.rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
 
 	plan->init = cmdline_get(cl, "init");
 	if (plan->init && plan->init[0] != '/')
@@ -273,25 +258,15 @@ void plan_explain(const struct plan *plan)
 			 c->device[0] ? c->device : "any interface", c->method == IPC_STATIC ? " address " : "",
 			 c->method == IPC_STATIC ? a : "");
 	}
-	if (plan->source == SRC_HTTP) {
-		if (plan->live_url)
-			log_info("plan: root image %s", plan->live_url);
-		else
-			log_info("plan: root image %s%s/%s/airootfs.sfs", plan->http_srv, plan->basedir,
-				 plan->arch ? plan->arch : "<machine>");
-		for (unsigned i = 0; i < plan->nmirrors; i++)
-			log_info("plan: mirror %u %s", i + 1, plan->mirrors[i]);
-		log_info("plan: transfers: connect timeout %u s, stall timeout %u s, %u attempts without progress, deadline %u s%s, proxy %s",
-			 plan->fetch.connect_s, plan->fetch.stall_s, plan->fetch.attempts, plan->fetch.deadline_s,
-			 plan->fetch.deadline_s ? "" : " (none)", plan->fetch.proxy ? plan->fetch.proxy : "none");
-		log_info("plan: image tmpfs size %s, checks:%s%s%s%s", plan->http_spc, plan->trust.sha512 ? " sha512" : "",
-			 plan->trust.cms ? " cms" : "", plan->trust.gpg ? " gpg" : "",
-			 plan->trust.sha512 || plan->trust.cms || plan->trust.gpg ? "" : " none");
+	if (plan->source) {
+		plan->source->explain(plan);
+		log_info("plan: checks:%s%s%s%s", plan->trust.sha512 ? " sha512" : "", plan->trust.cms ? " cms" : "",
+			 plan->trust.gpg ? " gpg" : "", plan->trust.sha512 || plan->trust.cms || plan->trust.gpg ? "" : " none");
 	} else {
 		log_info("plan: no root source on the command line");
 	}
-	log_info("plan: overlay tmpfs size %s", plan->cow_size);
-	log_info("plan: root %s", plan->rw ? "rw (an ext2/3/4 image read-write as /, no overlay)" : "ro (the image under the overlay)");
+	log_info("plan: overlay tmpfs size %s", plan->mount.cow_size);
+	log_info("plan: root %s", plan->mount.rw ? "rw (an ext2/3/4 image read-write as /, no overlay)" : "ro (the image under the overlay)");
 	log_info("plan: init %s with %u argument(s)", plan->init ? plan->init : "/sbin/init (default)", plan->ninit_args);
 	log_info("plan: on error %s, %u retries", onerror_name(plan->onerror), plan->retries);
 }

@@ -8,33 +8,26 @@
 #include "fetch/fetch.h"
 #include "verify/trust.h"
 #include "cmdline.h"
+#include "mount/mount.h"
 #include "net/ipconf.h"
+#include "source/source.h"
 
 enum net_mode { NET_NONE, NET_UP };
-enum source_kind { SRC_NONE, SRC_HTTP };
 enum onerror { ONERR_RETRY, ONERR_SHELL, ONERR_REBOOT, ONERR_HALT, ONERR_POWEROFF };
 
 struct plan {
 	enum net_mode net;          /* whether the network stage runs */
-	struct net_config netcfg;   /* ip=, BOOTIF=, nameserver=, rd.neednet= */
-	unsigned carrier_timeout_s; /* pxeroot.carrier_timeout= */
-	unsigned dhcp_timeout_s;    /* pxeroot.dhcp_timeout= */
+	struct net_config netcfg;   /* ip=, BOOTIF=, nameserver=, rd.neednet=, pxeroot.{carrier,dhcp}_timeout= */
 
-	enum source_kind source;
-	const char *http_srv;       /* archiso_http_srv= (raw, may hold ${pxeserver}) */
-	const char *live_url;       /* root=live:<url> */
+	const struct source *source; /* the source that claimed the command line; NULL: none */
+	struct source_opts src_opts; /* its options */
 	const char *basedir;        /* archisobasedir= */
-	const char *arch;           /* arch= */
-	const char *http_spc;       /* archiso_http_spc= tmpfs size for the image */
+	const char *arch;           /* arch=, else the machine's (uname, read once) */
 	struct trust trust;         /* checksum=y, cms_verify=y, verify=y and the trust material */
-	const char *ca_bundle;      /* pxeroot.ca= (HTTPS); NULL: the built-in bundle */
-	const char *mirrors[MIRRORS_MAX - 1]; /* pxeroot.mirror= (repeatable), tried in order */
-	unsigned nmirrors;
-	struct fetch_config fetch;  /* proxy=, pxeroot.{connect_timeout,stall_timeout,timeout,fetch_retries}= */
+	struct fetch_config fetch;  /* pxeroot.ca=, proxy=, pxeroot.{connect_timeout,stall_timeout,timeout,fetch_retries}= */
 	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
-	bool rw;                    /* the kernel's rw after its last ro: an ext2/3/4 image is / read-write */
+	struct mount_opts mount;    /* the kernel's rw after its last ro; cow_spacesize= / rd.live.overlay.size= */
 
-	const char *cow_size;       /* cow_spacesize= / rd.live.overlay.size= */
 	const char *init;           /* init= (NULL: the default list) */
 	const char *const *init_args;
 	unsigned ninit_args;
@@ -49,6 +42,17 @@ struct plan {
 int plan_from_cmdline(const struct cmdline *cl, struct plan *plan);
 /* Print the plan, one "pxeroot: plan: ..." line per item (pxeroot cmdline --explain). */
 void plan_explain(const struct plan *plan);
+/* Read the yes/no option NAME of CL into *OUT (kept when absent): a bare word or an empty value is
+ * yes; otherwise one of y, yes, 1, true, on / n, no, 0, false, off in any case. 0, or -EINVAL after
+ * the line quoting the value. For the sources' own options. */
+int plan_get_bool(const struct cmdline *cl, const char *name, bool *out);
+/* Check that V, the value of option NAME, is a tmpfs size (256M, 2G, 75%); 0 or -EINVAL (logged). */
+int plan_check_size(const char *name, const char *v);
+/* The machine's architecture as uname reports it (x86_64), read once. */
+const char *plan_machine(void);
+/* Where archiso keeps the root: <archisobasedir>/<arch= or the machine's> into OUT; 0 or
+ * -ENAMETOOLONG. */
+int plan_archiso(const struct plan *plan, char *out, size_t cap);
 /* Name of an onerror action. */
 const char *onerror_name(enum onerror e);
 

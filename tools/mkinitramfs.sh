@@ -10,12 +10,13 @@
 # (DEST ending in / keeps the name of SRC). --exec copies the executable at the
 # absolute PATH to the same path in the image, with its shared libraries and
 # loader (checked in the image as those of /init are). --module adds a kernel
-# module to the default list. The output is a gzip'd newc cpio. Needs root (mknod, and
+# module to the list: the NIC drivers of the test lab and every module the binary
+# names (`pxeroot modules`). The output is a gzip'd newc cpio. Needs root (mknod, and
 # chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes
 # (default 0) so that equal inputs give equal images.
 set -euo pipefail
 
-readonly DEFAULT_MODULES="virtio_net virtio_pci virtio_blk e1000 e1000e loop squashfs overlay isofs nfs nfsv3 nfsv4 phram mtdblock erofs ext4"
+readonly NIC_MODULES="virtio_net virtio_pci virtio_blk e1000 e1000e"
 readonly CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 readonly EMPTY_DIRS="proc sys dev run newroot etc tmp root usr/bin usr/sbin"
 
@@ -208,7 +209,9 @@ install_modules() {
 	base=$(cd "$moddir/../../.." && pwd -P)
 	dst="$STAGING/lib/modules/$ver"
 	mkdir -p "$dst"
-	for mod in $DEFAULT_MODULES "${MODULES[@]}"; do
+	local wanted
+	wanted=$("$BINARY" modules) || die "$BINARY modules: failed"
+	for mod in $NIC_MODULES $wanted "${MODULES[@]}"; do
 		if ! rel=$(module_files "$base" "$ver" "$mod"); then
 			say "note: module $mod not in kernel $ver, skipped"
 			continue

@@ -34,9 +34,6 @@
 #define BACKOFF_MAX_MS 30000u
 #define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
 
-static struct fetch_config cfg = {
-	.ca = DEFAULT_CA_BUNDLE, .connect_s = FETCH_CONNECT_S, .stall_s = FETCH_STALL_S, .attempts = FETCH_ATTEMPTS,
-};
 
 /* Why an attempt stopped early (set by the callbacks). */
 enum stop { STOP_NONE, STOP_SINK, STOP_SIZE, STOP_STALE, STOP_EXTRA, STOP_STALL, STOP_DEADLINE };
@@ -44,6 +41,7 @@ enum stop { STOP_NONE, STOP_SINK, STOP_SIZE, STOP_STALE, STOP_EXTRA, STOP_STALL,
 /* One fetch_file call: state kept across its attempts. */
 struct xfer {
 	struct fetch_req *rq;
+	struct fetch_config cfg; /* rq's settings, defaults filled in */
 	CURL *curl;
 	const char *url;        /* this attempt's URL (rq->url) */
 	struct progress prog;
@@ -174,7 +172,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
 	uint64_t now = now_ms();
 	sample_memory(x, now, false);
-	if (now - x->last_rx_ms >= cfg.stall_s * 1000ull) {
+	if (now - x->last_rx_ms >= x->cfg.stall_s * 1000ull) {
 		x->stop = STOP_STALL;
 		x->err = -ETIMEDOUT;
 		return 1;
@@ -239,7 +237,7 @@ static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg.connect_s);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)x->cfg.connect_s);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "pxeroot/" PXEROOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -248,13 +246,13 @@ static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CAINFO, cfg.ca);
+	curl_easy_setopt(c, CURLOPT_CAINFO, x->cfg.ca);
 	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the bundle alone: not libcurl's built-in directory too */
-	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, cfg.ca);
+	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, x->cfg.ca);
 	curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_PROXY, cfg.proxy ? cfg.proxy : ""); /* "": no proxy, not even from the environment */
+	curl_easy_setopt(c, CURLOPT_PROXY, x->cfg.proxy ? x->cfg.proxy : ""); /* "": no proxy, not even from the environment */
 	curl_easy_setopt(c, CURLOPT_NOBODY, x->rq->head ? 1L : 0L);
 	if (x->got) {
 		snprintf(range, rcap, "%" PRIu64 "-", x->got);
@@ -315,9 +313,9 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 	if (x->stop != STOP_NONE) {
 		r = x->err;
 		if (x->stop == STOP_STALL)
-			snprintf(why, cap, "no data for %u s (pxeroot.stall_timeout=)", cfg.stall_s);
+			snprintf(why, cap, "no data for %u s (pxeroot.stall_timeout=)", x->cfg.stall_s);
 		else if (x->stop == STOP_DEADLINE)
-			snprintf(why, cap, "not done after %u s (pxeroot.timeout=)", cfg.deadline_s);
+			snprintf(why, cap, "not done after %u s (pxeroot.timeout=)", x->cfg.deadline_s);
 		else if (x->stop == STOP_EXTRA)
 			snprintf(why, cap, "more data than the %" PRIu64 " bytes announced", x->size);
 		else
@@ -387,7 +385,7 @@ static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
 	bool wrapped = !m || next <= x->mirror;
 	if (!more && wrapped)
 		return log_err(r, "fetch %s: %s", x->url, why);
-	if (x->fails >= cfg.attempts || (x->deadline_ms && now_ms() >= x->deadline_ms))
+	if (x->fails >= x->cfg.attempts || (x->deadline_ms && now_ms() >= x->deadline_ms))
 		return log_err(r, "fetch %s: %s; giving up after %u attempts", x->url, why, x->attempt);
 	char size[48] = "";
 	if (x->got)
@@ -430,13 +428,24 @@ static int other_mirror(struct xfer *x)
 	return -ESTALE;
 }
 
+/* C with its unset fields (NULL, 0) at the defaults; the deadline stays as it is (0: none). */
+struct fetch_config fetch_defaults(const struct fetch_config *c)
+{
+	struct fetch_config d = c ? *c : (struct fetch_config){0};
+	d.ca = d.ca ? d.ca : DEFAULT_CA_BUNDLE;
+	d.connect_s = d.connect_s ? d.connect_s : FETCH_CONNECT_S;
+	d.stall_s = d.stall_s ? d.stall_s : FETCH_STALL_S;
+	d.attempts = d.attempts ? d.attempts : FETCH_ATTEMPTS;
+	return d;
+}
+
 /* The attempts. */
 int fetch_file(struct fetch_req *rq)
 {
-	struct xfer x = {.rq = rq, .url = rq->url};
+	struct xfer x = {.rq = rq, .url = rq->url, .cfg = fetch_defaults(rq->cfg)};
 	char why[CURL_ERROR_SIZE + 64];
 	uint64_t start = now_ms();
-	x.deadline_ms = cfg.deadline_s ? start + cfg.deadline_s * 1000ull : 0;
+	x.deadline_ms = x.cfg.deadline_s ? start + x.cfg.deadline_s * 1000ull : 0;
 	x.mirror = pick_mirror(rq->m);
 	rq->size = 0;
 	rq->mem_peak_kb = mem_used_kb();
@@ -470,17 +479,6 @@ int fetch_file(struct fetch_req *rq)
 	if (r == 0 && x.attempt > 1)
 		log_info("fetch %s: complete after %u attempts", rq->url, x.attempt);
 	return r;
-}
-
-/* Take the non-zero fields of C. */
-void fetch_configure(const struct fetch_config *c)
-{
-	cfg.ca = c->ca ? c->ca : DEFAULT_CA_BUNDLE;
-	cfg.proxy = c->proxy;
-	cfg.connect_s = c->connect_s ? c->connect_s : cfg.connect_s;
-	cfg.stall_s = c->stall_s ? c->stall_s : cfg.stall_s;
-	cfg.attempts = c->attempts ? c->attempts : cfg.attempts;
-	cfg.deadline_s = c->deadline_s;
 }
 
 /* Initialise libcurl once. */

@@ -36,6 +36,7 @@ struct mirrors {
 
 /* One file to get. */
 struct fetch_req {
+	const struct fetch_config *cfg; /* the transfer policy; NULL: the defaults */
 	struct mirrors *m;       /* NULL: PATH is the whole URL */
 	const char *path;        /* appended to a base of M (no leading '/') */
 	struct sink *sinks;
@@ -59,8 +60,8 @@ struct fetch_req {
 int fetch_file(struct fetch_req *rq);
 /* The base RQ will try first, joined with RQ's path, into OUT. */
 int fetch_first_url(const struct fetch_req *rq, char *out, size_t cap);
-/* Set the transfer policy (NULL fields and zero numbers keep the defaults, deadline excepted). */
-void fetch_configure(const struct fetch_config *c);
+/* C (NULL: none) with its NULL fields and zero numbers at the defaults, the deadline excepted. */
+struct fetch_config fetch_defaults(const struct fetch_config *c);
 /* One-time libcurl setup; 0 or -EIO. */
 int fetch_global_init(void);
 

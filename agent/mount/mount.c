@@ -22,7 +22,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -156,23 +155,27 @@ int loop_attach(const char *path, bool rw, char *dev, size_t cap)
 	return lfd;
 }
 
-/* Mount image file IMAGE of kind K at DIR through a loop device, read-only unless RW. */
-static int mount_loop(const char *image, const struct fs_kind *k, const char *dir, bool rw)
+/* Mount SRC, an image file (through a loop device) or a block device (LOOP false), of kind K at
+ * DIR, read-only unless RW. */
+static int mount_fs(const char *src, bool loop, const struct fs_kind *k, const char *dir, bool rw)
 {
 	char dev[32];
-	int r;
-	if ((r = mod_load("loop")) < 0 || (r = mod_load(k->module)) < 0)
+	int r, lfd = -1;
+	if ((loop && (r = mod_load("loop")) < 0) || (r = mod_load(k->module)) < 0)
 		return r;
 	if ((r = mkdir_p(dir)) < 0)
-		return log_err(r, "mount %s: mkdir %s: %s", image, dir, strerror(-r));
-	int lfd = loop_attach(image, rw, dev, sizeof(dev));
-	if (lfd < 0)
+		return log_errno(r, "mount %s: mkdir %s", src, dir);
+	if (loop && (lfd = loop_attach(src, rw, dev, sizeof(dev))) < 0)
 		return lfd;
-	r = mount(dev, dir, k->type, rw ? 0 : MS_RDONLY, NULL) < 0 ? -errno : 0;
-	close(lfd); /* the mount holds the device now; without one, autoclear detaches it here */
+	if (!loop)
+		snprintf(dev, sizeof(dev), "%s", src);
+	r = mount(loop ? dev : src, dir, k->type, rw ? 0 : MS_RDONLY, NULL) < 0 ? -errno : 0;
+	if (lfd >= 0)
+		close(lfd); /* the mount holds the device now; without one, autoclear detaches it here */
+	const char *via = loop ? src : "";
 	if (r < 0)
-		return log_err(r, "mount %s (%s, %s) on %s: %s", dev, image, k->type, dir, strerror(-r));
-	log_info("mount: %s (%s, %s) on %s %s", dev, image, k->type, dir, rw ? "read-write" : "read-only");
+		return log_errno(r, "mount %s (%s%s%s) on %s", loop ? dev : src, via, loop ? ", " : "", k->type, dir);
+	log_info("mount: %s (%s%s%s) on %s %s", loop ? dev : src, via, loop ? ", " : "", k->type, dir, rw ? "read-write" : "read-only");
 	return 0;
 }
 
@@ -188,16 +191,14 @@ static int image_expect(const char *image, const char *want)
 	return strcmp(type, "squashfs") ? 0 : squashfs_check(image);
 }
 
-/* The archiso root inside the ISO mounted at ISO_DIR: <basedir>/<arch>/airootfs.sfs, else
- * airootfs.erofs; its path into PATH and its type into *TYPE. -ENOENT naming both when absent. */
-static int iso_find_root(const struct plan *plan, const char *iso, char *path, size_t cap, const char **type)
+/* The archiso root inside the ISO mounted at ISO_DIR: ARCHISO/airootfs.sfs, else airootfs.erofs;
+ * its path into PATH and its type into *TYPE. -ENOENT naming both when absent. */
+static int iso_find_root(const char *archiso, const char *iso, char *path, size_t cap, const char **type)
 {
 	static const char *const names[][2] = {{"airootfs.sfs", "squashfs"}, {"airootfs.erofs", "erofs"}};
-	struct utsname uts;
-	char rel[2][320];
-	uname(&uts);
+	char rel[2][400];
 	for (size_t i = 0; i < 2; i++) {
-		int n = snprintf(rel[i], sizeof(rel[i]), "%s/%s/%s", plan->basedir, plan->arch ? plan->arch : uts.machine, names[i][0]);
+		int n = snprintf(rel[i], sizeof(rel[i]), "%s/%s", archiso, names[i][0]);
 		if (n < 0 || (size_t)n >= sizeof(rel[i]) || (size_t)snprintf(path, cap, "%s/%s", ISO_DIR, rel[i]) >= cap)
 			return log_err(-ENAMETOOLONG, "image %s: archisobasedir=/arch= path too long", iso);
 		struct stat st;
@@ -210,71 +211,95 @@ static int iso_find_root(const struct plan *plan, const char *iso, char *path, s
 }
 
 /* Mount the ISO at ISO_DIR, then the archiso root file inside it at LOWER_DIR. */
-static int mount_iso_lower(const struct plan *plan, const char *iso)
+static int mount_iso_lower(const struct root *root, bool loop)
 {
-	char root[512];
+	char file[512];
 	const char *type = NULL;
-	int r = mount_loop(iso, fs_kind_of("iso9660"), ISO_DIR, false);
-	if (r < 0 || (r = iso_find_root(plan, iso, root, sizeof(root), &type)) < 0 ||
-	    (r = image_expect(root, type)) < 0)
+	int r = mount_fs(root->path, loop, fs_kind_of("iso9660"), ISO_DIR, false);
+	if (r < 0 || (r = iso_find_root(root->archiso, root->path, file, sizeof(file), &type)) < 0 ||
+	    (r = image_expect(file, type)) < 0)
 		return r;
-	return mount_loop(root, fs_kind_of(type), LOWER_DIR, false);
+	return mount_fs(file, true, fs_kind_of(type), LOWER_DIR, false);
 }
 
-/* Mount the image at LOWER_DIR read-only: directly, or through the ISO's archiso layout. */
-static int mount_lower(const struct plan *plan, const char *image, const struct fs_kind *k)
+/* Mount the root at LOWER_DIR read-only: directly, or through the ISO's archiso layout. */
+static int mount_lower(const struct root *root, const struct fs_kind *k)
 {
+	bool loop = root->kind == ROOT_IMAGE;
 	int r;
 	if (!strcmp(k->type, "iso9660"))
-		return mount_iso_lower(plan, image);
-	if (!strcmp(k->type, "squashfs") && (r = squashfs_check(image)) < 0)
+		return mount_iso_lower(root, loop);
+	if (!strcmp(k->type, "squashfs") && (r = squashfs_check(root->path)) < 0)
 		return r;
-	return mount_loop(image, k, LOWER_DIR, false);
+	return mount_fs(root->path, loop, k, LOWER_DIR, false);
 }
 
-/* The overlay on NEWROOT: lower = the image, upper/work on a tmpfs of the plan's size. */
-static int mount_overlay(const struct plan *plan, const char *newroot)
+/* The overlay on NEWROOT: LOWER read-only under upper/work dirs on a tmpfs of COW_SIZE. */
+static int mount_overlay(const char *lower, const char *cow_size, const char *newroot)
 {
+	char opts[600];
 	int r = mod_load("overlay");
-	if (r < 0 || (r = mount_tmpfs(COW_DIR, plan->cow_size, "overlay")) < 0)
+	if (r < 0 || (r = mount_tmpfs(COW_DIR, cow_size, "overlay")) < 0)
 		return r;
 	if ((r = mkdir_p(COW_DIR "/upper")) < 0 || (r = mkdir_p(COW_DIR "/work")) < 0 || (r = mkdir_p(newroot)) < 0)
-		return log_err(r, "mount overlay: mkdir: %s", strerror(-r));
-	const char *opts = "lowerdir=" LOWER_DIR ",upperdir=" COW_DIR "/upper,workdir=" COW_DIR "/work";
+		return log_errno(r, "mount overlay: mkdir");
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=" COW_DIR "/upper,workdir=" COW_DIR "/work", lower);
 	if (mount("overlay", newroot, "overlay", 0, opts) < 0)
-		return log_err(-errno, "mount overlay on %s (%s): %s", newroot, opts, strerror(errno));
-	log_info("mount: overlay on %s (tmpfs %s for changes)", newroot, plan->cow_size);
+		return log_errno(-errno, "mount overlay on %s (%s)", newroot, opts);
+	log_info("mount: overlay on %s (tmpfs %s for changes)", newroot, cow_size);
 	return 0;
 }
 
-/* The image's kind, refused by name when pxeroot cannot boot it. */
-static int root_kind(const char *image, const struct fs_kind **k)
+/* The filesystem's kind, refused by name when pxeroot cannot boot it. */
+static int root_kind(const char *path, const struct fs_kind **k)
 {
 	char type[32];
-	int r = image_type(image, type, sizeof(type));
+	int r = image_type(path, type, sizeof(type));
 	if (r < 0)
 		return r;
 	if (!(*k = fs_kind_of(type)))
-		return log_err(-EINVAL, "image %s: is %s; pxeroot boots squashfs, erofs, ext2/3/4 and iso9660 images", image, type);
+		return log_err(-EINVAL, "image %s: is %s; pxeroot boots squashfs, erofs, ext2/3/4 and iso9660 images", path, type);
 	return 0;
 }
 
-/* rw + ext2/3/4: the image itself read-write on NEWROOT; otherwise lower + overlay. Undo on failure. */
-int mount_root(const struct plan *plan, const char *image, const char *newroot)
+/* A directory root: bound read-write on NEWROOT with rw, else the lower layer of the overlay. */
+static int mount_dir_root(const struct root *root, const struct mount_opts *mo, const char *newroot)
+{
+	int r;
+	if (!mo->rw)
+		return mount_overlay(root->path, mo->cow_size, newroot);
+	if ((r = mkdir_p(newroot)) < 0)
+		return log_errno(r, "mount %s: mkdir %s", root->path, newroot);
+	if (mount(root->path, newroot, NULL, MS_BIND, NULL) < 0)
+		return log_errno(-errno, "mount %s on %s (bind)", root->path, newroot);
+	log_info("mount: rw: %s is / read-write, no overlay", root->path);
+	return 0;
+}
+
+/* A file or device root: rw + ext2/3/4 read-write on NEWROOT; otherwise lower + overlay. */
+static int mount_fs_root(const struct root *root, const struct mount_opts *mo, const char *newroot)
 {
 	const struct fs_kind *k;
-	int r = root_kind(image, &k);
-	if (r == 0 && plan->rw && k->writable) {
-		r = mount_loop(image, k, newroot, true);
+	int r = root_kind(root->path, &k);
+	if (r < 0)
+		return r;
+	if (mo->rw && k->writable) {
+		r = mount_fs(root->path, root->kind == ROOT_IMAGE, k, newroot, true);
 		if (r == 0)
 			log_info("mount: rw: %s is / read-write, no overlay (changes stay in RAM)", k->type);
-	} else if (r == 0) {
-		if (plan->rw)
-			log_info("mount: rw ignored: a %s image is read-only; changes go to the overlay", k->type);
-		r = mount_lower(plan, image, k);
-		if (r == 0)
-			r = mount_overlay(plan, newroot);
+		return r;
 	}
+	if (mo->rw)
+		log_info("mount: rw ignored: a %s image is read-only; changes go to the overlay", k->type);
+	if ((r = mount_lower(root, k)) < 0)
+		return r;
+	return mount_overlay(LOWER_DIR, mo->cow_size, newroot);
+}
+
+/* The root on NEWROOT as its kind says; undone on failure. */
+int mount_root(const struct root *root, const struct mount_opts *mo, const char *newroot)
+{
+	int r = root->kind == ROOT_DIR ? mount_dir_root(root, mo, newroot) : mount_fs_root(root, mo, newroot);
 	if (r < 0)
 		mount_undo(newroot);
 	return r;
@@ -287,7 +312,23 @@ void mount_undo(const char *newroot)
 	umount_quiet(COW_DIR);
 	umount_quiet(LOWER_DIR);
 	umount_quiet(ISO_DIR);
-	umount_quiet(IMG_DIR);
+}
+
+/* loop, overlay, then each filesystem's module once. */
+size_t mount_modules(const char **out, size_t max)
+{
+	size_t n = 0;
+	const char *fixed[] = {"loop", "overlay"};
+	for (size_t i = 0; i < 2 && n < max; i++)
+		out[n++] = fixed[i];
+	for (size_t i = 0; i < sizeof(fs_kinds) / sizeof(fs_kinds[0]) && n < max; i++) {
+		size_t j = 0;
+		while (j < n && strcmp(out[j], fs_kinds[i].module))
+			j++;
+		if (j == n)
+			out[n++] = fs_kinds[i].module;
+	}
+	return n;
 }
 
 /* Dump /proc/mounts into the log. */

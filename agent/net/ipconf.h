@@ -36,6 +36,8 @@ struct net_config {
 	uint8_t bootif[6];
 	bool has_bootif;
 	bool neednet;                         /* rd.neednet=1 */
+	unsigned carrier_timeout_s;           /* pxeroot.carrier_timeout= */
+	unsigned dhcp_timeout_s;              /* pxeroot.dhcp_timeout= */
 };
 
 /* Parse one ip= VALUE into OUT. 0, or -EINVAL with a short reason in WHY (for the log line that

@@ -140,14 +140,14 @@ static int candidates(const struct nicset *s, const struct net_config *cfg, cons
 }
 
 /* DHCP on the candidates; the winner and its lease into IF. */
-static int run_dhcp(const struct plan *plan, const struct nic *cands, int n, struct net_iface *ifc)
+static int run_dhcp(const struct net_config *cfg, const struct nic *cands, int n, struct net_iface *ifc)
 {
 	uint64_t t0 = now_ms();
-	int r = dhcp_acquire(cands, (size_t)n, plan->carrier_timeout_s, plan->dhcp_timeout_s, &ifc->lease);
+	int r = dhcp_acquire(cands, (size_t)n, cfg->carrier_timeout_s, cfg->dhcp_timeout_s, &ifc->lease);
 	if (r == -ENOLINK)
-		return log_err(r, "net: no carrier on any of %d interface(s) after %u s (pxeroot.carrier_timeout=)", n, plan->carrier_timeout_s);
+		return log_err(r, "net: no carrier on any of %d interface(s) after %u s (pxeroot.carrier_timeout=)", n, cfg->carrier_timeout_s);
 	if (r == -ETIMEDOUT)
-		return log_err(r, "dhcp: no lease on any of %d interface(s) after %u s (pxeroot.dhcp_timeout=)", n, plan->dhcp_timeout_s);
+		return log_err(r, "dhcp: no lease on any of %d interface(s) after %u s (pxeroot.dhcp_timeout=)", n, cfg->dhcp_timeout_s);
 	if (r < 0)
 		return log_err(r, "dhcp: %s", strerror(-r));
 	ifc->nic = cands[r];
@@ -178,11 +178,11 @@ static int wait_carrier(struct nic *cands, int n, unsigned timeout_s)
 }
 
 /* A static configuration as a lease, once one candidate has carrier. */
-static int run_static(const struct plan *plan, const struct ip_conf *c, struct nic *cands, int n, struct net_iface *ifc)
+static int run_static(const struct net_config *cfg, const struct ip_conf *c, struct nic *cands, int n, struct net_iface *ifc)
 {
-	int i = wait_carrier(cands, n, plan->carrier_timeout_s);
+	int i = wait_carrier(cands, n, cfg->carrier_timeout_s);
 	if (i < 0)
-		return log_err(i, "net: no carrier on %s after %u s (pxeroot.carrier_timeout=)", n == 1 ? cands[0].name : "any interface", plan->carrier_timeout_s);
+		return log_err(i, "net: no carrier on %s after %u s (pxeroot.carrier_timeout=)", n == 1 ? cands[0].name : "any interface", cfg->carrier_timeout_s);
 	ifc->nic = cands[i];
 	ifc->method = IPC_STATIC;
 	struct dhcp_lease *l = &ifc->lease;
@@ -245,16 +245,16 @@ static int apply(const struct ip_conf *c, struct net_iface *ifc)
 }
 
 /* Configure interface for configuration C into IFC, marking its NIC used. */
-static int configure(const struct plan *plan, struct nicset *s, const struct ip_conf *c, struct net_iface *ifc)
+static int configure(const struct net_config *cfg, struct nicset *s, const struct ip_conf *c, struct net_iface *ifc)
 {
 	int idx[MAX_NICS];
 	struct nic cands[MAX_NICS];
-	int n = candidates(s, &plan->netcfg, c, idx);
+	int n = candidates(s, cfg, c, idx);
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++)
 		cands[i] = s->nic[idx[i]];
-	int r = c->method == IPC_DHCP ? run_dhcp(plan, cands, n, ifc) : run_static(plan, c, cands, n, ifc);
+	int r = c->method == IPC_DHCP ? run_dhcp(cfg, cands, n, ifc) : run_static(cfg, c, cands, n, ifc);
 	if (r < 0)
 		return r;
 	s->used[find_name(s, ifc->nic.name)] = true;
@@ -273,10 +273,10 @@ static void add_dns(struct net_result *res, struct in_addr a)
 }
 
 /* nameserver= first, then each interface's servers; the first search list or domain. */
-static void gather(const struct plan *plan, struct net_result *res)
+static void gather(const struct net_config *cfg, struct net_result *res)
 {
-	for (unsigned i = 0; i < plan->netcfg.ndns; i++)
-		add_dns(res, plan->netcfg.dns[i]);
+	for (unsigned i = 0; i < cfg->ndns; i++)
+		add_dns(res, cfg->dns[i]);
 	for (unsigned k = 0; k < res->n; k++) {
 		const struct dhcp_lease *l = &res->ifs[k].lease;
 		for (unsigned i = 0; i < l->ndns; i++)
@@ -310,7 +310,7 @@ static void unused_down(struct nicset *s, bool say)
 }
 
 /* The network stage. */
-int net_up(const struct plan *plan, struct net_result *res)
+int net_up(const struct net_config *cfg, struct net_result *res)
 {
 	struct nicset s;
 	uint64_t t0 = now_ms();
@@ -318,12 +318,12 @@ int net_up(const struct plan *plan, struct net_result *res)
 	loopback_up();
 	int r = nics_up(&s);
 	uint64_t t_up = now_ms();
-	for (unsigned i = 0; r == 0 && i < plan->netcfg.n; i++)
-		if ((r = configure(plan, &s, &plan->netcfg.conf[i], &res->ifs[res->n])) == 0)
+	for (unsigned i = 0; r == 0 && i < cfg->n; i++)
+		if ((r = configure(cfg, &s, &cfg->conf[i], &res->ifs[res->n])) == 0)
 			res->n++;
 	uint64_t t_conf = now_ms();
 	if (r == 0) {
-		gather(plan, res);
+		gather(cfg, res);
 		r = write_files(res);
 	}
 	if (r == 0) {

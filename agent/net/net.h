@@ -2,7 +2,6 @@
 #ifndef PXEROOT_NET_H
 #define PXEROOT_NET_H
 
-#include "plan.h"
 #include "net/dhcp_codec.h"
 #include "net/ipconf.h"
 #include "net/link.h"
@@ -28,8 +27,8 @@ struct net_result {
 void net_links_up_early(void);
 /* Hold IPv6 autoconfiguration back on interfaces created from now on, until net_up is done. */
 void net_ipv6_hold(void);
-/* Bring the network up as PLAN says; fill RES. 0 or negative errno (already logged). */
-int net_up(const struct plan *plan, struct net_result *res);
+/* Bring the network up as CFG says; fill RES. 0 or negative errno (already logged). */
+int net_up(const struct net_config *cfg, struct net_result *res);
 /* Copy /etc/resolv.conf into NEWROOT/etc/ (archiso's copy_resolvconf), unless the new root has a
  * symlink there (it manages its own resolver). 0 or negative errno (logged). */
 int net_copy_resolv(const char *newroot);

@@ -7,13 +7,13 @@
 #define _GNU_SOURCE
 #include "source/http.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "fetch/image.h"
@@ -21,7 +21,18 @@
 #include "fsutil.h"
 #include "log.h"
 #include "meminfo.h"
-#include "mount/mount.h"
+#include "paths.h"
+#include "net/net.h"
+#include "plan.h"
+
+/* Where the image can come from: base URLs and the path under each. */
+struct http_src {
+	struct mirrors m;
+	char base[MIRRORS_MAX][2048];
+	char path[2048];
+};
+
+static_assert(sizeof(struct http_opts) <= SOURCE_OPTS_MAX, "http_opts fits in the plan");
 
 /* Copy SRC to OUT replacing every "${pxeserver}" with PXESERVER; -ENAMETOOLONG if it does not fit,
  * -ENXIO if a substitution is needed but no server is known. */
@@ -55,7 +66,8 @@ static int expand_pxeserver(const char *src, const char *pxeserver, char *out, s
 static int image_url(const struct plan *plan, const char *pxeserver, const char *machine, char *url, size_t cap,
 		     size_t *split)
 {
-	const char *raw = plan->live_url ? plan->live_url : plan->http_srv;
+	const struct http_opts *o = http_opts(plan);
+	const char *raw = o->live_url ? o->live_url : o->srv;
 	char base[2048];
 	int r = expand_pxeserver(raw, pxeserver, base, sizeof(base));
 	if (r == -ENXIO)
@@ -63,7 +75,7 @@ static int image_url(const struct plan *plan, const char *pxeserver, const char 
 	if (r < 0)
 		return log_err(r, "cmdline %s: URL too long", raw);
 	bool slash = base[0] && base[strlen(base) - 1] == '/';
-	if (plan->live_url) {
+	if (o->live_url) {
 		r = snprintf(url, cap, "%s", base);
 		*split = url_dir_len(base);
 	} else { /* archiso wants the trailing '/'; supply it when it was left out */
@@ -85,18 +97,18 @@ int http_image_url(const struct plan *plan, const char *pxeserver, const char *m
 
 /* The image's mirror list into SRC: the base of URL (its first SPLIT bytes), then every
  * pxeroot.mirror= with ${pxeserver} replaced and a '/' ensured at its end. */
-static int http_mirrors(const struct plan *plan, const char *pxeserver, const char *url, size_t split,
+static int http_mirrors(const struct http_opts *o, const char *pxeserver, const char *url, size_t split,
 			struct http_src *src)
 {
 	src->m = (struct mirrors){.n = 1};
 	snprintf(src->base[0], sizeof(src->base[0]), "%.*s", (int)split, url);
 	snprintf(src->path, sizeof(src->path), "%s", url + split);
-	for (unsigned i = 0; i < plan->nmirrors; i++) {
+	for (unsigned i = 0; i < o->nmirrors; i++) {
 		char *b = src->base[src->m.n];
-		int r = expand_pxeserver(plan->mirrors[i], pxeserver, b, sizeof(src->base[0]) - 1);
+		int r = expand_pxeserver(o->mirrors[i], pxeserver, b, sizeof(src->base[0]) - 1);
 		if (r < 0) {
 			src->m.n = 0;
-			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": %s", plan->mirrors[i],
+			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": %s", o->mirrors[i],
 				       r == -ENXIO ? "uses ${pxeserver} but no boot server is known" : "URL too long");
 		}
 		if (b[0] && b[strlen(b) - 1] != '/')
@@ -112,7 +124,7 @@ static int http_mirrors(const struct plan *plan, const char *pxeserver, const ch
  * must fit in the image tmpfs, and in the memory available with RAM_HEADROOM to spare. */
 static int fits_in_ram(void *ctx, const char *url, uint64_t size)
 {
-	const struct plan *plan = ctx;
+	const struct http_opts *o = ctx;
 	struct statvfs vfs;
 	uint64_t total, avail, mib = 1024 * 1024;
 	uint64_t need = size + RAM_HEADROOM;
@@ -121,7 +133,7 @@ static int fits_in_ram(void *ctx, const char *url, uint64_t size)
 			       url, (size + mib - 1) / mib, (need + mib - 1) / mib, (int)(RAM_HEADROOM / mib), avail / 1024);
 	if (statvfs(IMG_DIR, &vfs) == 0 && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
 		return log_err(-EFBIG, "fetch %s: the image is %" PRIu64 " MiB but the image tmpfs (archiso_http_spc=%s) has %" PRIu64 " MiB free",
-			       url, (size + mib - 1) / mib, plan->http_spc, (uint64_t)vfs.f_bavail * vfs.f_frsize / mib);
+			       url, (size + mib - 1) / mib, o->spc, (uint64_t)vfs.f_bavail * vfs.f_frsize / mib);
 	return 0;
 }
 
@@ -129,16 +141,16 @@ static int fits_in_ram(void *ctx, const char *url, uint64_t size)
  * there, switch SRC's path and PATH (CAP bytes) to it. Asked only after the .sfs fetch failed
  * (its companions come first, so the failure may name them), so a normal boot makes no extra
  * request. */
-static bool erofs_instead(struct http_src *src, char *path, size_t cap)
+static bool erofs_instead(const struct fetch_config *cfg, struct http_src *src, char *path, size_t cap)
 {
 	size_t n = strlen(src->path), ext = sizeof(".sfs") - 1;
-	struct fetch_req sfs = {.m = &src->m, .path = src->path, .head = true};
+	struct fetch_req sfs = {.cfg = cfg, .m = &src->m, .path = src->path, .head = true};
 	if (n < ext || strcmp(src->path + n - ext, ".sfs") || n - ext + sizeof(".erofs") > sizeof(src->path) ||
 	    fetch_file(&sfs) != -ENOENT)
 		return false;
 	char erofs[sizeof(src->path)];
 	snprintf(erofs, sizeof(erofs), "%.*s.erofs", (int)(n - ext), src->path);
-	struct fetch_req probe = {.m = &src->m, .path = erofs, .head = true};
+	struct fetch_req probe = {.cfg = cfg, .m = &src->m, .path = erofs, .head = true};
 	if (fetch_file(&probe) < 0)
 		return false;
 	log_info("fetch: no airootfs.sfs, using %s", probe.url);
@@ -149,35 +161,124 @@ static bool erofs_instead(struct http_src *src, char *path, size_t cap)
 	return true;
 }
 
-/* The HTTP source stage. */
-int http_get_root(const struct plan *plan, const struct net_result *net, char *path, size_t cap)
+/* Log how much memory the download took beyond the image itself. */
+static void memory_line(const struct fetch_req *rq, uint64_t idle_kb)
 {
+	uint64_t img = rq->size / 1024, peak = rq->mem_peak_kb > idle_kb ? rq->mem_peak_kb - idle_kb : 0;
+	log_info("memory: %" PRIu64 " KiB in use before the download, %" PRIu64 " KiB more at most during it, for a %" PRIu64 " KiB image (%+" PRId64 " KiB over the image)",
+		 idle_kb, peak, img, (int64_t)peak - (int64_t)img);
+}
+
+/* The file name at the end of SRC's path into NAME (CAP bytes). */
+static int image_name(const struct http_src *src, char *name, size_t cap)
+{
+	if (url_basename(src->path, name, cap) < 0)
+		return log_err(-EINVAL, "fetch %s: no file name in the URL", src->base[0]);
+	return 0;
+}
+
+/* The image into the image tmpfs, checked in the same pass; ROOT names the file. */
+static int http_get(const struct plan *plan, const struct net_result *net, struct root *root)
+{
+	const struct http_opts *o = http_opts(plan);
 	char url[2048], name[256];
-	struct utsname uts;
 	size_t split;
 	static struct http_src src; /* mirror marks persist across retries of the stage */
-	uname(&uts);
-	int r = image_url(plan, net->pxeserver, uts.machine, url, sizeof(url), &split);
-	if (r < 0 || (!src.m.n && (r = http_mirrors(plan, net->pxeserver, url, split, &src)) < 0))
+	int r = image_url(plan, net->pxeserver, plan_machine(), url, sizeof(url), &split);
+	if (r < 0 || (!src.m.n && (r = http_mirrors(o, net->pxeserver, url, split, &src)) < 0) ||
+	    (r = image_name(&src, name, sizeof(name))) < 0) /* src.path: the .erofs after a fallback */
 		return r;
-	if (url_basename(src.path, name, sizeof(name)) < 0) /* src.path: the .erofs after a fallback */
-		return log_err(-EINVAL, "fetch %s: no file name in the URL", url);
+	*root = (struct root){.kind = ROOT_IMAGE};
+	if (plan_archiso(plan, root->archiso, sizeof(root->archiso)) < 0)
+		return log_err(-ENAMETOOLONG, "cmdline archisobasedir=\"%s\" arch=\"%s\": path too long", plan->basedir,
+			       plan->arch ? plan->arch : "");
 	uint64_t idle_kb = mem_used_kb();
-	if ((r = mount_tmpfs(IMG_DIR, plan->http_spc, "image")) < 0)
+	if ((r = mount_tmpfs(IMG_DIR, o->spc, "image")) < 0)
 		return r;
-	snprintf(path, cap, "%s/%s", IMG_DIR, name);
-	struct fetch_req rq = {.m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram, .ctx = (void *)plan};
-	r = image_fetch(&rq, &plan->trust, path);
-	if (r < 0 && !plan->live_url && erofs_instead(&src, path, cap)) {
-		url_basename(src.path, name, sizeof(name));
-		r = image_fetch(&rq, &plan->trust, path);
-	}
+	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, name);
+	struct fetch_req rq = {.cfg = &plan->fetch, .m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram, .ctx = (void *)o};
+	r = image_fetch(&rq, &plan->trust, root->path);
+	if (r < 0 && !o->live_url && erofs_instead(&plan->fetch, &src, root->path, sizeof(root->path)) &&
+	    (r = image_name(&src, name, sizeof(name))) == 0)
+		r = image_fetch(&rq, &plan->trust, root->path);
 	if (r < 0) {
 		umount_quiet(IMG_DIR);
 		return r;
 	}
-	uint64_t img = rq.size / 1024, peak = rq.mem_peak_kb > idle_kb ? rq.mem_peak_kb - idle_kb : 0;
-	log_info("memory: %" PRIu64 " KiB in use before the download, %" PRIu64 " KiB more at most during it, for a %" PRIu64 " KiB image (%+" PRId64 " KiB over the image)",
-		 idle_kb, peak, img, (int64_t)peak - (int64_t)img);
+	memory_line(&rq, idle_kb);
 	return 0;
 }
+
+/* The image tmpfs goes. */
+static void http_undo(void)
+{
+	umount_quiet(IMG_DIR);
+}
+
+/* A base URL option V (NAME=) must be http:// or https://. */
+static bool http_url(const char *v)
+{
+	return !strncmp(v, "http://", 7) || !strncmp(v, "https://", 8);
+}
+
+/* archiso_http_srv= or root=live:URL, with pxeroot.mirror= and archiso_http_spc=. */
+static int http_claim(const struct cmdline *cl, struct source_opts *opts)
+{
+	struct http_opts *o = (struct http_opts *)opts->b;
+	const char *root = cmdline_get(cl, "root");
+	const char *m[MIRRORS_MAX];
+	int r;
+	*o = (struct http_opts){.srv = cmdline_get(cl, "archiso_http_srv"), .spc = cmdline_get(cl, "archiso_http_spc")};
+	if (o->srv && !*o->srv)
+		return log_err(-EINVAL, "cmdline archiso_http_srv=\"\": empty URL");
+	if (root && !strncmp(root, "live:", 5)) {
+		o->live_url = root + 5;
+		if (!http_url(o->live_url))
+			return log_err(-EINVAL, "cmdline root=\"%s\": only http:// and https:// live images are supported", root);
+	}
+	size_t n = cmdline_get_all(cl, "pxeroot.mirror", m, MIRRORS_MAX);
+	if (n > MIRRORS_MAX - 1)
+		return log_err(-E2BIG, "cmdline pxeroot.mirror=\"%s\": more than %d mirrors", m[n - 1], MIRRORS_MAX - 1);
+	for (size_t i = 0; i < n; i++) {
+		if (!http_url(m[i]))
+			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL", m[i]);
+		o->mirrors[o->nmirrors++] = m[i];
+	}
+	if (!o->spc)
+		o->spc = "75%";
+	if ((r = plan_check_size("archiso_http_spc", o->spc)) < 0)
+		return r;
+	return o->srv || o->live_url;
+}
+
+/* The image URL, mirrors, transfer policy and checks. */
+static void http_explain(const struct plan *plan)
+{
+	const struct http_opts *o = http_opts(plan);
+	const struct fetch_config *f = &plan->fetch;
+	if (o->live_url)
+		log_info("plan: root image %s", o->live_url);
+	else
+		log_info("plan: root image %s%s/%s/airootfs.sfs", o->srv, plan->basedir, plan->arch ? plan->arch : "<machine>");
+	for (unsigned i = 0; i < o->nmirrors; i++)
+		log_info("plan: mirror %u %s", i + 1, o->mirrors[i]);
+	log_info("plan: transfers: connect timeout %u s, stall timeout %u s, %u attempts without progress, deadline %u s%s, proxy %s",
+		 f->connect_s, f->stall_s, f->attempts, f->deadline_s, f->deadline_s ? "" : " (none)", f->proxy ? f->proxy : "none");
+	log_info("plan: image tmpfs size %s", o->spc);
+}
+
+/* The options in PLAN. */
+const struct http_opts *http_opts(const struct plan *plan)
+{
+	return (const struct http_opts *)plan->src_opts.b;
+}
+
+const struct source http_source = {
+	.name = "http",
+	.options = "archiso_http_srv= or root=live:URL",
+	.needs_net = true,
+	.claim = http_claim,
+	.get = http_get,
+	.undo = http_undo,
+	.explain = http_explain,
+};

@@ -5,23 +5,27 @@
 #include <stddef.h>
 
 #include "fetch/fetch.h"
-#include "net/net.h"
 #include "plan.h"
+#include "source/source.h"
 
 #define RAM_HEADROOM (32ull << 20) /* beyond the image: the overlay's first writes, buffers */
 
-/* Where the image can come from: base URLs and the path under each. */
-struct http_src {
-	struct mirrors m;
-	char base[MIRRORS_MAX][2048];
-	char path[2048];
+/* The options of the HTTP source, as its claim read them. */
+struct http_opts {
+	const char *srv;      /* archiso_http_srv= (raw, may hold ${pxeserver}) */
+	const char *live_url; /* root=live:<url> */
+	const char *spc;      /* archiso_http_spc=: the image tmpfs size (default 75%) */
+	const char *mirrors[MIRRORS_MAX - 1]; /* pxeroot.mirror= (repeatable), tried in order */
+	unsigned nmirrors;
 };
 
+extern const struct source http_source;
+
+/* The HTTP source's options in PLAN (which it must have claimed). */
+const struct http_opts *http_opts(const struct plan *plan);
 /* Compose the image URL for PLAN (archiso layout or the live URL), with ${pxeserver} replaced by
- * PXESERVER. 0, or -EINVAL (logged) when it cannot be built. */
+ * PXESERVER and MACHINE standing in for an absent arch=. 0, or -EINVAL (logged) when it cannot be
+ * built. */
 int http_image_url(const struct plan *plan, const char *pxeserver, const char *machine, char *url, size_t cap);
-/* Download and verify the image into the image tmpfs; its path into PATH. On failure nothing is
- * left behind (file removed, tmpfs unmounted). */
-int http_get_root(const struct plan *plan, const struct net_result *net, char *path, size_t cap);
 
 #endif

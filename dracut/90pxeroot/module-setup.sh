@@ -37,12 +37,14 @@ depends() {
     return 0
 }
 
-# Kernel modules: wired NIC drivers (instmods honours --hostonly) and the
-# file systems of a live image, which the host need not have loaded.
+# Kernel modules: wired NIC drivers (instmods honours --hostonly) and what
+# `pxeroot modules` names (loop, overlay, the file systems of a live image, the
+# sources' own), which the host need not have loaded.
 installkernel() {
     instmods '=drivers/net/ethernet' '=drivers/net/usb' '=drivers/net/hyperv' \
         '=drivers/net/mdio' '=drivers/net/phy' virtio_net virtio_pci vmxnet3 xen-netfront af_packet
-    hostonly='' instmods loop squashfs overlay isofs erofs
+    # shellcheck disable=SC2046  # one module name per line
+    hostonly='' instmods $("${PXEROOT_BIN:-/usr/bin/pxeroot}" modules)
 }
 
 # Install the binary, the CA bundle, the trust material and the two hooks.

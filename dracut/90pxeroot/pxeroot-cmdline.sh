@@ -1,6 +1,7 @@
 #!/bin/sh
-# dracut cmdline hook of pxeroot: claim the root when pxeroot is to fetch it,
-# i.e. the command line has archiso_http_srv= or root=live:http(s)://.
+# dracut cmdline hook of pxeroot: claim the root when `pxeroot claim` says the
+# command line asks for a root pxeroot handles (exit 0), or has one of its
+# options malformed (exit 2: pxeroot's mount hook then reports it).
 #
 # Sourced by dracut with its library loaded. rootok=1 tells dracut that the
 # root is handled; root becomes "pxeroot" so that the mount hook knows, and
@@ -13,11 +14,9 @@
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 [ -z "$root" ] && root=$(getarg root=)
-case "$root" in
-    live:http://* | live:https://*) root=pxeroot ;;
-    *) getarg archiso_http_srv= > /dev/null && root=pxeroot ;;
-esac
-if [ "$root" = pxeroot ]; then
+/usr/bin/pxeroot claim
+if [ $? -ne 1 ]; then
+    root=pxeroot
     # shellcheck disable=SC2034  # read by dracut's init after the hooks
     rootok=1
     info "pxeroot: the root is fetched and mounted by pxeroot"

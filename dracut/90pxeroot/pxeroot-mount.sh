@@ -5,26 +5,18 @@
 #
 # Sourced by dracut's mount loop (with its library loaded) until $NEWROOT is
 # mounted; it acts only when the cmdline hook claimed the root. On a failure
-# it enters dracut's emergency path with pxeroot's reason (the last line of
-# /run/pxeroot/log): a
-# shell unless rd.shell=0 (leaving the shell tries again), else what
-# rd.emergency= says (default halt).
+# it enters dracut's emergency path with pxeroot's reason (what `pxeroot mount`
+# prints on stdout when it fails): a shell unless rd.shell=0 (leaving the shell
+# tries again), else what rd.emergency= says (default halt).
 
 # shellcheck source=/dev/null  # dracut's library, in the image
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
-
-# The last line pxeroot logged (it names the failing stage, object and cause).
-pxeroot_reason() {
-    _pxeroot_line="pxeroot: exited without a reason"
-    while IFS= read -r _l; do _pxeroot_line=$_l; done < /run/pxeroot/log 2> /dev/null
-    echo "$_pxeroot_line"
-}
 
 # shellcheck disable=SC2154  # root is dracut's, set by the cmdline hook
 if [ "$root" = pxeroot ] && ! ismounted "$NEWROOT"; then
     # let udev finish with the NICs (driver binding, renaming) first
     udevadm settle > /dev/null 2>&1
-    if ! /usr/bin/pxeroot mount "$NEWROOT"; then
-        emergency_shell "pxeroot could not mount the root on $NEWROOT: $(pxeroot_reason)"
+    if ! _pxeroot_reason=$(/usr/bin/pxeroot mount "$NEWROOT"); then
+        emergency_shell "pxeroot could not mount the root on $NEWROOT: ${_pxeroot_reason:-pxeroot: exited without a reason}"
     fi
 fi

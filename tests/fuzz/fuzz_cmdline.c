@@ -8,7 +8,7 @@
 #include "fuzz.h"
 #include "cmdline.h"
 #include "plan.h"
-#include "fetch/image.h"
+#include "url.h"
 #include "source/http.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */
@@ -57,20 +57,20 @@ static void urls(const struct plan *p)
 /* Check a plan that plan_from_cmdline accepted against the documented rules. */
 static void check_plan(const struct plan *p, const struct cmdline *cl)
 {
-	REQUIRE(p->basedir && *p->basedir && p->http_spc && p->cow_size);
+	REQUIRE(p->basedir && *p->basedir && p->mount.cow_size);
 	REQUIRE(!p->arch || *p->arch);
 	REQUIRE(!p->init || p->init[0] == '/');
-	REQUIRE(p->retries <= 100 && p->carrier_timeout_s <= 3600 && p->dhcp_timeout_s <= 3600);
+	REQUIRE(p->retries <= 100 && p->netcfg.carrier_timeout_s <= 3600 && p->netcfg.dhcp_timeout_s <= 3600);
 	REQUIRE(p->ninit_args == cl->ninit);
 	REQUIRE(p->onerror <= ONERR_POWEROFF);
-	if (p->source == SRC_HTTP) {
-		REQUIRE(p->net == NET_UP);
-		REQUIRE(p->live_url || (p->http_srv && *p->http_srv));
-		if (p->live_url)
-			REQUIRE(!strncmp(p->live_url, "http://", 7) || !strncmp(p->live_url, "https://", 8));
+	if (p->source == &http_source) {
+		REQUIRE(p->net == NET_UP && http_opts(p)->spc);
+		REQUIRE(http_opts(p)->live_url || (http_opts(p)->srv && *http_opts(p)->srv));
+		if (http_opts(p)->live_url)
+			REQUIRE(!strncmp(http_opts(p)->live_url, "http://", 7) || !strncmp(http_opts(p)->live_url, "https://", 8));
 		urls(p);
 	} else {
-		REQUIRE(!p->http_srv && !p->live_url);
+		REQUIRE(!http_opts(p)->srv && !http_opts(p)->live_url);
 	}
 	plan_explain(p);
 }

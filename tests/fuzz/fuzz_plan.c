@@ -13,17 +13,7 @@
 #include "fuzz.h"
 #include "cmdline.h"
 #include "plan.h"
-
-/* The plan needs only the paths of the trust material; the real trust_defaults lives in image.c
- * with the whole download pass and its libraries. This one fills the same paths, without the
- * file-system probe for the CA file. */
-void trust_defaults(struct trust *t)
-{
-	*t = (struct trust){
-		.cms_cert = TRUST_DIR "/codesign.crt",
-		.gpg_keyring = TRUST_DIR "/keyring.gpg",
-	};
-}
+#include "source/http.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -85,27 +75,26 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 {
 	REQUIRE(p->onerror <= ONERR_POWEROFF && onerror_name(p->onerror) != NULL);
 	REQUIRE(p->retries <= 100);
-	REQUIRE(p->carrier_timeout_s <= 3600 && p->dhcp_timeout_s <= 3600);
+	REQUIRE(p->netcfg.carrier_timeout_s <= 3600 && p->netcfg.dhcp_timeout_s <= 3600);
 	REQUIRE(p->fetch.connect_s >= 1 && p->fetch.connect_s <= 3600);
 	REQUIRE(p->fetch.stall_s >= 1 && p->fetch.stall_s <= 3600);
 	REQUIRE(p->fetch.attempts >= 1 && p->fetch.attempts <= 1000);
 	REQUIRE(p->fetch.deadline_s <= 86400);
-	REQUIRE(p->fetch.ca == p->ca_bundle);
+	REQUIRE(p->fetch.ca == cmdline_get(cl, "pxeroot.ca"));
 	REQUIRE(!p->fetch.proxy || *p->fetch.proxy);
-	REQUIRE(!p->ca_bundle || p->ca_bundle[0] == '/');
+	REQUIRE(!p->fetch.ca || p->fetch.ca[0] == '/');
 	REQUIRE(!p->init || p->init[0] == '/');
-	REQUIRE(p->nmirrors < MIRRORS_MAX);
-	for (unsigned i = 0; i < p->nmirrors; i++) {
-		in_line(p->mirrors[i], cl);
-		REQUIRE(http_url(p->mirrors[i]));
+	REQUIRE(http_opts(p)->nmirrors < MIRRORS_MAX);
+	for (unsigned i = 0; i < http_opts(p)->nmirrors; i++) {
+		in_line(http_opts(p)->mirrors[i], cl);
+		REQUIRE(http_url(http_opts(p)->mirrors[i]));
 	}
 
 	in_line_or(p->basedir, "arch", cl);
 	REQUIRE(*p->basedir);
 	REQUIRE(!p->arch || *p->arch);
-	in_line_or(p->http_spc, "75%", cl);
-	in_line_or(p->cow_size, "256M", cl);
-	REQUIRE(size_ok(p->http_spc) && size_ok(p->cow_size));
+	in_line_or(p->mount.cow_size, "256M", cl);
+	REQUIRE(size_ok(p->mount.cow_size));
 	REQUIRE(p->trust.cms_cert && p->trust.gpg_keyring);
 	REQUIRE(p->debug == yes(cmdline_get(cl, "pxeroot.debug")));
 	REQUIRE(p->trust.sha512 == yes(cmdline_get(cl, "checksum"))); /* a trust word never fails open */
@@ -113,7 +102,7 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 	REQUIRE(p->trust.gpg == yes(cmdline_get(cl, "verify")));
 	REQUIRE(p->netcfg.neednet == yes(cmdline_get(cl, "rd.neednet")));
 	REQUIRE(p->copy_resolvconf == (!cmdline_get(cl, "copy_resolvconf") || yes(cmdline_get(cl, "copy_resolvconf"))));
-	REQUIRE(!p->rw || cmdline_flag_pos(cl, "rw") >= 0);
+	REQUIRE(!p->mount.rw || cmdline_flag_pos(cl, "rw") >= 0);
 	REQUIRE(p->ninit_args == cl->ninit && p->init_args == cl->init_args);
 
 	const struct net_config *n = &p->netcfg;
@@ -127,13 +116,15 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 			REQUIRE(strcmp(n->conf[i].device, n->conf[j].device) != 0);
 	}
 
-	if (p->source == SRC_HTTP) {
+	if (p->source == &http_source) {
 		REQUIRE(p->net == NET_UP);
-		REQUIRE(p->live_url || (p->http_srv && *p->http_srv));
-		if (p->live_url)
-			REQUIRE(http_url(p->live_url));
+		in_line_or(http_opts(p)->spc, "75%", cl);
+		REQUIRE(size_ok(http_opts(p)->spc));
+		REQUIRE(http_opts(p)->live_url || (http_opts(p)->srv && *http_opts(p)->srv));
+		if (http_opts(p)->live_url)
+			REQUIRE(http_url(http_opts(p)->live_url));
 	} else {
-		REQUIRE(p->source == SRC_NONE && !p->http_srv && !p->live_url);
+		REQUIRE(p->source == NULL && !http_opts(p)->srv && !http_opts(p)->live_url);
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* rd.neednet=1 unless ip=off */
 	}
 }
@@ -154,9 +145,9 @@ static void same_str(const char *a, const struct cmdline *ca, const char *b, con
 static void same_plan(const struct plan *a, const struct cmdline *ca, const struct plan *b, const struct cmdline *cb)
 {
 	REQUIRE(a->net == b->net && a->source == b->source && a->onerror == b->onerror);
-	REQUIRE(a->retries == b->retries && a->debug == b->debug && a->rw == b->rw);
-	REQUIRE(a->carrier_timeout_s == b->carrier_timeout_s && a->dhcp_timeout_s == b->dhcp_timeout_s);
-	REQUIRE(a->copy_resolvconf == b->copy_resolvconf && a->nmirrors == b->nmirrors);
+	REQUIRE(a->retries == b->retries && a->debug == b->debug && a->mount.rw == b->mount.rw);
+	REQUIRE(a->netcfg.carrier_timeout_s == b->netcfg.carrier_timeout_s && a->netcfg.dhcp_timeout_s == b->netcfg.dhcp_timeout_s);
+	REQUIRE(a->copy_resolvconf == b->copy_resolvconf && http_opts(a)->nmirrors == http_opts(b)->nmirrors);
 	REQUIRE(a->trust.sha512 == b->trust.sha512 && a->trust.cms == b->trust.cms && a->trust.gpg == b->trust.gpg);
 	REQUIRE(a->fetch.connect_s == b->fetch.connect_s && a->fetch.stall_s == b->fetch.stall_s);
 	REQUIRE(a->fetch.attempts == b->fetch.attempts && a->fetch.deadline_s == b->fetch.deadline_s);
@@ -164,14 +155,15 @@ static void same_plan(const struct plan *a, const struct cmdline *ca, const stru
 	REQUIRE(a->netcfg.has_bootif == b->netcfg.has_bootif && a->netcfg.neednet == b->netcfg.neednet);
 	REQUIRE(memcmp(a->netcfg.dns, b->netcfg.dns, sizeof(a->netcfg.dns)) == 0);
 	REQUIRE(memcmp(a->netcfg.bootif, b->netcfg.bootif, sizeof(a->netcfg.bootif)) == 0);
-	const char *sa[] = {a->http_srv, a->live_url, a->basedir, a->arch, a->http_spc, a->cow_size,
-			    a->init, a->ca_bundle, a->fetch.proxy};
-	const char *sb[] = {b->http_srv, b->live_url, b->basedir, b->arch, b->http_spc, b->cow_size,
-			    b->init, b->ca_bundle, b->fetch.proxy};
+	const struct http_opts *ha = http_opts(a), *hb = http_opts(b);
+	const char *sa[] = {ha->srv, ha->live_url, a->basedir, a->arch, ha->spc, a->mount.cow_size,
+			    a->init, a->fetch.ca, a->fetch.proxy};
+	const char *sb[] = {hb->srv, hb->live_url, b->basedir, b->arch, hb->spc, b->mount.cow_size,
+			    b->init, b->fetch.ca, b->fetch.proxy};
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
 		same_str(sa[i], ca, sb[i], cb);
-	for (unsigned i = 0; i < a->nmirrors; i++)
-		same_str(a->mirrors[i], ca, b->mirrors[i], cb);
+	for (unsigned i = 0; i < ha->nmirrors; i++)
+		same_str(ha->mirrors[i], ca, hb->mirrors[i], cb);
 }
 
 /* One input: the line, its plan, the plan again, the explanation. */

@@ -4,6 +4,7 @@
 #include "check.h"
 #include "cmdline.h"
 #include "plan.h"
+#include "source/http.h"
 
 /* Parse TEXT, assert success. */
 static void parse(const char *text, struct cmdline *cl)
@@ -107,27 +108,27 @@ static void test_plan(void)
 	struct cmdline cl;
 	struct plan p;
 	CHECK(plan_of("archiso_http_srv=http://${pxeserver}/ checksum", &p, &cl) == 0, "archiso");
-	CHECK(p.source == SRC_HTTP && p.net == NET_UP && p.trust.sha512 && !p.trust.cms && !p.trust.gpg, "archiso plan");
+	CHECK(p.source == &http_source && p.net == NET_UP && p.trust.sha512 && !p.trust.cms && !p.trust.gpg, "archiso plan");
 	CHECK_STR(p.trust.cms_cert, "/etc/pxeroot/codesign.crt");
 	CHECK_STR(p.trust.gpg_keyring, "/etc/pxeroot/keyring.gpg");
 	CHECK_STR(p.basedir, "arch");
-	CHECK_STR(p.http_spc, "75%");
-	CHECK_STR(p.cow_size, "256M");
+	CHECK_STR(http_opts(&p)->spc, "75%");
+	CHECK_STR(p.mount.cow_size, "256M");
 	CHECK(p.onerror == ONERR_RETRY && p.retries == 3, "default policy");
 	cmdline_free(&cl);
 
 	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=1G checksum=n pxeroot.onerror=reboot pxeroot.retries=0", &p, &cl) == 0, "dracut");
-	CHECK_STR(p.live_url, "https://h/x.sfs");
-	CHECK_STR(p.cow_size, "1G");
+	CHECK_STR(http_opts(&p)->live_url, "https://h/x.sfs");
+	CHECK_STR(p.mount.cow_size, "1G");
 	CHECK(!p.trust.sha512 && p.onerror == ONERR_REBOOT && p.retries == 0, "dracut plan");
 	cmdline_free(&cl);
 
 	CHECK(plan_of("archiso_http_srv=https://h/ cms_verify=y verify pxeroot.ca=/etc/pxeroot/ca.pem", &p, &cl) == 0, "trust");
 	CHECK(p.trust.cms && p.trust.gpg && !p.trust.sha512, "cms and gpg requested");
-	CHECK_STR(p.ca_bundle, "/etc/pxeroot/ca.pem");
+	CHECK_STR(p.fetch.ca, "/etc/pxeroot/ca.pem");
 	cmdline_free(&cl);
 
-	CHECK(plan_of("root=/dev/sda1", &p, &cl) == 0 && p.source == SRC_NONE && p.net == NET_NONE, "no source");
+	CHECK(plan_of("root=/dev/sda1", &p, &cl) == 0 && p.source == NULL && p.net == NET_NONE, "no source");
 	cmdline_free(&cl);
 
 	const char *bad[] = {
@@ -157,11 +158,11 @@ static void test_rw(void)
 	const char *rw[] = {"root=live:http://h/r.ext4 rw", "ro root=live:http://h/r.ext4 rw", "rw=0 rw"};
 	const char *ro[] = {"root=live:http://h/r.ext4", "rw root=live:http://h/r.ext4 ro", "rw=1", "ro rw=1", "x -- rw"};
 	for (size_t i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
-		CHECK(plan_of(rw[i], &p, &cl) == 0 && p.rw, "rw: %s", rw[i]);
+		CHECK(plan_of(rw[i], &p, &cl) == 0 && p.mount.rw, "rw: %s", rw[i]);
 		cmdline_free(&cl);
 	}
 	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-		CHECK(plan_of(ro[i], &p, &cl) == 0 && !p.rw, "ro: %s", ro[i]);
+		CHECK(plan_of(ro[i], &p, &cl) == 0 && !p.mount.rw, "ro: %s", ro[i]);
 		cmdline_free(&cl);
 	}
 	parse("ro a rw b ro=x", &cl);
@@ -176,14 +177,14 @@ static void test_fetch(void)
 	struct cmdline cl;
 	struct plan p;
 	CHECK(plan_of("archiso_http_srv=http://h/", &p, &cl) == 0, "defaults");
-	CHECK(p.nmirrors == 0 && !p.fetch.proxy && p.fetch.connect_s == 15 && p.fetch.stall_s == 30 &&
+	CHECK(http_opts(&p)->nmirrors == 0 && !p.fetch.proxy && p.fetch.connect_s == 15 && p.fetch.stall_s == 30 &&
 	      p.fetch.attempts == 5 && p.fetch.deadline_s == 0, "transfer defaults");
 	cmdline_free(&cl);
 	CHECK(plan_of("archiso_http_srv=http://a/ pxeroot.mirror=http://b/ pxeroot.mirror=https://${pxeserver}/c proxy=http://p:3128 "
 		      "pxeroot.stall_timeout=3 pxeroot.connect_timeout=2 pxeroot.timeout=600 pxeroot.fetch_retries=9", &p, &cl) == 0, "set");
-	CHECK(p.nmirrors == 2, "two mirrors");
-	CHECK_STR(p.mirrors[0], "http://b/");
-	CHECK_STR(p.mirrors[1], "https://${pxeserver}/c");
+	CHECK(http_opts(&p)->nmirrors == 2, "two mirrors");
+	CHECK_STR(http_opts(&p)->mirrors[0], "http://b/");
+	CHECK_STR(http_opts(&p)->mirrors[1], "https://${pxeserver}/c");
 	CHECK_STR(p.fetch.proxy, "http://p:3128");
 	CHECK(p.fetch.stall_s == 3 && p.fetch.connect_s == 2 && p.fetch.deadline_s == 600 && p.fetch.attempts == 9, "numbers");
 	cmdline_free(&cl);

@@ -5,7 +5,7 @@
 #include "check.h"
 #include "cmdline.h"
 #include "plan.h"
-#include "fetch/image.h"
+#include "url.h"
 #include "source/http.h"
 
 /* Plan from the command line TEXT (must be accepted), then the image URL for PXESERVER/MACHINE. */
@@ -16,7 +16,7 @@ static int url_of(const char *text, const char *pxeserver, const char *machine, 
 	int r = cmdline_parse(text, &cl);
 	CHECK(r == 0, "parse \"%s\" = %d", text, r);
 	r = plan_from_cmdline(&cl, &p);
-	CHECK(r == 0 && p.source == SRC_HTTP, "plan \"%s\" = %d", text, r);
+	CHECK(r == 0 && p.source == &http_source, "plan \"%s\" = %d", text, r);
 	url[0] = '\0';
 	r = http_image_url(&p, pxeserver, machine, url, cap);
 	cmdline_free(&cl);
@@ -115,7 +115,8 @@ static void test_too_long(void)
 /* A plan built by hand: arch set, machine ignored. */
 static void test_plan_by_hand(void)
 {
-	struct plan p = {.source = SRC_HTTP, .http_srv = "http://${pxeserver}/", .basedir = "arch", .arch = "i686"};
+	struct plan p = {.source = &http_source, .basedir = "arch", .arch = "i686"};
+	*(struct http_opts *)p.src_opts.b = (struct http_opts){.srv = "http://${pxeserver}/"};
 	char url[256];
 	CHECK(http_image_url(&p, "192.168.1.1", "x86_64", url, sizeof(url)) == 0, "by hand");
 	CHECK_STR(url, "http://192.168.1.1/arch/i686/airootfs.sfs");
