@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The one truth the generators ask the binary for, on the host: `pxeroot claim`
+# says 0 / 1 / 2 for command lines pxeroot handles, does not handle, or has a
+# malformed option in (naming it); `pxeroot modules` lists the mount stage's
+# modules (ext4 among them) once each; the mkinitcpio install hook, run under a
+# stand-in of the mkinitcpio functions it calls, adds every one of them; the
+# mkinitcpio runtime hook, sourced in busybox ash as mkinitcpio's init does,
+# claims only what `pxeroot claim` claims.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PXEROOT="$LAB_ROOT/build/pxeroot"
+
+# Assert that `pxeroot claim` of the command line $1 exits $2.
+claim_is() {
+	local line=$1 want=$2 rc=0 f="$LAB_TMP/cmdline"
+	printf '%s\n' "$line" >"$f"
+	"$PXEROOT" claim "$f" >"$LAB_TMP/claim.log" 2>&1 || rc=$?
+	lab_assert "$([[ $rc -eq $want ]] && echo 0 || echo 1)" "claim \"$line\" exits $want (got $rc)"
+}
+
+# Exit codes of claim.
+check_claim() {
+	claim_is "archiso_http_srv=http://\${pxeserver}/ checksum=y" 0
+	claim_is "root=live:https://h/a.sfs" 0
+	claim_is "root=/dev/sda1 ro quiet" 1
+	claim_is "root=live:CDLABEL=ARCH" 1
+	claim_is "archiso_http_srv=http://h/ verify=maybe" 2
+	expect_line "$LAB_TMP/claim.log" 'cmdline verify="maybe": not a yes/no word' "claim names the malformed option"
+	claim_is "root=live:ftp://h/a.sfs" 2
+}
+
+# The module list: the mount stage's, no name twice.
+check_modules() {
+	local mods m
+	mods=$("$PXEROOT" modules)
+	for m in loop overlay squashfs erofs ext4 isofs; do
+		lab_assert "$(grep -qx "$m" <<<"$mods" && echo 0 || echo 1)" "modules lists $m"
+	done
+	lab_assert "$([[ -z "$(sort <<<"$mods" | uniq -d)" ]] && echo 0 || echo 1)" "modules names each once"
+	lab_assert "$("$PXEROOT" modules --for-sources | grep -qxP 'ext4\tmount' && echo 0 || echo 1)" "--for-sources says the mount stage needs ext4"
+}
+
+# mkinitcpio's install hook under stand-ins of add_binary, add_module,
+# add_checked_modules, add_file and add_runscript: every module of
+# `pxeroot modules` is added.
+check_mkinitcpio_install() {
+	local added m
+	added=$(PXEROOT_BIN=$PXEROOT PXEROOT_CONFDIR=$LAB_TMP/none bash -c '
+		add_binary() { :; }; add_checked_modules() { :; }; add_file() { :; }; add_runscript() { :; }
+		add_module() { echo "$1"; }
+		source "$1"; build' _ "$LAB_ROOT/mkinitcpio/install/pxeroot")
+	for m in $("$PXEROOT" modules); do
+		lab_assert "$(grep -qx "$m" <<<"$added" && echo 0 || echo 1)" "mkinitcpio install adds $m"
+	done
+}
+
+# mkinitcpio's runtime hook sourced in busybox ash, its /usr/bin/pxeroot a
+# function that runs the binary on the line $1: mount_handler set when $2 is yes.
+hook_claims() {
+	local line=$1 want=$2 got
+	printf '%s\n' "$line" >"$CMDLINE"
+	sed 's|/usr/bin/pxeroot|pxeroot|g' "$LAB_ROOT/mkinitcpio/hooks/pxeroot" >"$LAB_TMP/hook"
+	got=$(busybox ash -c '
+		pxeroot() { "$PXEROOT" "$@" "$CMDLINE" 2>/dev/null; }
+		. "$1"
+		mount_handler=
+		run_hook
+		[ -n "$mount_handler" ] && echo yes || echo no' _ "$LAB_TMP/hook")
+	lab_assert "$([[ "$got" == "$want" ]] && echo 0 || echo 1)" "mkinitcpio hook: \"$line\" claimed: $want (got $got)"
+}
+
+# The runtime hook follows claim.
+check_mkinitcpio_hook() {
+	export PXEROOT CMDLINE="$LAB_TMP/cmdline"
+	hook_claims "archiso_http_srv=http://h/" yes
+	hook_claims "root=/dev/sda1" no
+	hook_claims "root=live:http://h/a.sfs verify=maybe" yes
+}
+
+main() {
+	lab_tmpdir
+	[[ -x "$PXEROOT" ]] || lab_die "$PXEROOT missing (make)"
+	check_claim
+	check_modules
+	check_mkinitcpio_install
+	check_mkinitcpio_hook
+	LAB_LAST_LOG=$LAB_TMP/claim.log
+	scenario_end "$LAB_LAST_LOG"
+}
+
+main "$@"
