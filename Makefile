@@ -17,14 +17,14 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
 UNIT_TESTS := cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c
+cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
 ipconf_test_SRCS := agent/net/ipconf.c
-openpgp_test_SRCS := agent/verify/openpgp.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
+openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/fetch/fetch.c agent/sink.c agent/meminfo.c agent/log.c
 log_test_SRCS := agent/log.c
-http_url_test_SRCS := agent/source/http.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c agent/mount/mount.c agent/fsutil.c agent/modules.c
+http_url_test_SRCS := agent/source/http.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c agent/mount/mount.c agent/fsutil.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -85,10 +85,10 @@ FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sa
 fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify/sha512list.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
-fuzz_openpgp_SRCS := agent/verify/openpgp.c agent/verify/sha512list.c
+fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/sha512list.c
 # fuzz_plan: the tokenizer and the plan only (its own trust_defaults stands in for image.c's)
 fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
-fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c agent/mount/mount.c agent/fsutil.c agent/modules.c
+fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c agent/mount/mount.c agent/fsutil.c agent/modules.c
 
 FUZZ_DEEP_RUNS ?= 10000000
 FUZZ_DEEP_SECONDS ?= 1200

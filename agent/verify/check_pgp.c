@@ -1,6 +1,6 @@
 /* check_pgp.c - verify=y: a detached OpenPGP signature (archiso's airootfs.sfs.sig, binary)
  * checked in process while the image arrives, as gpgv would with /etc/pxeroot/keyring.gpg as its
- * only keyring (see openpgp.c for what is accepted).
+ * only keyring (see openpgp.h for what is accepted).
  *
  * Before the download: the signature is parsed, its key looked up in the keyring and checked
  * (validity, revocation, expiry, times), so that a refusal costs no transfer. During it: the
