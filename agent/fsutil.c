@@ -36,10 +36,10 @@ int mount_tmpfs(const char *dir, const char *size, const char *what)
 	char opts[64];
 	int r = mkdir_p(dir);
 	if (r < 0)
-		return log_err(r, "mount %s tmpfs %s: mkdir: %s", what, dir, strerror(-r));
+		return log_errno(r, "mount %s tmpfs %s: mkdir", what, dir);
 	snprintf(opts, sizeof(opts), "size=%s,mode=0755", size);
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-		return log_err(-errno, "mount %s tmpfs %s (%s): %s", what, dir, opts, strerror(errno));
+		return log_errno(-errno, "mount %s tmpfs %s (%s)", what, dir, opts);
 	log_debug("mount: tmpfs on %s (%s)", dir, opts);
 	return 0;
 }
@@ -50,5 +50,5 @@ void umount_quiet(const char *dir)
 	if (umount2(dir, 0) == 0 || errno == EINVAL || errno == ENOENT)
 		return;
 	if (umount2(dir, MNT_DETACH) < 0)
-		log_info("umount %s: %s", dir, strerror(errno));
+		log_errno(-errno, "umount %s", dir);
 }

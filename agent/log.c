@@ -46,12 +46,15 @@ int log_std_fds(void)
 	return filled;
 }
 
-/* Append log lines to PATH from now on. */
+/* Append log lines to PATH from now on; when it cannot be opened, say so on the other
+ * destinations. */
 void log_to_file(const char *path)
 {
 	if (file_fd >= 0)
 		close(file_fd);
 	file_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (file_fd < 0)
+		log_errno(-errno, "log %s", path);
 }
 
 /* Set the debug switch. */

@@ -51,7 +51,7 @@ static int load_lookup(const char *lookup, int quiet)
 		}
 		int e = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_LOADED, NULL, NULL, NULL, NULL);
 		if (e < 0 && e != -EEXIST && !quiet)
-			r = log_err(e, "modules %s: insert %s: %s", lookup, kmod_module_get_name(m), strerror(-e));
+			r = log_errno(e, "modules %s: insert %s", lookup, kmod_module_get_name(m));
 		else if (e >= 0) {
 			n++;
 			log_debug("modules: loaded %s", kmod_module_get_name(m));

@@ -17,7 +17,7 @@ static int file_write(struct sink *s, const uint8_t *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return log_err(-errno, "write %s: %s", fs->path, strerror(errno));
+			return log_errno(-errno, "write %s", fs->path);
 		}
 		p += w;
 		n -= (size_t)w;

@@ -97,19 +97,21 @@ static void remove_tree(int fd, dev_t dev)
 	closedir(d);
 }
 
-/* The safety checks that must pass before anything is changed. */
-static int preflight(const char *newroot)
+/* The safety checks that must pass before anything is changed; the device of "/" into *ROOTDEV.
+ * 0 or a negative errno (logged). */
+static int preflight(const char *newroot, dev_t *rootdev)
 {
 	struct statfs sfs;
 	struct stat root, nr;
 	if (statfs("/", &sfs) < 0 || stat("/", &root) < 0)
-		return log_err(-errno, "switch_root: stat /: %s", strerror(errno));
+		return log_errno(-errno, "switch_root: stat /");
 	if (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC)
 		return log_err(-EPERM, "switch_root: / is not an initramfs (ramfs/tmpfs); refusing to delete its files");
 	if (stat(newroot, &nr) < 0)
-		return log_err(-errno, "switch_root: %s: %s", newroot, strerror(errno));
+		return log_errno(-errno, "switch_root: %s", newroot);
 	if (nr.st_dev == root.st_dev)
 		return log_err(-EINVAL, "switch_root: %s is not a mounted filesystem", newroot);
+	*rootdev = root.st_dev;
 	return 0;
 }
 
@@ -120,7 +122,7 @@ static int move_api(const char *newroot, const char *what)
 	snprintf(target, sizeof(target), "%s%s", newroot, what);
 	mkdir(target, 0755);
 	if (mount(what, target, NULL, MS_MOVE, NULL) < 0)
-		return log_err(-errno, "switch_root: move %s to %s: %s", what, target, strerror(errno));
+		return log_errno(-errno, "switch_root: move %s to %s", what, target);
 	return 0;
 }
 
@@ -135,7 +137,7 @@ static void move_api_back(const char *newroot, unsigned n)
 		char from[256];
 		snprintf(from, sizeof(from), "%s%s", newroot, api[n]);
 		if (mount(from, api[n], NULL, MS_MOVE, NULL) < 0)
-			log_info("switch_root: moving %s back to %s: %s", from, api[n], strerror(errno));
+			log_errno(-errno, "switch_root: moving %s back to %s", from, api[n]);
 		else
 			log_info("switch_root: moved %s back to %s", from, api[n]);
 	}
@@ -159,25 +161,24 @@ static int move_apis(const char *newroot)
  * to go back to (nor a rescue shell of its own), and the caller must stop the machine. */
 int switch_root(const char *newroot, const char *init, char *const argv[])
 {
-	int r = preflight(newroot);
+	dev_t rootdev;
+	int r = preflight(newroot, &rootdev);
 	if (r < 0)
 		return r;
-	struct stat root;
-	stat("/", &root);
 	int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return log_err(-errno, "switch_root: open /: %s", strerror(errno));
+		return log_errno(-errno, "switch_root: open /");
 
 	log_info("switch_root: into %s, exec %s", newroot, init);
 	if ((r = move_apis(newroot)) == 0 && chdir(newroot) < 0) {
-		r = log_err(-errno, "switch_root: chdir %s: %s", newroot, strerror(errno));
+		r = log_errno(-errno, "switch_root: chdir %s", newroot);
 		move_api_back(newroot, N_API);
 	}
 	if (r < 0) {
 		close(rootfd);
 		return r;
 	}
-	remove_tree(rootfd, root.st_dev); /* the point of no return */
+	remove_tree(rootfd, rootdev); /* the point of no return */
 	const char *step = "move the new root to /";
 	if (mount(".", "/", NULL, MS_MOVE, NULL) == 0) {
 		step = "chroot";

@@ -77,7 +77,7 @@ static int dhcp_send(struct dhcp_client *c, uint8_t type)
 	};
 	int flen = plen < 0 ? plen : udp_frame_build(&ends, payload, (size_t)plen, frame, sizeof(frame));
 	if (flen < 0)
-		return log_err(flen, "dhcp %s: cannot build message: %s", c->nic.name, strerror(-flen));
+		return log_errno(flen, "dhcp %s: cannot build message", c->nic.name);
 
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
@@ -87,14 +87,15 @@ static int dhcp_send(struct dhcp_client *c, uint8_t type)
 	};
 	memset(to.sll_addr, 0xff, 6);
 	if (sendto(c->fd, frame, (size_t)flen, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-		return log_err(-errno, "dhcp %s: send: %s", c->nic.name, strerror(errno));
+		return log_errno(-errno, "dhcp %s: send", c->nic.name);
 	c->next_ms = now_ms() + backoff_ms(c->tries++);
 	log_debug("dhcp %s: sent %s xid 0x%08x", c->nic.name, type == DHCP_DISCOVER ? "DISCOVER" : "REQUEST", c->xid);
 	return 0;
 }
 
 /* Open the shared AF_PACKET/ETH_P_IP datagram socket, filtered to unfragmented UDP to port 68,
- * reporting checksum-offload status. */
+ * reporting checksum-offload status (best effort: without it every checksum is checked). The fd,
+ * or a negative errno that dhcp_acquire's caller logs. */
 static int packet_socket(void)
 {
 	static struct sock_filter code[] = {
@@ -112,7 +113,7 @@ static int packet_socket(void)
 	/* protocol 0 at creation and ETH_P_IP at bind: the hook is registered once */
 	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return log_err(-errno, "dhcp: packet socket: %s", strerror(errno));
+		return -errno;
 	int one = 1;
 	setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
 	struct sockaddr_ll sa = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP)};
@@ -120,7 +121,7 @@ static int packet_socket(void)
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int r = -errno;
 		close(fd);
-		return log_err(r, "dhcp: packet socket setup: %s", strerror(-r));
+		return r;
 	}
 	return fd;
 }
@@ -202,7 +203,8 @@ static int dhcp_handle(struct dhcp_client *c, int type, const struct dhcp_lease 
 	return 0;
 }
 
-/* Act on one received IPv4 frame FRAME of LEN bytes; 1 once bound. */
+/* Act on one received IPv4 frame FRAME of LEN bytes; 1 once bound, 0 to go on, or the negative
+ * errno of a send that failed (logged). */
 static int dhcp_client_input(struct dhcp_client *c, const uint8_t *frame, size_t len, bool csum_unknown)
 {
 	const uint8_t *payload;
@@ -254,8 +256,7 @@ static size_t start_ready(struct loop *l, uint64_t now)
 {
 	size_t waiting = 0;
 	if (!l->all_started && (l->look || l->watch < 0 || now - l->looked >= CARRIER_RECHECK_MS)) {
-		link_carriers(l->nics, l->n);
-		l->look = false;
+		l->look = link_carriers(l->nics, l->n) < 0; /* a failed dump is tried again next round */
 		l->looked = now;
 	}
 	for (size_t i = 0; i < l->n; i++) {
@@ -298,7 +299,8 @@ static int loop_timeout(const struct loop *l, uint64_t now, size_t waiting)
 	return t <= now ? 0 : (int)(t - now);
 }
 
-/* Hand every queued frame to the client of its interface; index of a bound client, else -1. */
+/* Hand every queued frame to the client of its interface; index of a bound client, else -1. A
+ * reply that the client could not answer (send error) drops that NIC, as in loop_ticks. */
 static int loop_input(struct loop *l)
 {
 	uint8_t buf[2048];
@@ -308,9 +310,13 @@ static int loop_input(struct loop *l)
 	while ((n = recv_frame(l->fd, buf, sizeof(buf), &ifindex, &csum_unknown)) > 0) {
 		for (size_t i = 0; i < l->n; i++) {
 			struct dhcp_client *c = &l->c[i];
-			if (running(c) && c->nic.ifindex == ifindex &&
-			    dhcp_client_input(c, buf, (size_t)n, csum_unknown) == 1)
+			if (!running(c) || c->nic.ifindex != ifindex)
+				continue;
+			int r = dhcp_client_input(c, buf, (size_t)n, csum_unknown);
+			if (r == 1)
 				return (int)i;
+			if (r < 0)
+				c->state = DHCP_S_DROPPED;
 		}
 	}
 	return -1;
@@ -350,7 +356,9 @@ static void say_waiting(struct loop *l, uint64_t now)
 		 (unsigned long long)(l->dhcp_deadline - now + 999) / 1000);
 }
 
-/* One poll() round; index of a bound client, -1 to go on, or a negative errno (< -1). */
+/* One poll() round: the index of a bound client; -EAGAIN when nothing is decided yet (the caller
+ * runs another round); else what dhcp_acquire returns: -ENOLINK, -ETIMEDOUT, -ENETDOWN, or the
+ * negative errno of a failed poll(). */
 static int loop_round(struct loop *l)
 {
 	uint64_t now = now_ms();
@@ -370,7 +378,7 @@ static int loop_round(struct loop *l)
 		return won;
 	if (loop_ticks(l, now_ms()) == 0 && l->started_any && !waiting)
 		return -ENETDOWN;
-	return -1;
+	return -EAGAIN;
 }
 
 /* The shared event loop. */
@@ -389,7 +397,7 @@ int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, u
 	l.carrier_deadline = l.said + (uint64_t)carrier_timeout_s * 1000;
 	l.dhcp_deadline = l.carrier_deadline + (uint64_t)dhcp_timeout_s * 1000; /* rebased at the first start */
 	int r;
-	while ((r = loop_round(&l)) == -1)
+	while ((r = loop_round(&l)) == -EAGAIN)
 		;
 	if (r >= 0)
 		*lease = l.c[r].lease;

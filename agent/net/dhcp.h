@@ -29,8 +29,9 @@ struct dhcp_client {
 /* The one event loop: start a client on each of NICS[0..N) as soon as it reports carrier (for up
  * to CARRIER_TIMEOUT_S), and run them all until the first lease (within DHCP_TIMEOUT_S of the
  * first start). Returns the winner's index with its lease in *LEASE; -ENOLINK when no NIC got
- * carrier, -ETIMEDOUT when no lease came, -ENETDOWN when every client failed. Logs nothing
- * final: the caller names the outcome. */
+ * carrier, -ETIMEDOUT when no lease came, -ENETDOWN when every client failed; another negative
+ * errno when the packet socket cannot be set up or poll() fails. Logs nothing final: the caller
+ * names the outcome (a send error is logged where it drops its NIC). */
 int dhcp_acquire(const struct nic *nics, size_t n, unsigned carrier_timeout_s, unsigned dhcp_timeout_s,
 		 struct dhcp_lease *lease);
 

@@ -85,12 +85,12 @@ int link_watch_open(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (fd < 0)
-		return log_err(-errno, "netlink: socket: %s", strerror(errno));
+		return log_errno(-errno, "netlink: socket");
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
+		int e = -errno;
 		close(fd);
-		return log_err(-e, "netlink: bind to link notifications: %s", strerror(e));
+		return log_errno(e, "netlink: bind to link notifications");
 	}
 	return fd;
 }
@@ -129,7 +129,7 @@ int link_set_up(const struct nic *nic, int up)
 	req.ifi.ifi_flags = up ? IFF_UP : 0;
 	int r = nl_talk(&req);
 	if (r < 0)
-		return log_err(r, "link %s: set %s: %s", nic->name, up ? "up" : "down", strerror(-r));
+		return log_errno(r, "link %s: set %s", nic->name, up ? "up" : "down");
 	return 0;
 }
 
@@ -142,11 +142,11 @@ static void ipv6_disable_write(const char *ifname, char value)
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT)
-			log_info("link %s: %s: %s", ifname, path, strerror(errno));
+			log_errno(-errno, "link %s: %s", ifname, path);
 		return;
 	}
 	if (write(fd, &value, 1) != 1)
-		log_info("link %s: write %s: %s", ifname, path, strerror(errno));
+		log_errno(-errno, "link %s: write %s", ifname, path);
 	close(fd);
 }
 
@@ -194,7 +194,7 @@ int link_set_mtu(const struct nic *nic, unsigned mtu)
 	nl_attr(&req, IFLA_MTU, &m, sizeof(m));
 	int r = nl_talk(&req);
 	if (r < 0)
-		return log_err(r, "link %s: set mtu %u: %s", nic->name, mtu, strerror(-r));
+		return log_errno(r, "link %s: set mtu %u", nic->name, mtu);
 	return 0;
 }
 
@@ -212,7 +212,7 @@ int addr_add(const struct nic *nic, struct in_addr addr, unsigned prefix, struct
 		nl_attr(&req, IFA_BROADCAST, &brd, 4);
 	int r = nl_talk(&req);
 	if (r < 0)
-		return log_err(r, "link %s: add address %s/%u: %s", nic->name, inet_ntoa(addr), prefix, strerror(-r));
+		return log_errno(r, "link %s: add address %s/%u", nic->name, inet_ntoa(addr), prefix);
 	return 0;
 }
 
@@ -238,12 +238,13 @@ int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct
 		char d[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &dst, d, sizeof(d));
 		inet_ntop(AF_INET, &gw, g, sizeof(g));
-		return log_err(r, "link %s: add route %s/%u via %s: %s", nic->name, d, prefix, g, strerror(-r));
+		return log_errno(r, "link %s: add route %s/%u via %s", nic->name, d, prefix, g);
 	}
 	return 0;
 }
 
-/* Delete the address of dump message H if it belongs to one of NICS[0..N); 1 when deleted. */
+/* Delete the address of dump message H if it belongs to one of NICS[0..N); 1 when deleted, 0 when
+ * not ours, or the negative errno of the deletion (logged). */
 static int del_if_ours(struct nlmsghdr *h, const struct nic *nics, size_t n)
 {
 	struct ifaddrmsg *ifa = NLMSG_DATA(h);
@@ -253,13 +254,21 @@ static int del_if_ours(struct nlmsghdr *h, const struct nic *nics, size_t n)
 	if (i == n || ifa->ifa_family != AF_INET)
 		return 0;
 	struct nlreq req;
+	struct in_addr local = {0};
 	nl_init(&req, RTM_DELADDR, 0, sizeof(struct ifaddrmsg));
 	req.ifa = *ifa;
 	int len = (int)IFA_PAYLOAD(h);
-	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len))
-		if (a->rta_type == IFA_LOCAL || a->rta_type == IFA_ADDRESS)
-			nl_attr(&req, a->rta_type, RTA_DATA(a), 4);
-	return nl_talk(&req) == 0;
+	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type != IFA_LOCAL && a->rta_type != IFA_ADDRESS)
+			continue;
+		nl_attr(&req, a->rta_type, RTA_DATA(a), 4);
+		if (a->rta_type == IFA_LOCAL)
+			memcpy(&local, RTA_DATA(a), 4);
+	}
+	int r = nl_talk(&req);
+	if (r < 0)
+		return log_errno(r, "link %s: delete address %s/%u", nics[i].name, inet_ntoa(local), ifa->ifa_prefixlen);
+	return 1;
 }
 
 /* Run a dump request of TYPE for FAMILY and call FN(h, CTX) for each message. 0 or -errno. */
@@ -297,7 +306,8 @@ struct nic_set {
 	size_t n, max;
 };
 
-/* Dump callback of addr_flush: delete the address if it is one of the set's NICs. */
+/* Dump callback of addr_flush: delete the address if it is one of the set's NICs (a failure is
+ * logged there and the flush goes on). */
 static void flush_one(struct nlmsghdr *h, void *ctx)
 {
 	struct nic_set *s = ctx;
@@ -311,7 +321,7 @@ int addr_flush(const struct nic *nics, size_t n)
 	struct nic_set s = {.nics = (struct nic *)nics, .n = n};
 	int r = nl_dump(RTM_GETADDR, AF_INET, flush_one, &s);
 	if (r < 0)
-		return log_err(r, "link: flush addresses: %s", strerror(-r));
+		return log_errno(r, "link: flush addresses");
 	return 0;
 }
 
@@ -358,7 +368,7 @@ int link_list(struct nic *out, size_t max)
 	struct nic_set s = {.nics = out, .max = max};
 	int r = nl_dump(RTM_GETLINK, AF_UNSPEC, list_one, &s);
 	if (r < 0)
-		return log_err(r, "link: list interfaces: %s", strerror(-r));
+		return log_errno(r, "link: list interfaces");
 	qsort(out, s.n, sizeof(*out), nic_cmp);
 	return (int)s.n;
 }

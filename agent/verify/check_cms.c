@@ -228,7 +228,7 @@ static int prepare_signer(struct cms_check *k, int i, int n, const char *url)
 			       i + 1, n);
 	k->md[i] = BIO_new(BIO_f_md());
 	if (!k->md[i] || BIO_set_md(k->md[i], md) != 1 || !BIO_push(k->md[i], BIO_new(BIO_s_null())))
-		return -ENOMEM;
+		return log_errno(-ENOMEM, "verify %s: cms: signer %d of %d: cannot start the digest", url, i + 1, n);
 	return 0;
 }
 
@@ -250,7 +250,7 @@ static int cms_prepare(struct cms_check *k, const char *url, const uint8_t *sig,
 	k->signer = calloc((size_t)n, sizeof(*k->signer));
 	k->md = calloc((size_t)n, sizeof(*k->md));
 	if (!k->si || !k->signer || !k->md)
-		return -ENOMEM;
+		return log_errno(-ENOMEM, "verify %s: cms", url);
 	for (k->n = 0; k->n < n; k->n++) {
 		k->si[k->n] = sk_CMS_SignerInfo_value(sis, k->n);
 		int r = prepare_signer(k, k->n, n, url);
@@ -269,7 +269,7 @@ int cms_check_new(const char *url, const char *comp, const uint8_t *sig, size_t 
 	(void)comp;
 	struct cms_check *k = calloc(1, sizeof(*k));
 	if (!k)
-		return -ENOMEM;
+		return log_errno(-ENOMEM, "verify %s: cms", url);
 	k->c = (struct check){.s = {.write = cms_write}, .name = "cms", .verdict = cms_verdict, .release = cms_release};
 	k->cert_path = t->cms_cert;
 	k->ca_path = t->cms_ca;

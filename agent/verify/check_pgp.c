@@ -1,6 +1,6 @@
 /* check_pgp.c - verify=y: a detached OpenPGP signature (archiso's airootfs.sfs.sig, binary)
  * checked in process while the image arrives, as gpgv would with /etc/pxeroot/keyring.gpg as its
- * only keyring (see openpgp.c for what is accepted).
+ * only keyring (see openpgp.h for what is accepted).
  *
  * Before the download: the signature is parsed, its key looked up in the keyring and checked
  * (validity, revocation, expiry, times), so that a refusal costs no transfer. During it: the
@@ -116,7 +116,7 @@ static int pick_key(struct pgp_check *k, const struct pgp_keyring *kr, const cha
 	if (key->primary != (size_t)i)
 		pgp_hex(kr->keys[key->primary].fpr, 20, k->primary);
 	if (EVP_PKEY_up_ref(key->pkey) != 1)
-		return -ENOMEM;
+		return log_errno(-ENOMEM, "verify %s: gpg key %s", url, k->key);
 	k->pkey = key->pkey;
 	return 0;
 }
@@ -149,9 +149,9 @@ int gpg_check_new(const char *url, const char *comp, const uint8_t *sig, size_t 
 	char why[PGP_WHY];
 	struct pgp_check *k = calloc(1, sizeof(*k));
 	if (!k)
-		return -ENOMEM;
+		return log_errno(-ENOMEM, "verify %s: gpg", url);
 	k->c = (struct check){.s = {.write = pgp_write}, .name = "gpg", .verdict = pgp_verdict, .release = pgp_release};
-	int r = (k->sigbuf = malloc(len ? len : 1)) ? 0 : -ENOMEM;
+	int r = (k->sigbuf = malloc(len ? len : 1)) ? 0 : log_errno(-ENOMEM, "verify %s: gpg", url);
 	if (r == 0 && len)
 		memcpy(k->sigbuf, sig, len);
 	if (r == 0 && pgp_detached_parse(k->sigbuf, len, &k->sig, why) < 0)

@@ -57,14 +57,14 @@ int sha512_check_new(const char *url, const char *list_url, const uint8_t *data,
 		return log_err(-EINVAL, "verify %s: no file name in the URL for the sha512 list", url);
 	struct sha512_check *k = calloc(1, sizeof(*k));
 	if (!k)
-		return -ENOMEM;
+		return log_errno(-ENOMEM, "verify %s: sha512", url);
 	int r = sha512_file_lookup((const char *)data, len, name, k->want);
 	if (r == -ENOENT)
 		r = log_err(-EBADMSG, "verify %s: sha512 list %s has no line for %s: image refused", url, list_url, name);
 	else if (r < 0)
 		r = log_err(-EBADMSG, "verify %s: sha512 list %s is malformed: image refused", url, list_url);
 	else if (hash_sink_init(&k->h, EVP_sha512()) < 0)
-		r = -ENOMEM;
+		r = log_errno(-ENOMEM, "verify %s: sha512: cannot start the digest", url);
 	if (r < 0) {
 		hash_sink_free(&k->h);
 		free(k);

@@ -5,7 +5,9 @@
  *
  * Parsed objects point into the caller's buffers, which must outlive them. Functions return 0 or
  * a negative errno and write the cause (one short phrase, no trailing period) into WHY, which
- * holds PGP_WHY bytes; the caller logs it with the URL or file it concerns. */
+ * holds PGP_WHY bytes; they never log: the caller logs the cause with the URL or file it
+ * concerns. The code is in openpgp_packet.c (the format), openpgp_sig.c (signatures) and
+ * openpgp_key.c (keys, keyrings, key validity). */
 #ifndef PXEROOT_OPENPGP_H
 #define PXEROOT_OPENPGP_H
 

@@ -1,4 +1,4 @@
-/* verify.c - the sha512 list file (archiso's airootfs.sha512). Untrusted input: bounded, strict. */
+/* sha512list.c - the sha512 list file (archiso's airootfs.sha512). Untrusted input: bounded, strict. */
 #define _GNU_SOURCE
 #include "verify/sha512list.h"
 

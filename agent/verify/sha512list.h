@@ -1,6 +1,7 @@
-/* verify.h - checks applied to a downloaded image */
-#ifndef PXEROOT_VERIFY_H
-#define PXEROOT_VERIFY_H
+/* sha512list.h - the sha512 list file (archiso's airootfs.sha512), parsed as untrusted input; a
+ * pure parser: it returns the reason (-EINVAL, -ENOENT) and never logs. */
+#ifndef PXEROOT_SHA512LIST_H
+#define PXEROOT_SHA512LIST_H
 
 #include <stddef.h>
 #include <stdint.h>

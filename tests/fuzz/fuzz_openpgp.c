@@ -1,4 +1,5 @@
-/* fuzz_openpgp.c - libFuzzer target for the OpenPGP parser and key checks (agent/openpgp.c).
+/* fuzz_openpgp.c - libFuzzer target for the OpenPGP parser and key checks
+ * (agent/verify/openpgp_*.c).
  *
  * The input is parsed three ways: whole, as a detached signature file; whole, as a keyring; and
  * split as LEN (2 octets, big-endian), a signature file of LEN octets, a keyring of the rest, which

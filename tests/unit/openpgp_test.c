@@ -1,6 +1,7 @@
-/* openpgp_test.c - the OpenPGP parser and key checks (agent/openpgp.c) and the verify=y check
- * (agent/check_pgp.c) on the committed fixtures of tests/unit/data/openpgp (make.sh there says
- * what each is). Every accepted case verifies; every refusal is asserted with its cause. */
+/* openpgp_test.c - the OpenPGP parser and key checks (agent/verify/openpgp_*.c) and the verify=y
+ * check (agent/verify/check_pgp.c) on the committed fixtures of tests/unit/data/openpgp (make.sh
+ * there says what each is). Every accepted case verifies; every refusal is asserted with its
+ * cause. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
