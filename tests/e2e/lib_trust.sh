@@ -10,7 +10,8 @@
 #   sign_tree WEBROOT [BASEDIR] [ARCH] airootfs.sha512, airootfs.sfs.cms.sig and
 #                                      airootfs.sfs.sig for the tree's image, good keys;
 #                                      checked with the host's sha512sum, openssl, gpgv
-#   trust_root_sfs OUT                 the live root image (lib.sh's, cached in build/trust)
+#   trust_root_sfs OUT                 the live root image (lib_image.sh's, cached in
+#                                      build/trust)
 #   trust_tree [BASEDIR]               root image (once), signed tree in $LAB_TMP/www:
 #                                      sets WEBROOT, TRUST_IMGDIR
 #   trust_serve [BASEDIR]              trust_tree, then nginx: also sets HTTP_PORT
@@ -459,16 +460,16 @@ trust_fixture() {
 	TRUST_FIXTURE_LABEL="fixture $name" trust_expect_host "$dir" "${expect[@]}"
 }
 
-# Copy the lab's live root image to $1: lib.sh's make_root_sfs, cached as
-# build/trust/root.sfs (under the lock) and made again when lib.sh or busybox
-# is newer than the cached image.
+# Copy the lab's live root image to $1: lib_image.sh's make_root_sfs, cached as
+# build/trust/root.sfs (under the lock) and made again when lib_image.sh or
+# busybox is newer than the cached image.
 trust_root_sfs() {
 	local out=$1 cache=$TRUST_DIR/root.sfs fd busybox
 	mkdir -p "$TRUST_DIR"
 	exec {fd}>"$TRUST_DIR/.lock"
 	flock "$fd"
 	busybox=$(command -v busybox || echo /nonexistent)
-	if [[ ! -f "$cache" || "$LAB_ROOT/tests/e2e/lib.sh" -nt "$cache" || "$busybox" -nt "$cache" ]]; then
+	if [[ ! -f "$cache" || "$LAB_ROOT/tests/e2e/lib_image.sh" -nt "$cache" || "$busybox" -nt "$cache" ]]; then
 		make_root_sfs "$cache.tmp"
 		mv -f "$cache.tmp" "$cache"
 	fi

@@ -1,0 +1,85 @@
+# shellcheck shell=bash disable=SC2034
+# Assertions and the scenario's verdict, sourced by lib.sh: "ok - DESC" and
+# "not ok - DESC" lines (TAP style) on what a log shows (read through
+# lab_log_text) and on how QEMU ended, counted, then scenario_end's exit status.
+
+LAB_FAILED=0
+LAB_ASSERTS=0
+LAB_LAST_LOG=""
+# Optional kernel timestamp in front of a line that went through /dev/kmsg.
+LAB_LINE_START='^(\[ *[0-9]+\.[0-9]+\] )?'
+
+# Record one assertion result: $1 = 0 (pass) or not, $2 = description.
+lab_assert() {
+	LAB_ASSERTS=$((LAB_ASSERTS + 1))
+	if [[ "$1" -eq 0 ]]; then
+		echo "ok - $2"
+	else
+		echo "not ok - $2"
+		LAB_FAILED=1
+	fi
+}
+
+# Assert that some line of LOG ($1) matches the extended regex $2.
+expect_line() {
+	local log=$1 re=$2 desc=${3:-line /$2/}
+	LAB_LAST_LOG=$log
+	if grep -qE -- "$re" <<<"$(lab_log_text "$log")"; then
+		lab_assert 0 "$desc"
+	else
+		lab_assert 1 "$desc"
+	fi
+}
+
+# Assert that no line of LOG ($1) matches the extended regex $2.
+expect_no_line() {
+	local log=$1 re=$2 desc=${3:-no line /$2/}
+	LAB_LAST_LOG=$log
+	if grep -qE -- "$re" <<<"$(lab_log_text "$log")"; then
+		lab_assert 1 "$desc"
+	else
+		lab_assert 0 "$desc"
+	fi
+}
+
+# Assert what every refused boot of LOG ($1) shows: the agent's mount table
+# printed (pxeroot.debug), nothing of the image in it, no kernel panic.
+# $2 prefixes the descriptions.
+expect_nothing_mounted() {
+	local log=$1 p=${2:+$2: }
+	expect_line "$log" 'pxeroot: mounts: ' "${p}agent printed its mount table"
+	expect_no_line "$log" 'pxeroot: mounts: .*(squashfs|iso9660|erofs|ext[234]|overlay|/dev/loop|/run/pxeroot/)' "${p}nothing of the image is mounted"
+	expect_no_line "$log" 'Kernel panic' "${p}no kernel panic"
+}
+
+# Assert that the last qemu_boot ended as $1 (exited, panic, stop or timeout).
+expect_qemu() {
+	local want=$1 desc=${2:-qemu ended as $1}
+	if [[ "$QEMU_RESULT" == "$want" ]]; then
+		lab_assert 0 "$desc"
+	else
+		lab_assert 1 "$desc (it ended as ${QEMU_RESULT:-nothing})"
+	fi
+}
+
+# Print $1 with every ERE metacharacter escaped, for expect_line patterns.
+lab_re_escape() {
+	printf '%s\n' "$1" | sed -e 's/[][\\.*^$+?(){}|]/\\&/g'
+}
+
+# Finish the scenario: on failure print the last 40 log lines; exit 0 or 1.
+scenario_end() {
+	local log=${1:-$LAB_LAST_LOG}
+	if [[ $LAB_ASSERTS -eq 0 ]]; then
+		echo "not ok - scenario made no assertions"
+		LAB_FAILED=1
+	fi
+	if [[ $LAB_FAILED -ne 0 ]]; then
+		if [[ -n "$log" && -f "$log" ]]; then
+			echo "# last 40 lines of $log:"
+			lab_log_text "$log" | tail -n 40 | sed 's/^/#   /'
+		fi
+		exit 1
+	fi
+	exit 0
+}
