@@ -62,6 +62,7 @@
 #
 # lib_assert.sh: assertions and the scenario's verdict
 #   lab_assert RC DESC — record one result: "ok - DESC" when RC is 0, else "not ok - DESC"
+#   log_has LOG REGEX — whether a line matches (LOG becomes LAB_LAST_LOG)
 #   expect_line LOG REGEX [DESC] — assert a line matches (grep -E, CRs removed)
 #   expect_no_line LOG REGEX [DESC] — assert no line matches
 #   expect_nothing_mounted LOG [PREFIX] — assert a refused boot: nothing of the image mounted

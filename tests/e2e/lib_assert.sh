@@ -20,26 +20,24 @@ lab_assert() {
 	fi
 }
 
+# Whether some line of LOG ($1) matches the extended regex $2 (LOG becomes LAB_LAST_LOG).
+log_has() {
+	LAB_LAST_LOG=$1
+	grep -qE -- "$2" <<<"$(lab_log_text "$1")"
+}
+
 # Assert that some line of LOG ($1) matches the extended regex $2.
 expect_line() {
-	local log=$1 re=$2 desc=${3:-line /$2/}
-	LAB_LAST_LOG=$log
-	if grep -qE -- "$re" <<<"$(lab_log_text "$log")"; then
-		lab_assert 0 "$desc"
-	else
-		lab_assert 1 "$desc"
-	fi
+	local rc=0
+	log_has "$1" "$2" || rc=1
+	lab_assert "$rc" "${3:-line /$2/}"
 }
 
 # Assert that no line of LOG ($1) matches the extended regex $2.
 expect_no_line() {
-	local log=$1 re=$2 desc=${3:-no line /$2/}
-	LAB_LAST_LOG=$log
-	if grep -qE -- "$re" <<<"$(lab_log_text "$log")"; then
-		lab_assert 1 "$desc"
-	else
-		lab_assert 0 "$desc"
-	fi
+	local rc=0
+	log_has "$1" "$2" && rc=1
+	lab_assert "$rc" "${3:-no line /$2/}"
 }
 
 # Assert what every refused boot of LOG ($1) shows: the agent's mount table
