@@ -60,7 +60,12 @@ $(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) tests/unit/check.h | deps
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-unit: $(UNIT_TESTS:%=$(B)/tests/%)
+# mountroot: the mount stage on the host (tests/e2e/mount_kinds_host.sh)
+$(B)/tests/mountroot: tests/tools/mountroot.c agent/mount/mount.c agent/fsutil.c agent/log.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -Iagent $$(pkg-config --cflags $(PKGS)) -o $@ $(filter %.c,$^) $$(pkg-config --libs $(PKGS))
+
+unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot
 
 check: all unit fuzz-build initramfs
 	tests/run.sh
