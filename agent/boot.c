@@ -311,8 +311,8 @@ static void early_setup(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_begin();
 	if (console_err)
-		log_info("console: /dev/console: %s; standard input and output are /dev/null (this log is in %s/log)",
-			 strerror(console_err), RUN_DIR);
+		log_info("console: /dev/console: %s; standard input and output are /dev/null (this log is in %s)",
+			 strerror(console_err), LOG_FILE);
 }
 
 /* The whole boot as PID 1. */
