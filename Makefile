@@ -17,7 +17,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
 # in place of the transfer, check and mount code a source's get uses (they never reach it).
-UNIT_TESTS := cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test
+UNIT_TESTS := cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test
 cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/url.c agent/verify/trust.c tests/link/no_io.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
@@ -25,6 +25,7 @@ ipconf_test_SRCS := agent/net/ipconf.c
 openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
+checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
 http_url_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
