@@ -6,7 +6,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS := libcurl libcrypto blkid libkmod libsquashfs1
+PKGS := libcurl libcrypto blkid libkmod libsquashfs1 zlib libzstd liblzma
 WARN := -std=c11 -Wall -Wextra -Werror
 B := build
 
@@ -16,7 +16,7 @@ KERNEL := $(B)/kernel
 MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with
-UNIT_TESTS := cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test
+UNIT_TESTS := cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test inflate_test
 cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
@@ -24,6 +24,7 @@ ipconf_test_SRCS := agent/net/ipconf.c
 openpgp_test_SRCS := agent/verify/openpgp.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/fetch/fetch.c agent/sink.c agent/meminfo.c agent/log.c
 log_test_SRCS := agent/log.c
+inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 http_url_test_SRCS := agent/source/http.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp.c agent/plan.c agent/net/ipconf.c agent/cmdline.c agent/log.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c agent/mount/mount.c agent/fsutil.c agent/modules.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
@@ -78,7 +79,7 @@ clean:
 # make fuzz-deep       every target until FUZZ_DEEP_RUNS execs or FUZZ_DEEP_SECONDS, new coverage
 #                      merged back into tests/fuzz/corpus/TARGET (tests/fuzz/deep.sh; not in check)
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan
+FUZZ_TARGETS := fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -89,6 +90,7 @@ fuzz_openpgp_SRCS := agent/verify/openpgp.c agent/verify/sha512list.c
 # fuzz_plan: the tokenizer and the plan only (its own trust_defaults stands in for image.c's)
 fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
 fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/http.c agent/fetch/image.c agent/url.c agent/verify/trust.c agent/sink.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp.c agent/fetch/fetch.c agent/meminfo.c agent/verify/sha512list.c agent/mount/mount.c agent/fsutil.c agent/modules.c
+fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
 
 FUZZ_DEEP_RUNS ?= 10000000
 FUZZ_DEEP_SECONDS ?= 1200
