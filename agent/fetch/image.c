@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "verify/fanout.h"
+#include "inflate.h"
 #include "log.h"
 
 #define COMPANION_MAX (64 * 1024)
@@ -100,8 +101,34 @@ static int digest_share(struct check **c, int n, const int *lead)
 	return 0;
 }
 
-/* Download RQ into FILE: the file is written on this thread, the checks consume the same bytes
- * on threads of their own, one per distinct digest. */
+/* Put INF first in RQ's chain: the bytes as served go on to CHECKS, the unpacked ones to FILE. */
+static void unpack_start(struct inflate *inf, struct fetch_req *rq, struct sink *file, struct sink *checks)
+{
+	inflate_init(inf, file, rq->url);
+	inf->budget = rq->on_unpacked;
+	inf->ctx = rq->ctx;
+	inf->s.next = checks;
+	rq->sinks = &inf->s;
+	rq->unpacked = &inf->unpacked;
+}
+
+/* The transfer's result R with the unpacking's: a stream cut short refuses the image. One that
+ * broke mid-way stopped the transfer: its -EBADMSG becomes -EPROTO, as the checks saw part of the
+ * bytes and their verdicts (heard on -EBADMSG) would say nothing. */
+static int unpack_end(struct inflate *inf, struct fetch_req *rq, int r)
+{
+	if (r == 0)
+		r = inflate_finish(inf);
+	else if (r == -EBADMSG && inf->err == r)
+		r = -EPROTO;
+	inflate_free(inf);
+	rq->unpacked = NULL;
+	return r;
+}
+
+/* Download RQ into FILE: the file is written on this thread (unpacked when the image came
+ * compressed), the checks consume the bytes as served on threads of their own, one per distinct
+ * digest. */
 static int transfer(struct fetch_req *rq, const char *file, struct check **c, int n)
 {
 	struct sink *targets[MAX_CHECKS];
@@ -118,15 +145,15 @@ static int transfer(struct fetch_req *rq, const char *file, struct check **c, in
 	if (fd < 0)
 		r = log_err(-errno, "fetch %s: create %s: %s", rq->url, file, strerror(errno));
 	struct file_sink fs;
+	struct inflate inf;
 	file_sink_init(&fs, fd, file);
-	if (n)
-		fs.s.next = &fo.s;
-	rq->sinks = &fs.s;
+	unpack_start(&inf, rq, &fs.s, n ? &fo.s : NULL);
 	if (r == 0) {
 		fetch_first_url(rq, rq->url, sizeof(rq->url)); /* the companions may have skipped a mirror */
 		log_info("fetch %s", rq->url);
 		r = fetch_file(rq);
 	}
+	r = unpack_end(&inf, rq, r);
 	if (fd >= 0 && close(fd) < 0 && r == 0)
 		r = log_err(-errno, "fetch %s: close %s: %s", rq->url, file, strerror(errno));
 	int e = n ? fanout_finish(&fo) : 0;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "mount/mount.h"
+#include "source/room.h"
 
 /* Copy SRC to OUT replacing every "${pxeserver}" with PXESERVER; -ENAMETOOLONG if it does not fit,
  * -ENXIO if a substitution is needed but no server is known. */
@@ -166,7 +168,8 @@ int http_get_root(const struct plan *plan, const struct net_result *net, char *p
 	if ((r = mount_tmpfs(IMG_DIR, plan->http_spc, "image")) < 0)
 		return r;
 	snprintf(path, cap, "%s/%s", IMG_DIR, name);
-	struct fetch_req rq = {.m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram, .ctx = (void *)plan};
+	struct fetch_req rq = {.m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram,
+			       .on_unpacked = http_unpacked_fits, .ctx = (void *)plan};
 	r = image_fetch(&rq, &plan->trust, path);
 	if (r < 0 && !plan->live_url && erofs_instead(&src, path, cap)) {
 		url_basename(src.path, name, sizeof(name));
@@ -176,7 +179,9 @@ int http_get_root(const struct plan *plan, const struct net_result *net, char *p
 		umount_quiet(IMG_DIR);
 		return r;
 	}
-	uint64_t img = rq.size / 1024, peak = rq.mem_peak_kb > idle_kb ? rq.mem_peak_kb - idle_kb : 0;
+	struct stat st; /* the image as kept: unpacked, when it came compressed */
+	uint64_t img = (stat(path, &st) == 0 ? (uint64_t)st.st_size : rq.size) / 1024;
+	uint64_t peak = rq.mem_peak_kb > idle_kb ? rq.mem_peak_kb - idle_kb : 0;
 	log_info("memory: %" PRIu64 " KiB in use before the download, %" PRIu64 " KiB more at most during it, for a %" PRIu64 " KiB image (%+" PRId64 " KiB over the image)",
 		 idle_kb, peak, img, (int64_t)peak - (int64_t)img);
 	return 0;
