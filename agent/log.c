@@ -198,26 +198,33 @@ static void mib(char *buf, size_t cap, uint64_t bytes)
 	snprintf(buf, cap, "%.1f", (double)bytes / (1024.0 * 1024.0));
 }
 
-/* Write the progress line once: bytes, percent, rate, ETA. */
+/* Write the progress line once: bytes, percent, rate, ETA, the unpacked size. */
 static void progress_draw(struct progress *p, bool final)
 {
 	uint64_t el = now_ms() - p->start_ms;
 	double rate = el ? (double)p->done * 1000.0 / (double)el : 0.0;
-	char d[32], t[32], r[32], line[200];
+	char d[32], t[32], r[32], u[48] = "", line[256];
 	mib(d, sizeof(d), p->done);
 	mib(r, sizeof(r), (uint64_t)rate);
+	if (p->unpacked && *p->unpacked) {
+		char m[32];
+		mib(m, sizeof(m), *p->unpacked);
+		snprintf(u, sizeof(u), " (unpacked %s MiB)", m);
+	}
 	int n;
 	if (p->total) {
 		mib(t, sizeof(t), p->total);
 		unsigned pct = (unsigned)(p->done * 100 / p->total);
 		uint64_t eta = rate > 0 ? (uint64_t)((double)(p->total - (p->done < p->total ? p->done : p->total)) / rate) : 0;
-		n = snprintf(line, sizeof(line), "%spxeroot: %s %s/%s MiB %3u%% %s MiB/s ETA %u:%02u%s%s",
+		n = snprintf(line, sizeof(line), "%spxeroot: %s %s/%s MiB %3u%% %s MiB/s ETA %u:%02u%s%s%s",
 			     p->tty ? "\r" : "", p->what, d, t, pct, r, (unsigned)(eta / 60),
-			     (unsigned)(eta % 60), p->note, p->tty ? "\033[K" : "\n");
+			     (unsigned)(eta % 60), u, p->note, p->tty ? "\033[K" : "\n");
 	} else {
-		n = snprintf(line, sizeof(line), "%spxeroot: %s %s MiB %s MiB/s%s%s", p->tty ? "\r" : "",
-			     p->what, d, r, p->note, p->tty ? "\033[K" : "\n");
+		n = snprintf(line, sizeof(line), "%spxeroot: %s %s MiB %s MiB/s%s%s%s", p->tty ? "\r" : "",
+			     p->what, d, r, u, p->note, p->tty ? "\033[K" : "\n");
 	}
+	if (n < 0 || n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2; /* cut; room kept for the final newline */
 	if (final && p->tty)
 		line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);

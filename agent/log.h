@@ -52,6 +52,7 @@ struct progress {
 	bool tty;            /* console is a terminal: redraw with \r */
 	bool drawn;          /* something is on the line and needs a newline before other output */
 	char note[48];       /* appended to the line, e.g. " [attempt 2, mirror 2/3]" */
+	const uint64_t *unpacked; /* optional: bytes unpacked so far, shown when not 0 */
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total);

@@ -7,7 +7,7 @@
 # needs no privileges. Otherwise it must run as root; it never reads stdin.
 set -euo pipefail
 
-readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev libblkid-dev libsquashfs-dev libkmod-dev)
+readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev libblkid-dev libsquashfs-dev libkmod-dev zlib1g-dev libzstd-dev liblzma-dev)
 # dnsmasq-base: the dnsmasq binary alone. The "dnsmasq" package adds a system
 # service that starts on install and can register itself as the host's
 # resolver; the lab only runs its own instances inside test network namespaces.

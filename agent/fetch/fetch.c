@@ -451,6 +451,7 @@ int fetch_file(struct fetch_req *rq)
 	rq->mem_peak_kb = mem_used_kb();
 	if (rq->label)
 		progress_start(&x.prog, rq->label, 0);
+	x.prog.unpacked = rq->unpacked;
 	int r;
 	for (;;) {
 		if ((r = mirror_url(rq, x.mirror, rq->url, sizeof(rq->url))) < 0) {

@@ -45,7 +45,11 @@ struct fetch_req {
 	/* Called once the size is known, before the first byte reaches a sink: 0, or a negative
 	 * errno (logged by the callee) that ends the fetch at once. */
 	int (*on_size)(void *ctx, const char *url, uint64_t size);
+	/* Optional, for an image unpacked while it arrives (image_fetch): asked as the unpacked size
+	 * grows, with the bytes served and unpacked so far, CTX as above (inflate.h: budget). */
+	int (*on_unpacked)(void *ctx, const char *url, uint64_t served, uint64_t unpacked, uint64_t *next);
 	void *ctx;
+	const uint64_t *unpacked; /* optional: bytes unpacked so far, shown on the progress line */
 	/* Filled in: */
 	char url[2048];          /* the URL of the last attempt */
 	uint64_t size;           /* bytes delivered */

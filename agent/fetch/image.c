@@ -1,6 +1,6 @@
 /* image.c - an image over HTTP(S) in one pass: its companions from the image's mirrors, then a
- * single transfer whose bytes go to the file and to every check (verify/checks.c), then the
- * verdicts. A file that changed on the server mid-way is fetched again from zero. */
+ * single transfer whose bytes go to every check (verify/checks.c) as served and to the file
+ * unpacked (inflate.c: gzip, zstd and xz, told by their magic), then the verdicts. A file that changed on the server mid-way is fetched again from zero. */
 #define _GNU_SOURCE
 #include "fetch/image.h"
 
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inflate.h"
 #include "log.h"
 #include "verify/checks.h"
 
@@ -33,19 +34,45 @@ static long companion_get(void *ctx, const char *name, char *buf, size_t cap, ch
 	return (long)ms.len;
 }
 
-/* Download RQ into FILE: the file is written on this thread, the checks take the same bytes. */
+/* Put INF first in RQ's chain: the bytes as served go on to CHECKS, the unpacked ones to FILE. */
+static void unpack_start(struct inflate *inf, struct fetch_req *rq, struct sink *file, struct sink *checks)
+{
+	inflate_init(inf, file, rq->url);
+	inf->budget = rq->on_unpacked;
+	inf->ctx = rq->ctx;
+	inf->s.next = checks;
+	rq->sinks = &inf->s;
+	rq->unpacked = &inf->unpacked;
+}
+
+/* The transfer's result R with the unpacking's: a stream cut short refuses the image. One that
+ * broke mid-way stopped the transfer: its -EBADMSG becomes -EPROTO, as the checks saw part of the
+ * bytes and their verdicts (heard on -EBADMSG) would say nothing. */
+static int unpack_end(struct inflate *inf, struct fetch_req *rq, int r)
+{
+	if (r == 0)
+		r = inflate_finish(inf);
+	else if (r == -EBADMSG && inf->err == r)
+		r = -EPROTO;
+	inflate_free(inf);
+	rq->unpacked = NULL;
+	return r;
+}
+
+/* Download RQ into FILE: the file is written on this thread (unpacked when the image came
+ * compressed), the checks take the bytes as served on threads of their own. */
 static int transfer(struct fetch_req *rq, const char *file, struct sink *checks)
 {
 	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return log_errno(-errno, "fetch %s: create %s", rq->url, file);
 	struct file_sink fs;
+	struct inflate inf;
 	file_sink_init(&fs, fd, file);
-	fs.s.next = checks;
-	rq->sinks = &fs.s;
+	unpack_start(&inf, rq, &fs.s, checks);
 	fetch_first_url(rq, rq->url, sizeof(rq->url)); /* the companions may have skipped a mirror */
 	log_info("fetch %s", rq->url);
-	int r = fetch_file(rq);
+	int r = unpack_end(&inf, rq, fetch_file(rq));
 	if (close(fd) < 0 && r == 0)
 		r = log_errno(-errno, "fetch %s: close %s", rq->url, file);
 	return r;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -137,6 +138,41 @@ static int fits_in_ram(void *ctx, const char *url, uint64_t size)
 	return 0;
 }
 
+#define MIB (1024.0 * 1024.0)
+
+/* Lower *NEXT to AT. */
+static void ask_by(uint64_t *next, uint64_t at)
+{
+	if (at < *next)
+		*next = at;
+}
+
+/* The budget of an image unpacked while it arrives (fetch_req.on_unpacked): what is written
+ * already sits in the image tmpfs, so the tmpfs must hold UNPACKED and the RAM still available
+ * must keep RAM_HEADROOM; *NEXT is lowered to where the room ends, so the next call comes before
+ * a write could fail. */
+static int unpacked_fits(void *ctx, const char *url, uint64_t served, uint64_t unpacked, uint64_t *next)
+{
+	const struct http_opts *o = ctx;
+	struct statvfs vfs;
+	uint64_t total_kb, avail_kb;
+	if (statvfs(IMG_DIR, &vfs) == 0) {
+		uint64_t cap = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+		if (unpacked > cap)
+			return log_err(-EFBIG, "fetch %s: the image unpacks to more than the %.1f MiB the image tmpfs holds (archiso_http_spc=%s; %.1f MiB served so far)",
+				       url, (double)cap / MIB, o->spc, (double)served / MIB);
+		ask_by(next, cap);
+	}
+	if (meminfo(&total_kb, &avail_kb) == 0) {
+		uint64_t avail = avail_kb * 1024;
+		if (avail < RAM_HEADROOM)
+			return log_err(-EFBIG, "fetch %s: the image unpacks to at least %.1f MiB (%.1f MiB served so far) and %.1f MiB of RAM are left, less than the %.0f MiB kept for the overlay and buffers",
+				       url, (double)unpacked / MIB, (double)served / MIB, (double)avail / MIB, (double)RAM_HEADROOM / MIB);
+		ask_by(next, unpacked + (avail - RAM_HEADROOM));
+	}
+	return 0;
+}
+
 /* archiso's fallback: when airootfs.sfs is missing (404 from every base) and airootfs.erofs is
  * there, switch SRC's path and PATH (CAP bytes) to it. Asked only after the .sfs fetch failed
  * (its companions come first, so the failure may name them), so a normal boot makes no extra
@@ -161,10 +197,12 @@ static bool erofs_instead(const struct fetch_config *cfg, struct http_src *src, 
 	return true;
 }
 
-/* Log how much memory the download took beyond the image itself. */
-static void memory_line(const struct fetch_req *rq, uint64_t idle_kb)
+/* Log how much memory the download of IMAGE took beyond the image as kept (unpacked, when it
+ * came compressed). */
+static void memory_line(const struct fetch_req *rq, const char *image, uint64_t idle_kb)
 {
-	uint64_t img = rq->size / 1024, peak = rq->mem_peak_kb > idle_kb ? rq->mem_peak_kb - idle_kb : 0;
+	struct stat st;
+	uint64_t img = (stat(image, &st) == 0 ? (uint64_t)st.st_size : rq->size) / 1024, peak = rq->mem_peak_kb > idle_kb ? rq->mem_peak_kb - idle_kb : 0;
 	log_info("memory: %" PRIu64 " KiB in use before the download, %" PRIu64 " KiB more at most during it, for a %" PRIu64 " KiB image (%+" PRId64 " KiB over the image)",
 		 idle_kb, peak, img, (int64_t)peak - (int64_t)img);
 }
@@ -196,7 +234,8 @@ static int http_get(const struct plan *plan, const struct net_result *net, struc
 	if ((r = mount_tmpfs(IMG_DIR, o->spc, "image")) < 0)
 		return r;
 	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, name);
-	struct fetch_req rq = {.cfg = &plan->fetch, .m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram, .ctx = (void *)o};
+	struct fetch_req rq = {.cfg = &plan->fetch, .m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram,
+			       .on_unpacked = unpacked_fits, .ctx = (void *)o};
 	r = image_fetch(&rq, &plan->trust, root->path);
 	if (r < 0 && !o->live_url && erofs_instead(&plan->fetch, &src, root->path, sizeof(root->path)) &&
 	    (r = image_name(&src, name, sizeof(name))) == 0)
@@ -205,7 +244,7 @@ static int http_get(const struct plan *plan, const struct net_result *net, struc
 		umount_quiet(IMG_DIR);
 		return r;
 	}
-	memory_line(&rq, idle_kb);
+	memory_line(&rq, root->path, idle_kb);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "url.h"
 #include "source/http.h"
+#include "url.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "url.h"
 #include "source/http.h"
+#include "url.h"
 
 /* Plan from the command line TEXT (must be accepted), then the image URL for PXESERVER/MACHINE. */
 static int url_of(const char *text, const char *pxeserver, const char *machine, char *url, size_t cap)
