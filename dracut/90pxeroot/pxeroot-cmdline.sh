@@ -14,8 +14,7 @@
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 [ -z "$root" ] && root=$(getarg root=)
-/usr/bin/pxeroot claim
-if [ $? -ne 1 ]; then
+if /usr/bin/pxeroot claim || [ $? -eq 2 ]; then
     root=pxeroot
     # shellcheck disable=SC2034  # read by dracut's init after the hooks
     rootok=1

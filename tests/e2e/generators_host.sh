@@ -62,6 +62,7 @@ hook_claims() {
 	local line=$1 want=$2 got
 	printf '%s\n' "$line" >"$CMDLINE"
 	sed 's|/usr/bin/pxeroot|pxeroot|g' "$LAB_ROOT/mkinitcpio/hooks/pxeroot" >"$LAB_TMP/hook"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	got=$(busybox ash -c '
 		pxeroot() { "$PXEROOT" "$@" "$CMDLINE" 2>/dev/null; }
 		. "$1"

@@ -87,7 +87,8 @@ check_block_bad() {
 	lab_assert "$([[ -z "$(mounted "$NEWROOT")$(mounted /run/pxeroot/lower)" ]] && echo 0 || echo 1)" "empty block device: nothing mounted"
 }
 
-# Detach the host loop devices this test attached.
+# Detach the host loop devices this test attached (from the EXIT trap).
+# shellcheck disable=SC2317
 detach_loops() {
 	local d
 	for d in "${LOOPS[@]}"; do losetup -d "$d" 2>/dev/null || true; done
