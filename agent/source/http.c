@@ -3,7 +3,8 @@
  * archiso: <archiso_http_srv><archisobasedir>/<arch>/airootfs.sfs, ${pxeserver} replaced by the
  * DHCP next-server (plain substitution, never a shell). dracut: root=live:<url>. Mirrors
  * (pxeroot.mirror=) stand in for archiso_http_srv=, or for the directory of a live URL. The download and
- * its checks are image_fetch()'s; a refused image is deleted and its tmpfs unmounted. */
+ * its checks are image_fetch()'s (an image served compressed is unpacked as it arrives, within
+ * the budget below); a refused image is deleted and its tmpfs unmounted. */
 #define _GNU_SOURCE
 #include "source/http.h"
 
