@@ -24,7 +24,7 @@ static const struct {
 /* Boolean option NAME into *OUT (kept when absent). A bare word means on, as archiso's checksum
  * does; a value is one of a closed set of words, any case. Anything else is refused: a trust
  * option read as "off" would boot an image nobody checked. */
-int plan_get_bool(const struct cmdline *cl, const char *name, bool *out)
+static int get_bool(const struct cmdline *cl, const char *name, bool *out)
 {
 	const char *v = cmdline_get(cl, name);
 	if (!v)
@@ -111,7 +111,7 @@ static int plan_net_extra(const struct cmdline *cl, struct net_config *cfg)
 			return log_err(-EINVAL, "cmdline BOOTIF=\"%s\": not 01-aa-bb-cc-dd-ee-ff", b);
 		cfg->has_bootif = true;
 	}
-	return plan_get_bool(cl, "rd.neednet", &cfg->neednet);
+	return get_bool(cl, "rd.neednet", &cfg->neednet);
 }
 
 /* The network plan: every ip= value, then whether the network stage runs at all. */
@@ -209,7 +209,7 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	if ((r = plan_get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
+	if ((r = get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
 		return r;
 	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
@@ -227,13 +227,13 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	if ((r = plan_check_size("cow_spacesize", *cow)) < 0)
 		return r;
 	trust_defaults(&plan->trust);
-	if ((r = plan_get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
-	    (r = plan_get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = plan_get_bool(cl, "verify", &plan->trust.gpg)) < 0)
+	if ((r = get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
+	    (r = get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = get_bool(cl, "verify", &plan->trust.gpg)) < 0)
 		return r;
 	if ((r = plan_fetch(cl, plan)) < 0)
 		return r;
 	plan->copy_resolvconf = true;
-	if ((r = plan_get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
+	if ((r = get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
 		return r;
 	plan->mount.rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
 

@@ -42,10 +42,6 @@ struct plan {
 int plan_from_cmdline(const struct cmdline *cl, struct plan *plan);
 /* Print the plan, one "pxeroot: plan: ..." line per item (pxeroot cmdline --explain). */
 void plan_explain(const struct plan *plan);
-/* Read the yes/no option NAME of CL into *OUT (kept when absent): a bare word or an empty value is
- * yes; otherwise one of y, yes, 1, true, on / n, no, 0, false, off in any case. 0, or -EINVAL after
- * the line quoting the value. For the sources' own options. */
-int plan_get_bool(const struct cmdline *cl, const char *name, bool *out);
 /* Check that V, the value of option NAME, is a tmpfs size (256M, 2G, 75%); 0 or -EINVAL (logged). */
 int plan_check_size(const char *name, const char *v);
 /* The machine's architecture as uname reports it (x86_64), read once. */
