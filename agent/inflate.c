@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader: exported by the shared and static library alike */
 #include <zstd.h>
 
 #include "log.h"
@@ -32,6 +33,8 @@ struct inflate_dec {
 	} u;
 	bool open;    /* gzip: inside a member; zstd: inside a frame */
 	bool padding; /* gzip: past the last member, where only zero bytes may follow */
+	uint8_t hdr[ZSTD_FRAMEHEADERSIZE_MAX]; /* zstd: a frame header, held until complete */
+	size_t nhdr;
 	uint8_t buf[OUT_BUF];
 };
 
@@ -117,15 +120,17 @@ static void gzip_end(struct inflate_dec *d)
 /* libzstd, every frame in a row, a window of at most 2^WINDOW_LOG_MAX. */
 static int zstd_start(struct inflate_dec *d)
 {
-	d->open = true;
+	d->open = false;
+	d->nhdr = 0;
 	d->u.zs = ZSTD_createDStream();
 	if (!d->u.zs || ZSTD_isError(ZSTD_DCtx_setParameter(d->u.zs, ZSTD_d_windowLogMax, WINDOW_LOG_MAX)))
 		return -ENOMEM;
 	return 0;
 }
 
-/* Unpack the N bytes at P, the stream's bytes from BASE on. */
-static int zstd_feed(struct inflate *f, const uint8_t *p, size_t n, uint64_t base)
+/* Unpack up to N bytes at P (the stream's bytes from BASE on) until the frame ends; the bytes
+ * taken into *USED. */
+static int zstd_run(struct inflate *f, const uint8_t *p, size_t n, uint64_t base, size_t *used)
 {
 	struct inflate_dec *d = f->dec;
 	ZSTD_inBuffer in = {p, n, 0};
@@ -136,18 +141,62 @@ static int zstd_feed(struct inflate *f, const uint8_t *p, size_t n, uint64_t bas
 		zr = ZSTD_decompressStream(d->u.zs, &o, &in);
 		if (ZSTD_isError(zr))
 			return corrupt(f, base + in.pos, ZSTD_getErrorName(zr));
-		d->open = zr != 0; /* 0: a frame is complete and flushed */
 		int r = emit(f, d->buf, o.pos);
 		if (r < 0)
 			return r;
-	} while (in.pos < in.size || (o.pos == o.size && zr != 0));
+	} while (zr != 0 && (in.pos < in.size || o.pos == o.size));
+	d->open = zr != 0; /* 0: the frame is complete and flushed; the next bytes start another */
+	*used = in.pos;
+	return 0;
+}
+
+/* At a frame's start: hold its first bytes (from P, N of them, BASE on) until its header can be
+ * read, into *USED. A frame that asks for a dictionary is refused (pxeroot has none, and libzstd's
+ * one-pass and streaming paths disagree on such a frame); then the header goes to the decoder. */
+static int zstd_header(struct inflate *f, const uint8_t *p, size_t n, uint64_t base, size_t *used)
+{
+	struct inflate_dec *d = f->dec;
+	ZSTD_frameHeader fh;
+	size_t need;
+	*used = 0;
+	while ((need = ZSTD_getFrameHeader(&fh, d->hdr, d->nhdr)) != 0) {
+		if (ZSTD_isError(need))
+			return corrupt(f, base - d->nhdr, ZSTD_getErrorName(need));
+		if (*used == n)
+			return 0; /* the rest of the header is still to come */
+		size_t take = need - d->nhdr < n - *used ? need - d->nhdr : n - *used;
+		memcpy(d->hdr + d->nhdr, p + *used, take);
+		d->nhdr += take;
+		*used += take;
+	}
+	if (fh.frameType != ZSTD_skippableFrame && fh.dictID)
+		return corrupt(f, base + *used - d->nhdr, "the frame needs a dictionary");
+	size_t hdr_used;
+	int r = zstd_run(f, d->hdr, d->nhdr, base + *used - d->nhdr, &hdr_used);
+	d->nhdr = 0;
+	d->open = true;
+	return r;
+}
+
+/* Unpack the N bytes at P, the stream's bytes from BASE on: each frame's header is read first. */
+static int zstd_feed(struct inflate *f, const uint8_t *p, size_t n, uint64_t base)
+{
+	struct inflate_dec *d = f->dec;
+	size_t done = 0, used;
+	while (done < n) {
+		int r = d->open ? zstd_run(f, p + done, n - done, base + done, &used)
+				: zstd_header(f, p + done, n - done, base + done, &used);
+		if (r < 0)
+			return r;
+		done += used;
+	}
 	return 0;
 }
 
 /* 0 when the stream ended at the end of a frame, else 1. */
 static int zstd_ended(struct inflate *f)
 {
-	return f->dec->open;
+	return f->dec->open || f->dec->nhdr > 0;
 }
 
 /* Free libzstd's state. */

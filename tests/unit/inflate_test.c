@@ -431,6 +431,37 @@ static void test_budget(void)
 }
 
 /* Run every test; log lines go to a file as well, to be counted. */
+/* Z, a zstd frame that names no dictionary, with dictionary ID 0x24 written into its header. */
+static struct bytes with_dict_id(struct bytes z)
+{
+	size_t at = 5 + !(z.p[4] & 0x20); /* after the descriptor and, unless single-segment, the window byte */
+	struct bytes o = {malloc(z.len + 1), z.len + 1};
+	memcpy(o.p, z.p, at);
+	o.p[4] |= 1; /* Dictionary_ID_flag: a 1-byte ID follows */
+	o.p[at] = 0x24;
+	memcpy(o.p + at + 1, z.p + at, z.len - at);
+	return o;
+}
+
+/* A zstd frame that asks for a dictionary is refused, whatever the chunk sizes: pxeroot has no
+ * dictionary, and libzstd's one-pass path (a whole frame in one write) would unpack this one. */
+static void test_zstd_dictionary(const char *log)
+{
+	struct bytes plain = sample(5000, 9), z = zstd_of(plain), d = with_dict_id(z);
+	CHECK(ZSTD_getDictID_fromFrame(d.p, d.len) == 0x24, "the frame names dictionary 0x24");
+	size_t steps[] = {d.len, 1, 7, 0};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct run r;
+		push(&r, d, steps[i]);
+		CHECK(r.finish == -EBADMSG, "dictionary frame in chunks of %zu: %d", steps[i], r.finish);
+		CHECK(strstr(log_lines(log), "the frame needs a dictionary") != NULL, "the line says why (chunks of %zu)", steps[i]);
+		done(&r);
+	}
+	free(d.p);
+	free(z.p);
+	free(plain.p);
+}
+
 int main(void)
 {
 	char log[] = "/tmp/inflate_test.XXXXXX";
@@ -445,6 +476,7 @@ int main(void)
 	test_truncated(log);
 	test_corrupt(log);
 	test_trailing(log);
+	test_zstd_dictionary(log);
 	test_budget();
 	unlink(log);
 	return check_done("inflate_test");
