@@ -22,10 +22,10 @@ cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
 ipconf_test_SRCS := agent/net/ipconf.c
-openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
+openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
-checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
+checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
 http_url_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 
@@ -93,7 +93,7 @@ FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sa
 fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify/sha512list.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
-fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/sha512list.c
+fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c
 fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/url.c agent/verify/trust.c tests/link/no_io.c
 fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/url.c agent/verify/trust.c tests/link/no_io.c
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c

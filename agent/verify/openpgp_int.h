@@ -50,6 +50,9 @@ int pgp_read_mpi(const uint8_t *p, size_t len, size_t *off, struct pgp_mpi *m, c
 /* The bit length of M (a non-zero MPI read by pgp_read_mpi). */
 size_t pgp_mpi_bits(const struct pgp_mpi *m);
 
+/* Whether key K is the one SIG names as its issuer: fingerprint when given, else key ID. */
+bool pgp_issuer_is(const struct pgp_sig *sig, const struct pgp_key *k);
+
 /* Parse the subpacket area of LEN octets at P into SIG (HASHED: the hashed area, where times and
  * key flags count and a creation time is required). Each single-valued kind may appear once per
  * area; the first unknown critical subpacket goes into SIG->critical (start it at -1). */
