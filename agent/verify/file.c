@@ -15,28 +15,8 @@
 
 #define CHUNK (256 * 1024)
 
-/* struct companions get: read the file NAME into BUF. */
-static long companion_read(void *ctx, const char *name, char *buf, size_t cap, char *where)
-{
-	(void)ctx;
-	snprintf(where, 2048, "%s", name);
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return log_errno(-errno, "read %s", name);
-	size_t len = 0;
-	ssize_t n = 1;
-	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += (size_t)n;
-	int e = n < 0 ? -errno : len == cap - 1 && read(fd, buf, 1) > 0 ? -EFBIG : 0;
-	close(fd);
-	if (e < 0)
-		return log_errno(e, "read %s", name);
-	buf[len] = '\0';
-	return (long)len;
-}
-
-/* Every byte of FD into CHAIN, drawing the progress line P when LABEL is set. */
-static int pump(int fd, const char *path, struct sink *chain, struct progress *p, const char *label)
+/* Every byte of FD into CHAIN, drawing the progress line P (NULL: none). */
+static int pump(int fd, const char *path, struct sink *chain, struct progress *p)
 {
 	uint8_t *buf = malloc(CHUNK);
 	if (!buf)
@@ -53,11 +33,31 @@ static int pump(int fd, const char *path, struct sink *chain, struct progress *p
 		}
 		r = sink_feed(chain, buf, (size_t)n);
 		done += (uint64_t)n;
-		if (label)
+		if (p)
 			progress_update(p, done, p->total);
 	}
 	free(buf);
 	return r;
+}
+
+/* struct companions get: read the file NAME into BUF through a bounded memory sink. */
+static long companion_read(void *ctx, const char *name, char *buf, size_t cap, char *where)
+{
+	(void)ctx;
+	snprintf(where, 2048, "%s", name);
+	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return log_errno(-errno, "read %s", name);
+	struct mem_sink ms;
+	mem_sink_init(&ms, buf, cap);
+	int r = pump(fd, name, &ms.s, NULL);
+	close(fd);
+	if (r == -EFBIG) /* the memory sink's refusal; read errors are logged by pump */
+		return log_errno(r, "read %s", name);
+	if (r < 0)
+		return r;
+	buf[ms.len] = '\0';
+	return (long)ms.len;
 }
 
 /* Companions, one read, verdicts. */
@@ -89,7 +89,7 @@ int verify_file(const char *path, const struct trust *t, struct sink *out, const
 	struct progress p;
 	if (label)
 		progress_start(&p, label, (uint64_t)st.st_size);
-	r = chain ? pump(fd, path, chain, &p, label) : 0;
+	r = chain ? pump(fd, path, chain, label ? &p : NULL) : 0;
 	if (label)
 		progress_end(&p, r == 0);
 	close(fd);
