@@ -14,9 +14,8 @@ main() {
 	lab_tmpdir
 	log="$LAB_TMP/serial.log"
 	img="$LAB_TMP/ramdisk.ext2"
-	make_root_ext4 "$img" 16 ext2
+	make_root_ext2_gz "$img"
 	size=$(stat -c %s "$img")
-	gzip -9n -c "$img" >"$img.gz"
 	gz=$(stat -c %s "$img.gz")
 	serve_image "$img.gz"
 	lab_note "served: ramdisk.ext2.gz, $gz bytes ($size unpacked); list ramdisk.ext2.sha512: $(cut -c 1-16,129- "$WEBROOT/ramdisk.ext2.sha512")"

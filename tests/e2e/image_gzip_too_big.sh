@@ -13,8 +13,7 @@ main() {
 	lab_tmpdir
 	log="$LAB_TMP/serial.log"
 	img="$LAB_TMP/ramdisk.ext2"
-	make_root_ext4 "$img" 16 ext2
-	gzip -9n -c "$img" >"$img.gz"
+	make_root_ext2_gz "$img"
 	serve_image "$img.gz"
 	qemu_boot "$log" "$(live_http_append ramdisk.ext2.gz archiso_http_spc=8M pxeroot.debug)"
 	expect_line "$log" 'pxeroot: fetch http://[^ ]*/ramdisk\.ext2\.gz: the image unpacks to more than the 8\.0 MiB the image tmpfs holds \(archiso_http_spc=8M; [0-9.]+ MiB served so far\)' \

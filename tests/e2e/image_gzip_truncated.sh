@@ -12,8 +12,7 @@ main() {
 	lab_tmpdir
 	log="$LAB_TMP/serial.log"
 	img="$LAB_TMP/ramdisk.ext2"
-	make_root_ext4 "$img" 16 ext2
-	gzip -9n -c "$img" >"$img.gz"
+	make_root_ext2_gz "$img"
 	cut=$(($(stat -c %s "$img.gz") * 3 / 4))
 	head -c "$cut" "$img.gz" >"$LAB_TMP/cut.gz"
 	serve_image "$LAB_TMP/cut.gz" ramdisk.ext2.gz

@@ -30,6 +30,7 @@
 #   archiso_http_append [EXTRA...] — print the usual kernel command line for serve_archiso
 #   make_root_tree DIR — the busybox tree of make_root_sfs, unpacked into DIR
 #   make_root_ext4 OUT [SIZE_MB] [KIND] — that tree as an ext4 image, or KIND ext2|ext3
+#   make_root_ext2_gz OUT — a 16 MiB ext2 image OUT and OUT.gz beside it (the diskless ramdisk)
 #   make_root_erofs OUT — that tree as an erofs image (lz4hc)
 #   make_iso OUT DIR — DIR as an ISO 9660 image (Rock Ridge, Joliet)
 #   make_archiso_iso OUT IMG [BASEDIR] [ARCH] [NAME] — an ISO holding IMG in archiso layout

@@ -157,6 +157,14 @@ make_root_ext4() {
 	lab_note "root image: $out ($kind, $(stat -c %s "$out") bytes)"
 }
 
+# Build the diskless ramdisk of the netboot guides: the live root as a 16 MiB ext2 image $1 and,
+# beside it, $1.gz (gzip -9, no name or time stored).
+make_root_ext2_gz() {
+	local out=${1:?make_root_ext2_gz OUT}
+	make_root_ext4 "$out" 16 ext2
+	gzip -9n -c "$out" >"$out.gz" || lab_die "gzip $out failed"
+}
+
 # Build the live root as erofs image $1 (lz4hc, every file owned by root).
 make_root_erofs() {
 	local out=${1:?make_root_erofs OUT} dir
