@@ -24,7 +24,7 @@ static const struct {
 /* Boolean option NAME into *OUT (kept when absent). A bare word means on, as archiso's checksum
  * does; a value is one of a closed set of words, any case. Anything else is refused: a trust
  * option read as "off" would boot an image nobody checked. */
-static int get_bool(const struct cmdline *cl, const char *name, bool *out)
+int plan_get_bool(const struct cmdline *cl, const char *name, bool *out)
 {
 	const char *v = cmdline_get(cl, name);
 	if (!v)
@@ -43,7 +43,7 @@ static int get_bool(const struct cmdline *cl, const char *name, bool *out)
 }
 
 /* Parse a non-negative decimal VALUE of option NAME into *OUT, keeping *OUT when absent. */
-static int get_uint(const struct cmdline *cl, const char *name, unsigned max, unsigned *out)
+int plan_get_uint(const struct cmdline *cl, const char *name, unsigned max, unsigned *out)
 {
 	const char *v = cmdline_get(cl, name);
 	if (!v)
@@ -111,7 +111,7 @@ static int plan_net_extra(const struct cmdline *cl, struct net_config *cfg)
 			return log_err(-EINVAL, "cmdline BOOTIF=\"%s\": not 01-aa-bb-cc-dd-ee-ff", b);
 		cfg->has_bootif = true;
 	}
-	return get_bool(cl, "rd.neednet", &cfg->neednet);
+	return plan_get_bool(cl, "rd.neednet", &cfg->neednet);
 }
 
 /* The network plan: every ip= value, then whether the network stage runs at all. */
@@ -127,8 +127,8 @@ static int plan_net(const struct cmdline *cl, struct plan *plan)
 	cfg->carrier_timeout_s = 10;
 	cfg->dhcp_timeout_s = 60;
 	if ((r = plan_net_extra(cl, cfg)) < 0 ||
-	    (r = get_uint(cl, "pxeroot.carrier_timeout", 3600, &cfg->carrier_timeout_s)) < 0 ||
-	    (r = get_uint(cl, "pxeroot.dhcp_timeout", 3600, &cfg->dhcp_timeout_s)) < 0)
+	    (r = plan_get_uint(cl, "pxeroot.carrier_timeout", 3600, &cfg->carrier_timeout_s)) < 0 ||
+	    (r = plan_get_uint(cl, "pxeroot.dhcp_timeout", 3600, &cfg->dhcp_timeout_s)) < 0)
 		return r;
 	bool src_net = plan->source && plan->source->needs_net;
 	if (cfg->off && src_net)
@@ -151,10 +151,10 @@ static int plan_fetch(const struct cmdline *cl, struct plan *plan)
 	if (f->ca && f->ca[0] != '/')
 		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", f->ca);
 	int r;
-	if ((r = get_uint(cl, "pxeroot.connect_timeout", 3600, &f->connect_s)) < 0 ||
-	    (r = get_uint(cl, "pxeroot.stall_timeout", 3600, &f->stall_s)) < 0 ||
-	    (r = get_uint(cl, "pxeroot.timeout", 86400, &f->deadline_s)) < 0 ||
-	    (r = get_uint(cl, "pxeroot.fetch_retries", 1000, &f->attempts)) < 0)
+	if ((r = plan_get_uint(cl, "pxeroot.connect_timeout", 3600, &f->connect_s)) < 0 ||
+	    (r = plan_get_uint(cl, "pxeroot.stall_timeout", 3600, &f->stall_s)) < 0 ||
+	    (r = plan_get_uint(cl, "pxeroot.timeout", 86400, &f->deadline_s)) < 0 ||
+	    (r = plan_get_uint(cl, "pxeroot.fetch_retries", 1000, &f->attempts)) < 0)
 		return r;
 	if (!f->connect_s || !f->stall_s || !f->attempts)
 		return log_err(-EINVAL, "cmdline: pxeroot.connect_timeout=, pxeroot.stall_timeout= and pxeroot.fetch_retries= must be at least 1");
@@ -179,7 +179,7 @@ static int plan_onerror(const struct cmdline *cl, struct plan *plan)
 		plan->onerror = (enum onerror)i;
 	}
 	plan->retries = 3;
-	return get_uint(cl, "pxeroot.retries", 100, &plan->retries);
+	return plan_get_uint(cl, "pxeroot.retries", 100, &plan->retries);
 }
 
 /* uname's machine, asked once. */
@@ -209,7 +209,7 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	if ((r = get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
+	if ((r = plan_get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
 		return r;
 	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
@@ -227,13 +227,13 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	if ((r = plan_check_size("cow_spacesize", *cow)) < 0)
 		return r;
 	trust_defaults(&plan->trust);
-	if ((r = get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
-	    (r = get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = get_bool(cl, "verify", &plan->trust.gpg)) < 0)
+	if ((r = plan_get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
+	    (r = plan_get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = plan_get_bool(cl, "verify", &plan->trust.gpg)) < 0)
 		return r;
 	if ((r = plan_fetch(cl, plan)) < 0)
 		return r;
 	plan->copy_resolvconf = true;
-	if ((r = get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
+	if ((r = plan_get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
 		return r;
 	plan->mount.rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
 

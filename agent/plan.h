@@ -42,6 +42,11 @@ struct plan {
 int plan_from_cmdline(const struct cmdline *cl, struct plan *plan);
 /* Print the plan, one "pxeroot: plan: ..." line per item (pxeroot cmdline --explain). */
 void plan_explain(const struct plan *plan);
+/* Boolean option NAME into *OUT (kept when absent): a bare word is on, else one of y, yes, 1,
+ * true, on / n, no, 0, false, off (any case); anything else -EINVAL (logged, quoted). */
+int plan_get_bool(const struct cmdline *cl, const char *name, bool *out);
+/* Decimal option NAME of at most MAX into *OUT (kept when absent); else -EINVAL (logged, quoted). */
+int plan_get_uint(const struct cmdline *cl, const char *name, unsigned max, unsigned *out);
 /* Check that V, the value of option NAME, is a tmpfs size (256M, 2G, 75%); 0 or -EINVAL (logged). */
 int plan_check_size(const char *name, const char *v);
 /* The machine's architecture as uname reports it (x86_64), read once. */

@@ -15,7 +15,9 @@ readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev
 # zstd: the dracut images' compressor. systemd: the dracut images of the systemd flavour take it
 # from the build host (dracut-core only recommends it; a container or chroot has none), and
 # systemd-sysv its poweroff, which dracut's emergency path runs for rd.emergency=poweroff.
-readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv)
+# nfs-ganesha, nfs-ganesha-vfs, rpcbind: the userspace NFS v3/v4 server of the NFS scenarios
+# (tests/e2e/lib_nfs.sh runs its own rpcbind and ganesha on 127.0.0.1; no kernel nfsd needed).
+readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv nfs-ganesha nfs-ganesha-vfs rpcbind)
 readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
 
 # Print usage on stderr and exit with status $1.

@@ -262,17 +262,21 @@ static int root_kind(const char *path, const struct fs_kind **k)
 	return 0;
 }
 
-/* A directory root: bound read-write on NEWROOT with rw, else the lower layer of the overlay. */
+/* A directory root: bound on NEWROOT as it is (as_is) or read-write (rw), else the lower layer
+ * of the overlay. */
 static int mount_dir_root(const struct root *root, const struct mount_opts *mo, const char *newroot)
 {
 	int r;
-	if (!mo->rw)
+	if (!mo->rw && !root->as_is)
 		return mount_overlay(root->path, mo->cow_size, newroot);
 	if ((r = mkdir_p(newroot)) < 0)
 		return log_errno(r, "mount %s: mkdir %s", root->path, newroot);
 	if (mount(root->path, newroot, NULL, MS_BIND, NULL) < 0)
 		return log_errno(-errno, "mount %s on %s (bind)", root->path, newroot);
-	log_info("mount: rw: %s is / read-write, no overlay", root->path);
+	if (root->as_is)
+		log_info("mount: %s is / as it is, no overlay", root->path);
+	else
+		log_info("mount: rw: %s is / read-write, no overlay", root->path);
 	return 0;
 }
 

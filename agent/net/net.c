@@ -468,6 +468,10 @@ int net_copy_resolv(const char *newroot)
 		return 0;
 	}
 	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (out < 0 && errno == EROFS) { /* e.g. an NFS export as the root, read-only */
+		log_info("net: the new root is read-only; %s left as it is", dst);
+		return 0;
+	}
 	if (out < 0 || write(out, buf, (size_t)n) != n) {
 		int e = errno;
 		if (out >= 0)

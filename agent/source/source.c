@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "source/http.h"
+#include "source/nfs.h"
 
 const struct source *const sources[] = {
 	&http_source,
+	&nfs_source,
 	NULL,
 };
 

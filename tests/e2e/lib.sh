@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # The QEMU end-to-end lab; `source` this file from a scenario. It is the index of
 # the lab's helpers: it sources the six files below, one concern each, and lists
-# every function of every lab file. lib_trust.sh, lib_transfer.sh and
-# lib_dracut.sh are sourced by the scenarios that need them (lib_trust.sh
-# sources this file itself). Each file's header says what it holds and which
-# environment variables it reads (LAB_KEEP=1, QEMU_CONSOLE=tty, QEMU_TIMEOUT, ...).
+# every function of every lab file. lib_trust.sh, lib_transfer.sh,
+# lib_dracut.sh and lib_nfs.sh are sourced by the scenarios that need them
+# (lib_trust.sh sources this file itself). Each file's header says what it
+# holds and which environment variables it reads (LAB_KEEP=1,
+# QEMU_CONSOLE=tty, QEMU_TIMEOUT, ...).
 #
 # lib_lab.sh: temp dir, tracked processes, cleanup, needed commands, free ports
 #   lab_note MSG... — print a diagnostic line, "# MSG"
@@ -116,6 +117,19 @@
 #   cutproxy_stop — stop the last cutproxy started, by PID, now
 #   cutproxy_cuts — print how many cuts its log shows
 #   httpfault_start FILE [ARGS...] — httpfault on 127.0.0.1 serving FILE: sets HTTPFAULT_*
+#
+# lib_nfs.sh (after lib.sh or lib_trust.sh; root): nfs-ganesha and rpcbind on 127.0.0.1
+#   nfs_config DIR PROTOS ACCESS STATEDIR — print ganesha's config (PROTOS "3, 4", ACCESS RW|RO)
+#   nfs_port_owner PORT — print who listens on TCP PORT of the host (ss users:(...))
+#   nfs_rpcbind_start — rpcbind -f -w, tracked, unless ours runs; a foreign one fails the setup
+#   nfs_log_tail STATEDIR — print ganesha's errors and log tail as "#   " lines
+#   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on 127.0.0.1
+#   nfs_start DIR [v3|v4] [ro] — export DIR (v4 as /export, v3 as DIR): sets NFS_EXPORT_DIR, NFS_*
+#   nfs_stop — stop ganesha, then rpcbind, by PID; release the host-wide NFS lock
+#   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
+#   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
+#   nfs_boot NAME APPEND — boot with APPEND + power off at once, pxeroot.debug: sets LOG
+#   nfs_expect_refused LOG WHY_RE [NAME] — the failure twin: cause named, no init, nothing mounted
 #
 # lib_dracut.sh (after lib.sh or lib_trust.sh): a dracut initramfs with the pxeroot module
 #   dracut_need — tools/deps.sh lab (dracut-core is in it)

@@ -6,6 +6,7 @@
 #include "fetch/image.h"
 #include "fsutil.h"
 #include "meminfo.h"
+#include "modules.h"
 
 /* Not reached by a parser test. */
 int image_fetch(struct fetch_req *rq, const struct trust *t, const char *file)
@@ -45,5 +46,19 @@ uint64_t mem_used_kb(void)
 int meminfo(uint64_t *total_kb, uint64_t *avail_kb)
 {
 	(void)total_kb, (void)avail_kb;
+	abort();
+}
+
+/* Not reached by a parser test. */
+int mkdir_p(const char *path)
+{
+	(void)path;
+	abort();
+}
+
+/* Not reached by a parser test. */
+int mod_load(const char *name)
+{
+	(void)name;
 	abort();
 }

@@ -5,6 +5,7 @@
 #include "cmdline.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/nfs.h"
 
 /* Parse TEXT, assert success. */
 static void parse(const char *text, struct cmdline *cl)
@@ -150,6 +151,45 @@ static void test_plan(void)
 	}
 }
 
+/* The NFS source claims the kernel's and dracut's forms, checks them, and leaves the rest. */
+static void test_nfs(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	const struct nfs_opts *o = (const struct nfs_opts *)p.src_opts.b;
+	CHECK(plan_of("root=/dev/nfs nfsroot=10.0.2.2:/srv/root,vers=3 ip=dhcp", &p, &cl) == 0 && p.source == &nfs_source &&
+		      p.net == NET_UP && o->form == NFS_KERNEL && !o->overlay && o->timeout_s == 60,
+	      "kernel form");
+	CHECK_STR(o->value, "10.0.2.2:/srv/root,vers=3");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=/dev/nfs", &p, &cl) == 0 && p.source == &nfs_source && !o->value && p.net == NET_UP, "kernel form, path from DHCP");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=nfs4:10.0.2.2:/export pxeroot.overlay=1 pxeroot.nfs_timeout=5", &p, &cl) == 0 && o->form == NFS_DRACUT &&
+		      o->overlay && o->timeout_s == 5,
+	      "dracut nfs4: with the overlay");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=nfs://srv/export rd.live.overlay.overlayfs=1", &p, &cl) == 0 && o->form == NFS_DRACUT && o->overlay, "nfs:// and dracut's overlay word");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=dhcp", &p, &cl) == 0 && p.source == &nfs_source && o->form == NFS_DHCP, "root=dhcp");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=/dev/sda1 nfsroot=10.0.2.2:/x", &p, &cl) == 0 && p.source == NULL, "nfsroot= alone is not a root");
+	cmdline_free(&cl);
+	const char *bad[] = {
+		"root=/dev/nfs nfsroot=10.0.2.2:relative",
+		"root=/dev/nfs nfsroot=\"/a b\"",
+		"root=nfs:server",
+		"root=nfs:bad_name:/x",
+		"root=nfs4:10.0.2.2:/export pxeroot.overlay=maybe",
+		"root=nfs:10.0.2.2:/x pxeroot.nfs_timeout=0",
+		"root=nfs:10.0.2.2:/x pxeroot.nfs_timeout=9x",
+		"root=nfs:10.0.2.2:/x ip=off",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+}
+
 /* ro / rw: bare words only, the later one wins, default ro. */
 static void test_rw(void)
 {
@@ -263,6 +303,7 @@ int main(void)
 	test_dashes();
 	test_empty();
 	test_plan();
+	test_nfs();
 	test_rw();
 	test_fetch();
 	test_bool_words();

@@ -1,0 +1,26 @@
+/* nfs.h - an NFS export as the root: the kernel's root=/dev/nfs nfsroot=, dracut's root=nfs:,
+ * nfs4:, nfs:// and root=dhcp */
+#ifndef PXEROOT_SOURCE_NFS_H
+#define PXEROOT_SOURCE_NFS_H
+
+#include <stdbool.h>
+
+#include "source/source.h"
+
+enum nfs_form {
+	NFS_KERNEL, /* root=/dev/nfs: nfsroot=, else DHCP option 17, else /tftpboot/%s */
+	NFS_DRACUT, /* root=nfs:…, nfs4:…, nfs://… */
+	NFS_DHCP,   /* root=dhcp: option 17 read as a dracut root */
+};
+
+/* The options of the NFS source, as its claim read them (the values stay in the command line). */
+struct nfs_opts {
+	enum nfs_form form;
+	const char *value;    /* nfsroot= or root= (NULL: from DHCP) */
+	bool overlay;         /* pxeroot.overlay= / rd.live.overlay.overlayfs=: a tmpfs overlay over a read-only export */
+	unsigned timeout_s;   /* pxeroot.nfs_timeout=: the longest one mount attempt may take */
+};
+
+extern const struct source nfs_source;
+
+#endif
