@@ -266,7 +266,8 @@ void plan_explain(const struct plan *plan)
 		log_info("plan: no root source on the command line");
 	}
 	log_info("plan: overlay tmpfs size %s", plan->mount.cow_size);
-	log_info("plan: root %s", plan->mount.rw ? "rw (an ext2/3/4 image read-write as /, no overlay)" : "ro (the image under the overlay)");
+	log_info("plan: root %s", plan->mount.rw ? "rw (an ext2/3/4 image or an NFS export read-write as /, no overlay)"
+						 : "ro (an image under the overlay; an NFS export read-only, or under the overlay with pxeroot.overlay=1)");
 	log_info("plan: init %s with %u argument(s)", plan->init ? plan->init : "/sbin/init (default)", plan->ninit_args);
 	log_info("plan: on error %s, %u retries", onerror_name(plan->onerror), plan->retries);
 }

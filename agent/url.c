@@ -54,3 +54,30 @@ int image_sha512_url(const char *image_url, char *url, size_t cap)
 {
 	return image_companion_url(image_url, NULL, url, cap);
 }
+
+/* Copy SRC to OUT replacing every "${pxeserver}" with PXESERVER; -ENAMETOOLONG if it does not fit,
+ * -ENXIO if a substitution is needed but no server is known. */
+int url_expand_pxeserver(const char *src, const char *pxeserver, char *out, size_t cap)
+{
+	static const char var[] = "${pxeserver}";
+	size_t o = 0;
+	while (*src) {
+		const char *piece = src;
+		size_t plen = 1;
+		if (!strncmp(src, var, sizeof(var) - 1)) {
+			if (!pxeserver || !*pxeserver)
+				return -ENXIO;
+			piece = pxeserver;
+			plen = strlen(pxeserver);
+			src += sizeof(var) - 1;
+		} else {
+			src++;
+		}
+		if (o + plen >= cap)
+			return -ENAMETOOLONG;
+		memcpy(out + o, piece, plen);
+		o += plen;
+	}
+	out[o] = '\0';
+	return 0;
+}

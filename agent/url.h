@@ -16,5 +16,9 @@ int image_companion_url(const char *image_url, const char *suffix, char *url, si
 size_t url_dir_len(const char *url);
 /* The file name at the end of URL (query and fragment removed) into NAME. */
 int url_basename(const char *url, char *name, size_t cap);
+/* Copy SRC to OUT with every "${pxeserver}" replaced by PXESERVER (archiso's variable, by plain
+ * substitution). 0, -ENAMETOOLONG when it does not fit, -ENXIO when one is needed but PXESERVER
+ * is NULL or "". */
+int url_expand_pxeserver(const char *src, const char *pxeserver, char *out, size_t cap);
 
 #endif

@@ -36,33 +36,6 @@ struct http_src {
 
 static_assert(sizeof(struct http_opts) <= SOURCE_OPTS_MAX, "http_opts fits in the plan");
 
-/* Copy SRC to OUT replacing every "${pxeserver}" with PXESERVER; -ENAMETOOLONG if it does not fit,
- * -ENXIO if a substitution is needed but no server is known. */
-static int expand_pxeserver(const char *src, const char *pxeserver, char *out, size_t cap)
-{
-	static const char var[] = "${pxeserver}";
-	size_t o = 0;
-	while (*src) {
-		const char *piece = src;
-		size_t plen = 1;
-		if (!strncmp(src, var, sizeof(var) - 1)) {
-			if (!pxeserver || !*pxeserver)
-				return -ENXIO;
-			piece = pxeserver;
-			plen = strlen(pxeserver);
-			src += sizeof(var) - 1;
-		} else {
-			src++;
-		}
-		if (o + plen >= cap)
-			return -ENAMETOOLONG;
-		memcpy(out + o, piece, plen);
-		o += plen;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /* Build the image URL; *SPLIT is where the part a mirror replaces ends (after the '/' that ends
  * archiso_http_srv=, or after the last '/' of a live URL's path). */
 static int image_url(const struct plan *plan, const char *pxeserver, const char *machine, char *url, size_t cap,
@@ -71,7 +44,7 @@ static int image_url(const struct plan *plan, const char *pxeserver, const char 
 	const struct http_opts *o = http_opts(plan);
 	const char *raw = o->live_url ? o->live_url : o->srv;
 	char base[2048];
-	int r = expand_pxeserver(raw, pxeserver, base, sizeof(base));
+	int r = url_expand_pxeserver(raw, pxeserver, base, sizeof(base));
 	if (r == -ENXIO)
 		return log_err(-EINVAL, "cmdline %s: uses ${pxeserver} but no boot server is known (DHCP next-server or the server field of ip=)", raw);
 	if (r < 0)
@@ -107,7 +80,7 @@ static int http_mirrors(const struct http_opts *o, const char *pxeserver, const 
 	snprintf(src->path, sizeof(src->path), "%s", url + split);
 	for (unsigned i = 0; i < o->nmirrors; i++) {
 		char *b = src->base[src->m.n];
-		int r = expand_pxeserver(o->mirrors[i], pxeserver, b, sizeof(src->base[0]) - 1);
+		int r = url_expand_pxeserver(o->mirrors[i], pxeserver, b, sizeof(src->base[0]) - 1);
 		if (r < 0) {
 			src->m.n = 0;
 			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": %s", o->mirrors[i],

@@ -7,7 +7,9 @@
  * asked (no statd here). Each attempt runs in a child that is killed when it takes longer than
  * pxeroot.nfs_timeout=, so a server that never answers cannot wedge the boot. The export is the
  * root as it is (ro unless the kernel's `rw`), or the read-only lower layer of a tmpfs overlay
- * with pxeroot.overlay=1. */
+ * with pxeroot.overlay=1. archiso_nfs_srv=: the share is mounted read-only, and its
+ * <archisobasedir>/<arch>/airootfs.sfs (else .erofs) is checked as requested while it is copied
+ * into RAM, or, with copytoram=n, checked where it is and loop-mounted from the share. */
 #define _GNU_SOURCE
 #include "source/nfs.h"
 
@@ -19,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +36,10 @@
 #include "net/net.h"
 #include "paths.h"
 #include "plan.h"
+#include "sink.h"
 #include "source/nfs_spec.h"
+#include "url.h"
+#include "verify/file.h"
 
 #define NFS_TIMEOUT_S 60   /* default pxeroot.nfs_timeout= */
 #define KILL_WAIT_MS 5000  /* after SIGKILL, how long to wait for the attempt to end */
@@ -98,12 +107,26 @@ static int dracut_spec(const struct nfs_opts *o, const char *root_path, struct n
 	return 0;
 }
 
+/* The share for archiso_nfs_srv= (${pxeserver} replaced) and archiso_nfs_opt=. */
+static int archiso_spec(const struct nfs_opts *o, const char *pxeserver, struct nfs_spec *s)
+{
+	char srv[NFS_SERVER_MAX + NFS_PATH_MAX], why[160];
+	int r = url_expand_pxeserver(o->value, pxeserver, srv, sizeof(srv));
+	if (r == -ENXIO)
+		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\": uses ${pxeserver} but no boot server is known (DHCP next-server or the server field of ip=)", o->value);
+	if (r < 0 || nfs_parse_archiso(srv, o->archiso_opt, s, why, sizeof(why)) < 0)
+		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\": %s", o->value, r < 0 ? "too long" : why);
+	return 0;
+}
+
 /* The whole spec for PLAN after the network stage: syntax, server default, %s. */
 static int build_spec(const struct plan *plan, const struct net_result *net, struct nfs_spec *s)
 {
 	const struct nfs_opts *o = opts_of(plan);
 	const struct dhcp_lease *l = lease_of(net);
-	int r = o->form == NFS_KERNEL ? kernel_spec(o, l ? l->root_path : NULL, s) : dracut_spec(o, l ? l->root_path : NULL, s);
+	int r = o->form == NFS_KERNEL    ? kernel_spec(o, l ? l->root_path : NULL, s)
+		: o->form == NFS_ARCHISO ? archiso_spec(o, net->pxeserver, s)
+					 : dracut_spec(o, l ? l->root_path : NULL, s);
 	if (r < 0)
 		return r;
 	if (!s->server[0] && net->pxeserver[0] && strcmp(net->pxeserver, "0.0.0.0"))
@@ -269,7 +292,91 @@ static int nfs_mount(const struct nfs_spec *s, const struct nfs_opts *o, bool ro
 	return log_err(-worst, "nfs %s: %s (NFSv%s tried)", src, cause(worst), tried);
 }
 
-/* Mount the export; ROOT is the directory, the root as it is or the overlay's lower layer. */
+/* archiso's image on the mounted share: <archisobasedir>/<arch>/airootfs.sfs, else .erofs, into
+ * PATH and its file name into *NAME. */
+static int archiso_image(const struct plan *plan, char *path, size_t cap, const char **name)
+{
+	static const char *const names[] = {"airootfs.sfs", "airootfs.erofs"};
+	char rel[400];
+	if (plan_archiso(plan, rel, sizeof(rel)) < 0)
+		return log_err(-ENAMETOOLONG, "cmdline archisobasedir=\"%s\": path too long", plan->basedir);
+	for (size_t i = 0; i < 2; i++) {
+		struct stat st;
+		if ((size_t)snprintf(path, cap, "%s/%s/%s", NFS_DIR, rel, names[i]) >= cap)
+			return log_err(-ENAMETOOLONG, "nfs: archisobasedir= path too long");
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			*name = names[i];
+			return 0;
+		}
+	}
+	return log_err(-ENOENT, "nfs: no archiso image on the share: neither /%s/%s nor /%s/%s", rel, names[0], rel, names[1]);
+}
+
+/* Copy SRC into the image tmpfs as DST (CAP bytes), checked as T asks in the same read. */
+static int copy_to_ram(const char *src, const char *name, const struct trust *t, const char *size, char *dst, size_t cap)
+{
+	struct stat st;
+	struct statvfs vfs;
+	int r = mount_tmpfs(IMG_DIR, size, "image");
+	if (r < 0)
+		return r;
+	snprintf(dst, cap, "%s/%s", IMG_DIR, name);
+	uint64_t mib = 1024 * 1024, room = 0;
+	if (stat(src, &st) == 0 && statvfs(IMG_DIR, &vfs) == 0 && (uint64_t)st.st_size > (room = (uint64_t)vfs.f_bavail * vfs.f_frsize)) {
+		umount_quiet(IMG_DIR);
+		return log_err(-EFBIG, "nfs %s: the image is %" PRIu64 " MiB but the image tmpfs (copytoram_size=%s) has %" PRIu64 " MiB free",
+			       src, ((uint64_t)st.st_size + mib - 1) / mib, size, room / mib);
+	}
+	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = log_errno(-errno, "nfs: create %s", dst);
+	} else {
+		struct file_sink fs;
+		file_sink_init(&fs, fd, dst);
+		r = verify_file(src, t, &fs.s, name);
+		if (close(fd) < 0 && r == 0)
+			r = log_errno(-errno, "nfs: close %s", dst);
+	}
+	if (r < 0) {
+		unlink(dst);
+		umount_quiet(IMG_DIR);
+	}
+	return r;
+}
+
+/* archiso over NFS: the share read-only, its image checked and copied into RAM (the share then
+ * unmounted), or with copytoram=n checked and used where it is. */
+static int archiso_get(const struct plan *plan, const struct nfs_opts *o, const struct nfs_spec *s,
+		       const struct net_result *net, struct root *root)
+{
+	char src[sizeof(root->path)];
+	const char *name = NULL;
+	const struct trust *t = &plan->trust;
+	int r = nfs_mount(s, o, true, net);
+	if (r < 0)
+		return r;
+	*root = (struct root){.kind = ROOT_IMAGE};
+	if ((r = archiso_image(plan, src, sizeof(src), &name)) < 0)
+		goto fail;
+	if (o->copytoram) {
+		if ((r = copy_to_ram(src, name, t, o->ram_size, root->path, sizeof(root->path))) < 0)
+			goto fail;
+		umount_quiet(NFS_DIR); /* the copy is what boots */
+		log_info("nfs: %s copied into RAM; the share is unmounted", name);
+		return 0;
+	}
+	if ((t->sha512 || t->cms || t->gpg) && (r = verify_file(src, t, NULL, name)) < 0)
+		goto fail;
+	memcpy(root->path, src, sizeof(src));
+	log_info("nfs: copytoram=n: %s is mounted from the share", name);
+	return 0;
+fail:
+	umount_quiet(NFS_DIR);
+	return r;
+}
+
+/* Mount the export; ROOT is the directory, the root as it is or the overlay's lower layer (or
+ * archiso's image on the share). */
 static int nfs_get(const struct plan *plan, const struct net_result *net, struct root *root)
 {
 	const struct nfs_opts *o = opts_of(plan);
@@ -281,6 +388,8 @@ static int nfs_get(const struct plan *plan, const struct net_result *net, struct
 		return r;
 	mod_load("nfsv4"); /* a kernel without one version still mounts the other; its line is out */
 	mod_load("nfsv3");
+	if (o->form == NFS_ARCHISO)
+		return archiso_get(plan, o, &s, net, root);
 	bool ro = o->overlay || !(plan->mount.rw || nfs_opt_last(&s, "rw", "ro"));
 	if ((r = nfs_mount(&s, o, ro, net)) < 0)
 		return r;
@@ -289,10 +398,33 @@ static int nfs_get(const struct plan *plan, const struct net_result *net, struct
 	return 0;
 }
 
-/* The export goes. */
+/* The image copy and the share go. */
 static void nfs_undo(void)
 {
+	umount_quiet(IMG_DIR);
 	umount_quiet(NFS_DIR);
+}
+
+/* archiso_nfs_srv= (its syntax checked with ${pxeserver} standing for an address),
+ * archiso_nfs_opt=, copytoram= (y, n or auto; auto copies, as archiso does for a share) and
+ * copytoram_size=. */
+static int archiso_claim(const struct cmdline *cl, struct nfs_opts *o)
+{
+	char srv[NFS_SERVER_MAX + NFS_PATH_MAX], why[160];
+	struct nfs_spec s;
+	const char *copy = cmdline_get(cl, "copytoram"), *size = cmdline_get(cl, "copytoram_size");
+	int r;
+	if (url_expand_pxeserver(o->value, "0.0.0.0", srv, sizeof(srv)) < 0 ||
+	    nfs_parse_archiso(srv, o->archiso_opt, &s, why, sizeof(why)) < 0)
+		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\"%s%s: %s", o->value, o->archiso_opt ? " archiso_nfs_opt=" : "",
+			       o->archiso_opt ? o->archiso_opt : "", why[0] ? why : "too long");
+	if (copy && strcmp(copy, "auto") && (r = plan_get_bool(cl, "copytoram", &o->copytoram)) < 0)
+		return r;
+	if (size && (r = plan_check_size("copytoram_size", size)) < 0)
+		return r;
+	if (size)
+		o->ram_size = size;
+	return 0;
 }
 
 /* root=/dev/nfs (nfsroot=), root=nfs:/nfs4:/nfs://, root=dhcp; checked here, completed with what
@@ -304,10 +436,17 @@ static int nfs_claim(const struct cmdline *cl, struct source_opts *opts)
 	struct nfs_spec s;
 	char why[160];
 	int r;
-	*o = (struct nfs_opts){.timeout_s = NFS_TIMEOUT_S};
-	if (!root)
+	*o = (struct nfs_opts){.timeout_s = NFS_TIMEOUT_S, .copytoram = true, .ram_size = "75%"};
+	const char *srv = cmdline_get(cl, "archiso_nfs_srv");
+	if (srv) {
+		o->form = NFS_ARCHISO;
+		o->value = srv;
+		o->archiso_opt = cmdline_get(cl, "archiso_nfs_opt");
+		if ((r = archiso_claim(cl, o)) < 0)
+			return r;
+	} else if (!root) {
 		return 0;
-	if (!strcmp(root, "/dev/nfs")) {
+	} else if (!strcmp(root, "/dev/nfs")) {
 		o->form = NFS_KERNEL;
 		o->value = cmdline_get(cl, "nfsroot");
 		if (o->value && nfs_parse_kernel(o->value, &s, why, sizeof(why)) < 0)
@@ -335,15 +474,18 @@ static int nfs_claim(const struct cmdline *cl, struct source_opts *opts)
 static void nfs_explain(const struct plan *plan)
 {
 	const struct nfs_opts *o = opts_of(plan);
-	static const char *const form[] = {"kernel nfsroot", "dracut", "dracut root=dhcp"};
+	static const char *const form[] = {"kernel nfsroot", "dracut", "dracut root=dhcp", "archiso"};
 	log_info("plan: root NFS (%s syntax) %s", form[o->form], o->value ? o->value : "from DHCP option 17 (root-path)");
+	if (o->form == NFS_ARCHISO)
+		log_info("plan: archiso image on the share under %s/%s, %s", plan->basedir, plan->arch ? plan->arch : "<machine>",
+			 o->copytoram ? "copied into RAM" : "mounted from the share (copytoram=n)");
 	log_info("plan: NFS export %s, each mount attempt at most %u s", o->overlay ? "read-only under a tmpfs overlay" : "as the root itself",
 		 o->timeout_s);
 }
 
 const struct source nfs_source = {
 	.name = "nfs",
-	.options = "root=/dev/nfs, root=nfs:, nfs4:, nfs:// or root=dhcp",
+	.options = "archiso_nfs_srv=, root=/dev/nfs, root=nfs:, nfs4:, nfs:// or root=dhcp",
 	.needs_net = true,
 	.modules = nfs_modules,
 	.claim = nfs_claim,

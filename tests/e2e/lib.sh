@@ -118,12 +118,12 @@
 #   cutproxy_cuts — print how many cuts its log shows
 #   httpfault_start FILE [ARGS...] — httpfault on 127.0.0.1 serving FILE: sets HTTPFAULT_*
 #
-# lib_nfs.sh (after lib.sh or lib_trust.sh; root): nfs-ganesha and rpcbind on 127.0.0.1
+# lib_nfs.sh (after lib.sh or lib_trust.sh; root): nfs-ganesha and rpcbind on 127.0.0.1, or NFS_ADDR in NFS_NETNS
 #   nfs_config DIR PROTOS ACCESS STATEDIR — print ganesha's config (PROTOS "3, 4", ACCESS RW|RO)
-#   nfs_port_owner PORT — print who listens on TCP PORT of the host (ss users:(...))
+#   nfs_port_owner PORT [NETNS] — print who listens on TCP PORT of the host or NETNS (ss users:(...))
 #   nfs_rpcbind_start — rpcbind -f -w, tracked, unless ours runs; a foreign one fails the setup
 #   nfs_log_tail STATEDIR — print ganesha's errors and log tail as "#   " lines
-#   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on 127.0.0.1
+#   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on NFS_ADDR (in NFS_NETNS)
 #   nfs_start DIR [v3|v4] [ro] — export DIR (v4 as /export, v3 as DIR): sets NFS_EXPORT_DIR, NFS_*
 #   nfs_stop — stop ganesha, then rpcbind, by PID; release the host-wide NFS lock
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest

@@ -1,13 +1,20 @@
 # shellcheck shell=bash disable=SC2034
-# NFS on the host for the guests; `source` it after lib.sh (or lib_trust.sh).
+# NFS for the guests, on the host or in a network namespace; `source` it after
+# lib.sh (or lib_trust.sh).
 # Userspace nfs-ganesha (FSAL VFS) exports one directory, with its own rpcbind;
-# both run as root, bound to 127.0.0.1, TCP only, and are stopped by PID.
+# both run as root, ganesha bound to 127.0.0.1 (or NFS_ADDR), TCP only, on the
+# host or inside network namespace NFS_NETNS, and are stopped by PID.
+#
+# Environment, read by nfs_start: NFS_ADDR (ganesha's Bind_Addr and the address
+# probed, default 127.0.0.1), NFS_NETNS (run rpcbind and ganesha, and probe
+# them, inside that network namespace, e.g. $NETNS of netns_create: guests on
+# its tap NIC reach NFS_ADDR directly).
 #
 #   nfs_config DIR PROTOS ACCESS STATEDIR — print ganesha's config (PROTOS "3, 4", ACCESS RW|RO)
-#   nfs_port_owner PORT — print who listens on TCP PORT of the host (ss users:(...))
+#   nfs_port_owner PORT [NETNS] — print who listens on TCP PORT of the host or NETNS (ss users:(...))
 #   nfs_rpcbind_start — start rpcbind (-f -w) unless this scenario runs one; refuse a foreign one
 #   nfs_log_tail STATEDIR — print ganesha's errors and log tail as "#   " lines
-#   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on 127.0.0.1
+#   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on NFS_ADDR (in NFS_NETNS)
 #   nfs_start DIR [v3|v4] [ro] — export DIR (default v3 and v4, read-write): sets NFS_*
 #   nfs_stop — stop ganesha, then rpcbind, by PID; release the NFS lock
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
@@ -21,14 +28,17 @@
 # 127.0.0.1): v4 mounts 10.0.2.2:/export ($NFS_PSEUDO), v3 mounts
 # 10.0.2.2:DIR, the real path ($NFS_EXPORT_DIR), with
 # nolock,proto=tcp,mountproto=tcp,mountport=$NFS_MOUNT_PORT (no NLM, no UDP).
+# With NFS_NETNS, a guest on that namespace's tap NIC mounts NFS_ADDR instead.
 #
-# Ports are fixed (rpcbind 111, NFS 2049, mountd 20048), so one NFS scenario
-# runs on a host at a time: nfs_start takes the host-wide lock $NFS_LOCK
-# (default /tmp/pxeroot-e2e-nfs.lock) and waits for it up to NFS_LOCK_WAIT
-# seconds (default 600); nfs_stop or the scenario's exit releases it. An
-# rpcbind or NFS server this scenario did not start fails the setup (it is
-# never stopped). DIR must be on a filesystem with file handles (ext4, not
-# overlayfs): ganesha's FSAL VFS serves files by handle.
+# Ports are fixed (rpcbind 111, NFS 2049, mountd 20048), and rpcbind's unix
+# socket /run/rpcbind.sock is one file for every network namespace, so one NFS
+# scenario runs on a host at a time, with or without NFS_NETNS: nfs_start takes
+# the host-wide lock $NFS_LOCK (default /tmp/pxeroot-e2e-nfs.lock) and waits for
+# it up to NFS_LOCK_WAIT seconds (default 600); nfs_stop or the scenario's exit
+# releases it. An rpcbind (on the host's 127.0.0.1:111, or in NFS_NETNS) or NFS
+# server (where ganesha is to run) this scenario did not start fails the setup
+# (it is never stopped). DIR must be on a filesystem with file handles (ext4,
+# not overlayfs): ganesha's FSAL VFS serves files by handle.
 #
 # Sets: NFS_EXPORT_DIR (DIR, physical path), NFS_PSEUDO (/export),
 # NFS_PORT (2049), NFS_MOUNT_PORT (20048), NFS_GANESHA_PID, NFS_RPCBIND_PID,
@@ -46,12 +56,12 @@ NFS_LOCK_FD=""
 
 # Print ganesha's config exporting directory $1 over the protocols $2 ("3, 4",
 # "3" or "4") with Access_Type $3 (RW or RO), its state under directory $4:
-# 127.0.0.1 only, TCP only, no NLM, no rquota, no Kerberos, no grace period.
+# NFS_ADDR (127.0.0.1) only, TCP only, no NLM, no rquota, no Kerberos, no grace period.
 nfs_config() {
 	local dir=$1 protos=$2 access=$3 state=$4
 	cat <<-EOF
 		NFS_CORE_PARAM {
-		    Bind_Addr = 127.0.0.1;
+		    Bind_Addr = ${NFS_ADDR:-127.0.0.1};
 		    NFS_Port = $NFS_PORT;
 		    MNT_Port = $NFS_MOUNT_PORT;
 		    Enable_UDP = false;
@@ -87,29 +97,36 @@ nfs_config() {
 	EOF
 }
 
-# Print who listens on TCP port $1 of the host ("users:((...))" of ss), or "something".
+# Print who listens on TCP port $1 of the host, or of network namespace $2 when
+# given ("users:((...))" of ss), or "something".
 nfs_port_owner() {
-	local who
-	who=$(ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*))' | head -n 1) || true
+	local who prefix=()
+	mapfile -t prefix < <(lab_netns_prefix "${2:-}")
+	who=$("${prefix[@]}" ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*))' | head -n 1) || true
 	echo "${who:-something}"
 }
 
 # Start rpcbind in the foreground (-f, warm start -w), tracked, unless the one
 # this scenario started still runs; fail the setup when an rpcbind this scenario
-# did not start listens on 127.0.0.1:111. Sets NFS_RPCBIND_PID. Called by
-# nfs_start, which holds the NFS lock (NFS_LOCK_FD, closed in the child).
+# did not start listens on the host's 127.0.0.1:111 (it owns /run/rpcbind.sock,
+# which every namespace shares) or on NFS_ADDR:111 in NFS_NETNS. Runs it in
+# NFS_NETNS when set. Sets NFS_RPCBIND_PID. Called by nfs_start, which holds
+# the NFS lock (NFS_LOCK_FD, closed in the child).
 nfs_rpcbind_start() {
-	local dir="$LAB_TMP/rpcbind" pid
+	local dir="$LAB_TMP/rpcbind" pid addr=${NFS_ADDR:-127.0.0.1} ns=${NFS_NETNS:-} prefix=()
 	if [[ -n "$NFS_RPCBIND_PID" ]] && kill -0 "$NFS_RPCBIND_PID" 2>/dev/null; then
 		return 0
 	fi
 	port_answers 111 &&
 		lab_die "an rpcbind this lab did not start listens on 127.0.0.1:111 ($(nfs_port_owner 111)); stop it first"
+	[[ -n "$ns" ]] && port_answers 111 "$addr" "$ns" &&
+		lab_die "an rpcbind this lab did not start listens on $addr:111 in netns $ns ($(nfs_port_owner 111 "$ns"))"
+	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	mkdir -p "$dir"
-	rpcbind -f -w {NFS_LOCK_FD}>&- </dev/null >"$dir/rpcbind.log" 2>&1 &
+	"${prefix[@]}" rpcbind -f -w {NFS_LOCK_FD}>&- </dev/null >"$dir/rpcbind.log" 2>&1 &
 	pid=$!
 	lab_track "$pid"
-	if ! lab_wait_ready "$pid" rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
+	if ! lab_wait_ready "$pid" "${prefix[@]}" rpcinfo -p "$addr" >/dev/null 2>&1; then
 		lab_die "rpcbind did not start: $(tail -n 5 "$dir/rpcbind.log" 2>/dev/null | tr '\n' ' ')"
 	fi
 	NFS_RPCBIND_PID=$pid
@@ -126,20 +143,25 @@ nfs_log_tail() {
 	} 2>/dev/null | sed -E 's/^.* : nfs-ganesha-[0-9]+\[//; s/^/#   /'
 }
 
-# Succeed once ganesha answers: NFS on TCP 127.0.0.1:$NFS_PORT and, when $1
-# holds v3, rpcbind lists mountd and it answers a NULL call over TCP.
+# Succeed once ganesha answers: NFS on TCP NFS_ADDR:$NFS_PORT (default
+# 127.0.0.1; probed inside NFS_NETNS when set) and, when $1 holds v3, rpcbind
+# lists mountd and it answers a NULL call over TCP.
 nfs_ready() {
-	port_answers "$NFS_PORT" || return 1
+	local addr=${NFS_ADDR:-127.0.0.1} ns=${NFS_NETNS:-} prefix=()
+	port_answers "$NFS_PORT" "$addr" "$ns" || return 1
 	[[ "$1" == *3* ]] || return 0
-	rpcinfo -p 127.0.0.1 2>/dev/null | grep -qw mountd &&
-		rpcinfo -t 127.0.0.1 mountd 3 >/dev/null 2>&1
+	mapfile -t prefix < <(lab_netns_prefix "$ns")
+	"${prefix[@]}" rpcinfo -p "$addr" 2>/dev/null | grep -qw mountd &&
+		"${prefix[@]}" rpcinfo -t "$addr" mountd 3 >/dev/null 2>&1
 }
 
-# Export directory $1 with nfs-ganesha on 127.0.0.1 (rpcbind first): options
-# v3 or v4 (that protocol only; default both), ro (default read-write). Restarts
-# the ganesha this scenario runs, if any. Sets the NFS_* variables of the header.
+# Export directory $1 with nfs-ganesha on NFS_ADDR (127.0.0.1), inside
+# NFS_NETNS when set (rpcbind first): options v3 or v4 (that protocol only;
+# default both), ro (default read-write). Restarts the ganesha this scenario
+# runs, if any. Sets the NFS_* variables of the header.
 nfs_start() {
 	local dir opt protos="3, 4" access=RW state pid start=$EPOCHREALTIME tail
+	local addr=${NFS_ADDR:-127.0.0.1} ns=${NFS_NETNS:-} prefix=()
 	dir=$(cd "${1:?nfs_start DIR [v3|v4] [ro]}" && pwd -P) || lab_die "nfs_start: no directory $1"
 	shift
 	for opt in "$@"; do
@@ -165,21 +187,22 @@ nfs_start() {
 		NFS_GANESHA_PID=""
 	fi
 	for opt in "$NFS_PORT" "$NFS_MOUNT_PORT"; do
-		port_answers "$opt" &&
-			lab_die "port $opt of 127.0.0.1 is taken by $(nfs_port_owner "$opt") (kernel nfsd? another ganesha?)"
+		port_answers "$opt" "$addr" "$ns" &&
+			lab_die "port $opt of $addr${ns:+ in netns $ns} is taken by $(nfs_port_owner "$opt" "$ns") (kernel nfsd? another ganesha?)"
 	done
 	nfs_rpcbind_start
+	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	state=$(mktemp -d "$LAB_TMP/ganesha.XXXXXX")
 	mkdir -p "$state/recovery"
 	NFS_CONF="$state/ganesha.conf"
 	NFS_LOG="$state/ganesha.log"
 	nfs_config "$dir" "$protos" "$access" "$state" >"$NFS_CONF"
-	ganesha.nfsd -F -L "$NFS_LOG" -f "$NFS_CONF" -p "$state/ganesha.pid" {NFS_LOCK_FD}>&- \
+	"${prefix[@]}" ganesha.nfsd -F -L "$NFS_LOG" -f "$NFS_CONF" -p "$state/ganesha.pid" {NFS_LOCK_FD}>&- \
 		</dev/null >"$state/stdout.log" 2>&1 &
 	pid=$!
 	lab_track "$pid"
 	if ! lab_wait_ready "$pid" nfs_ready "$protos"; then
-		lab_die "ganesha did not serve $dir on 127.0.0.1:$NFS_PORT (NFS $protos); its log:"$'\n'"$(nfs_log_tail "$state")"
+		lab_die "ganesha did not serve $dir on $addr:$NFS_PORT${ns:+ in netns $ns} (NFS $protos); its log:"$'\n'"$(nfs_log_tail "$state")"
 	fi
 	# A bad export does not stop ganesha: it serves nothing, and says so in its log.
 	if grep -qE 'CONFIG :CRIT|Could not create export|No export entries found' "$NFS_LOG"; then
@@ -192,6 +215,7 @@ nfs_start() {
 	NFS_EXPORT_DIR=$dir
 	export NFS_EXPORT_DIR NFS_PSEUDO NFS_PORT NFS_MOUNT_PORT NFS_GANESHA_PID NFS_RPCBIND_PID NFS_LOG NFS_CONF
 	lab_note "nfs: ganesha pid $pid, rpcbind pid $NFS_RPCBIND_PID, NFS $protos $access of $dir" \
+		"on $addr${ns:+ in netns $ns}" \
 		"(v4 as $NFS_PSEUDO, v3 mountd on $NFS_MOUNT_PORT) up in $(lab_elapsed "$start") s"
 }
 

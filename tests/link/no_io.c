@@ -7,6 +7,7 @@
 #include "fsutil.h"
 #include "meminfo.h"
 #include "modules.h"
+#include "verify/file.h"
 
 /* Not reached by a parser test. */
 int image_fetch(struct fetch_req *rq, const struct trust *t, const char *file)
@@ -60,5 +61,12 @@ int mkdir_p(const char *path)
 int mod_load(const char *name)
 {
 	(void)name;
+	abort();
+}
+
+/* Not reached by a parser test. */
+int verify_file(const char *path, const struct trust *t, struct sink *out, const char *label)
+{
+	(void)path, (void)t, (void)out, (void)label;
 	abort();
 }

@@ -174,6 +174,17 @@ static void test_nfs(void)
 	cmdline_free(&cl);
 	CHECK(plan_of("root=/dev/sda1 nfsroot=10.0.2.2:/x", &p, &cl) == 0 && p.source == NULL, "nfsroot= alone is not a root");
 	cmdline_free(&cl);
+	CHECK(plan_of("archiso_nfs_srv=${pxeserver}:/srv/archiso archiso_nfs_opt=vers=3", &p, &cl) == 0 && p.source == &nfs_source &&
+		      o->form == NFS_ARCHISO && o->copytoram && !strcmp(o->ram_size, "75%"),
+	      "archiso over NFS, copied by default");
+	CHECK_STR(o->archiso_opt, "vers=3");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_nfs_srv=10.0.2.2:/srv copytoram=n", &p, &cl) == 0 && !o->copytoram, "copytoram=n");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_nfs_srv=10.0.2.2:/srv copytoram=auto copytoram_size=2G", &p, &cl) == 0 && o->copytoram &&
+		      !strcmp(o->ram_size, "2G"),
+	      "copytoram=auto copies; copytoram_size=");
+	cmdline_free(&cl);
 	const char *bad[] = {
 		"root=/dev/nfs nfsroot=10.0.2.2:relative",
 		"root=/dev/nfs nfsroot=\"/a b\"",
@@ -183,6 +194,10 @@ static void test_nfs(void)
 		"root=nfs:10.0.2.2:/x pxeroot.nfs_timeout=0",
 		"root=nfs:10.0.2.2:/x pxeroot.nfs_timeout=9x",
 		"root=nfs:10.0.2.2:/x ip=off",
+		"archiso_nfs_srv=10.0.2.2:srv",
+		"archiso_nfs_srv=10.0.2.2:/srv archiso_nfs_opt=\"a b\"",
+		"archiso_nfs_srv=10.0.2.2:/srv copytoram=maybe",
+		"archiso_nfs_srv=10.0.2.2:/srv copytoram_size=lots",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
