@@ -12,7 +12,13 @@
  * delivered bytes), the next mirror when the current one failed (one that was sending is asked
  * to resume: a file that moves to another mirror starts over there, since a validator holds
  * only on the server that gave it), a stall timer (no byte for stall_s), a connect timeout and an optional deadline. An
- * attempt that delivered bytes resets the count of failures in a row. */
+ * attempt that delivered bytes resets the count of failures in a row.
+ *
+ * The newest HOLD_BACK bytes of an attempt are held back from the sinks until more arrive or the
+ * file is complete: when a connection breaks, the last of what it brought is not trusted (QEMU's
+ * user-mode network has been seen to hand over garbled bytes just before the end of a connection
+ * its peer reset), so the next attempt asks for those again. At most half of what a broken
+ * attempt brought is given up, so that one that keeps breaking early still gets on. */
 #define _GNU_SOURCE
 #include "fetch/fetch.h"
 
@@ -33,6 +39,7 @@
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define BACKOFF_MAX_MS 30000u
 #define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
+#define HOLD_BACK (256u * 1024)  /* the newest bytes of an attempt, kept from the sinks until more arrive */
 
 
 /* Why an attempt stopped early (set by the callbacks). */
@@ -46,6 +53,9 @@ struct xfer {
 	const char *url;        /* this attempt's URL (rq->url) */
 	struct progress prog;
 	uint64_t got;           /* bytes the sinks have, over all attempts */
+	uint8_t *hold;          /* ring of HOLD_BACK bytes: the newest ones received, not yet in the sinks */
+	size_t hold_head, hold_len;
+	uint64_t rx;            /* bytes this attempt received */
 	uint64_t size;          /* the file's full size; 0 while unknown */
 	char validator[256];    /* strong ETag, else Last-Modified, of the first response */
 	unsigned vmirror;       /* the mirror that sent the first response: the only one to resume at */
@@ -125,6 +135,62 @@ static int resumed_response(struct xfer *x)
 	return -ESTALE;
 }
 
+/* Hand the N oldest held bytes to the sinks. */
+static int hold_emit(struct xfer *x, size_t n)
+{
+	while (n) {
+		size_t part = n < HOLD_BACK - x->hold_head ? n : HOLD_BACK - x->hold_head;
+		int r = sink_feed(x->rq->sinks, x->hold + x->hold_head, part);
+		if (r < 0)
+			return r;
+		x->got += part;
+		x->hold_head = (x->hold_head + part) % HOLD_BACK;
+		x->hold_len -= part;
+		n -= part;
+	}
+	if (!x->hold_len)
+		x->hold_head = 0;
+	return 0;
+}
+
+/* N received bytes at P join the held ones; what passes HOLD_BACK goes on to the sinks. */
+static int hold_take(struct xfer *x, const uint8_t *p, size_t n)
+{
+	int r;
+	if (x->hold_len + n > HOLD_BACK) {
+		size_t over = x->hold_len + n - HOLD_BACK, old = over < x->hold_len ? over : x->hold_len;
+		if ((r = hold_emit(x, old)) < 0)
+			return r;
+		if (over > old) { /* a chunk bigger than the ring: its front goes straight on */
+			if ((r = sink_feed(x->rq->sinks, p, over - old)) < 0)
+				return r;
+			x->got += over - old;
+			p += over - old;
+			n -= over - old;
+		}
+	}
+	for (size_t tail; n; n -= tail) {
+		size_t at = (x->hold_head + x->hold_len) % HOLD_BACK;
+		tail = n < HOLD_BACK - at ? n : HOLD_BACK - at;
+		memcpy(x->hold + at, p, tail);
+		x->hold_len += tail;
+		p += tail;
+	}
+	return 0;
+}
+
+/* At the end of an attempt: all held bytes go on when it completed the file (OK); after a break,
+ * the newest min(HOLD_BACK, half of what it brought) are dropped, to be asked for again. */
+static int hold_settle(struct xfer *x, bool ok)
+{
+	size_t drop = ok ? 0 : x->rx / 2 < x->hold_len ? (size_t)(x->rx / 2) : x->hold_len;
+	if (x->stop == STOP_SINK)
+		drop = x->hold_len; /* a sink already refused: nothing more goes to it */
+	int r = hold_emit(x, x->hold_len - drop);
+	x->hold_len = x->hold_head = 0;
+	return r;
+}
+
 /* libcurl body callback: check the response at its first byte, then feed every sink. A short
  * count makes libcurl end the attempt (CURLE_WRITE_ERROR); x->stop says why. */
 static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
@@ -138,18 +204,18 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 		if ((x->got ? resumed_response(x) : first_response(x)) < 0)
 			return 0;
 	}
-	if (x->size && n > x->size - x->got) {
+	if (x->size && n > x->size - x->got - x->hold_len) {
 		x->stop = STOP_EXTRA;
 		x->err = -EPROTO;
 		return 0;
 	}
-	int r = sink_feed(x->rq->sinks, (const uint8_t *)p, n);
+	int r = hold_take(x, (const uint8_t *)p, n);
 	if (r < 0) {
 		x->stop = STOP_SINK;
 		x->err = r;
 		return 0;
 	}
-	x->got += n;
+	x->rx += n;
 	x->last_rx_ms = now_ms();
 	return n;
 }
@@ -182,8 +248,8 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 		x->err = -ETIMEDOUT;
 		return 1;
 	}
-	if (x->rq->label && x->got)
-		progress_update(&x->prog, x->got, x->size);
+	if (x->rq->label && x->got + x->hold_len)
+		progress_update(&x->prog, x->got + x->hold_len, x->size);
 	return 0;
 }
 
@@ -303,6 +369,7 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 		return -ENOMEM;
 	}
 	x->status = 0;
+	x->rx = 0;
 	x->stop = STOP_NONE;
 	x->last_rx_ms = now_ms();
 	setup(x, errbuf, range, sizeof(range), &hdrs);
@@ -332,9 +399,9 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 	} else if (res != CURLE_OK) {
 		r = curl_errno(res);
 		log_clean(errbuf[0] ? errbuf : curl_easy_strerror(res), why, cap);
-	} else if (x->size && x->got != x->size) {
+	} else if (x->size && x->got + x->hold_len != x->size) {
 		r = -ECONNRESET;
-		snprintf(why, cap, "ended after %" PRIu64 " of %" PRIu64 " bytes", x->got, x->size);
+		snprintf(why, cap, "ended after %" PRIu64 " of %" PRIu64 " bytes", x->got + x->hold_len, x->size);
 	}
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(x->curl);
@@ -453,6 +520,8 @@ int fetch_file(struct fetch_req *rq)
 		progress_start(&x.prog, rq->label, 0);
 	x.prog.unpacked = rq->unpacked;
 	int r;
+	if (!(x.hold = malloc(HOLD_BACK)))
+		return log_err(-ENOMEM, "fetch %s: out of memory", rq->url);
 	for (;;) {
 		if ((r = mirror_url(rq, x.mirror, rq->url, sizeof(rq->url))) < 0) {
 			r = log_err(r, "fetch %s%s: URL too long", rq->m ? rq->m->base[x.mirror] : "", rq->path);
@@ -470,9 +539,16 @@ int fetch_file(struct fetch_req *rq)
 		x.attempt++;
 		progress_note(&x);
 		uint64_t before = x.got;
-		if ((r = attempt(&x, why, sizeof(why))) == 0 || (r = next_attempt(&x, r, why, before)) < 0)
+		r = attempt(&x, why, sizeof(why));
+		int h = hold_settle(&x, r == 0);
+		if (h < 0) { /* a sink refused what was held: as when it refuses at once */
+			r = log_err(h, "fetch %s: %s", rq->url, strerror(-h));
+			break;
+		}
+		if (r == 0 || (r = next_attempt(&x, r, why, before)) < 0)
 			break;
 	}
+	free(x.hold);
 	if (rq->label)
 		progress_end(&x.prog, r == 0);
 	rq->size = x.got;

@@ -38,8 +38,8 @@ main() {
 	lab_assert "$FETCH_RC" "pxeroot fetch exits 0"
 	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/img.sfs" && echo 0 || echo 1)" "the file is identical"
 	expect_line "$HTTPFAULT_LOG" '^httpfault: GET  ?0 -> 200, 2097152 bytes sent$' "the first mirror cut the download half-way"
-	expect_line "$HTTPFAULT_LOG" '^httpfault: GET bytes=2097152 -> 503' "the mirror that was sending was asked to resume first"
-	expect_line "$log" "^pxeroot: fetch http://127\\.0\\.0\\.1:$HTTP_PORT/img\\.sfs: the first 2097152 bytes came from http://127\\.0\\.0\\.1:$HTTPFAULT_PORT/; starting over" \
+	expect_line "$HTTPFAULT_LOG" '^httpfault: GET bytes=1835008 -> 503' "the mirror that was sending was asked to resume first (256 KiB before the cut: the newest bytes of a broken attempt are asked for again)"
+	expect_line "$log" "^pxeroot: fetch http://127\\.0\\.0\\.1:$HTTP_PORT/img\\.sfs: the first 1835008 bytes came from http://127\\.0\\.0\\.1:$HTTPFAULT_PORT/; starting over" \
 		"pxeroot starts over on the second mirror, saying why"
 	expect_no_line "$IFRANGE_LOG" 'httpfault' "no request to the second mirror carries the first one's ETag"
 	expect_no_line "$IFRANGE_LOG" 'if_range=\[[^]-]' "no request to the second mirror carries an If-Range"
