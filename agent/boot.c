@@ -101,12 +101,14 @@ static int st_root(struct boot *b)
 	return r;
 }
 
-/* The new root before its init runs: resolv.conf (copy_resolvconf=). */
+/* The new root before its init runs: resolv.conf (copy_resolvconf=); for a root on the network,
+ * the NIC kept as it is (net_keep). */
 static int st_prepare(struct boot *b)
 {
-	if (b->plan.net != NET_NONE && b->plan.copy_resolvconf)
-		return net_copy_resolv(b->newroot);
-	return 0;
+	int r;
+	if (b->plan.net != NET_NONE && b->plan.copy_resolvconf && (r = net_copy_resolv(b->newroot)) < 0)
+		return r;
+	return b->root.on_net ? net_keep(&b->net, b->newroot) : 0;
 }
 
 /* Pick init and switch; returns only on failure. */

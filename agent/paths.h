@@ -9,6 +9,7 @@
 #define ISO_DIR RUN_DIR "/iso"      /* an ISO image, mounted read-only; its airootfs is the lower */
 #define NFS_DIR RUN_DIR "/nfs"      /* an NFS export: the root itself, or the overlay's lower */
 #define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
+#define NETWORKD_DIR "/run/systemd/network" /* networkd's runtime .network files (/run moves into the new root) */
 #define NEWROOT "/newroot"          /* the new root of a PID-1 boot */
 
 #endif

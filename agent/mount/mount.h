@@ -20,6 +20,7 @@ struct root {
 	char path[512];     /* the image file, device node or directory */
 	char archiso[320];  /* <archisobasedir>/<arch>: where an ISO holds airootfs.sfs / .erofs */
 	bool as_is;         /* ROOT_DIR: the root as mounted (read-only or read-write), no overlay */
+	bool on_net;        /* the mounted root keeps reading from the network: the NIC stays as it is */
 };
 
 /* How the root is mounted. */

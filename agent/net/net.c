@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "net/dhcp.h"
 #include "paths.h"
@@ -480,4 +481,55 @@ int net_copy_resolv(const char *newroot)
 	}
 	close(out);
 	return 0;
+}
+
+/* Whether NEWROOT has systemd-networkd. */
+static bool has_networkd(const char *newroot)
+{
+	static const char *const at[] = {"/usr/lib/systemd/systemd-networkd", "/lib/systemd/systemd-networkd"};
+	char path[512];
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", newroot, at[i]);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* networkd's file for IFACE: manage the link, keep what is on it. */
+static int write_networkd(const char *iface)
+{
+	char path[128];
+	int r = mkdir_p(NETWORKD_DIR);
+	if (r < 0)
+		return log_errno(r, "net: mkdir %s", NETWORKD_DIR);
+	snprintf(path, sizeof(path), NETWORKD_DIR "/10-pxeroot-%s.network", iface);
+	FILE *f = open_out(path);
+	if (!f)
+		return -EIO;
+	fprintf(f, "# pxeroot: the root is on the network through %s; keep its address and routes.\n"
+		   "[Match]\nName=%s\n\n[Network]\nKeepConfiguration=yes\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n",
+		iface, iface);
+	return close_out(f, path);
+}
+
+/* The root stays on the network: say so in each net-IFACE.conf and, when NEWROOT has
+ * systemd-networkd, leave it a file per interface that keeps the configuration. */
+int net_keep(const struct net_result *res, const char *newroot)
+{
+	bool networkd = has_networkd(newroot);
+	int r = 0;
+	for (unsigned i = 0; i < res->n; i++) {
+		const char *name = res->ifs[i].nic.name;
+		char path[128];
+		snprintf(path, sizeof(path), RUN_DIR "/net-%s.conf", name);
+		FILE *f = fopen(path, "ae");
+		if (!f || (put_quoted(f, "ROOT_ON_NETWORK", "yes"), close_out(f, path)) < 0)
+			r = f ? -EIO : log_errno(-errno, "net: append to %s", path);
+		if (networkd && write_networkd(name) < 0)
+			r = -EIO;
+		log_info("net %s: the root is on the network: the interface keeps its address%s", name,
+			 networkd ? " (" NETWORKD_DIR "/10-pxeroot-*.network for systemd-networkd)" : "");
+	}
+	return r;
 }

@@ -33,4 +33,9 @@ int net_up(const struct net_config *cfg, struct net_result *res);
  * symlink there (it manages its own resolver). 0 or negative errno (logged). */
 int net_copy_resolv(const char *newroot);
 
+/* The root stays on the network (NFS): add ROOT_ON_NETWORK='yes' to each net-IFACE.conf and,
+ * when NEWROOT has systemd-networkd, write /run/systemd/network/10-pxeroot-IFACE.network with
+ * KeepConfiguration=yes so that it does not take the address away. 0 or negative errno (logged). */
+int net_keep(const struct net_result *res, const char *newroot);
+
 #endif

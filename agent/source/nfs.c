@@ -368,6 +368,7 @@ static int archiso_get(const struct plan *plan, const struct nfs_opts *o, const 
 	if ((t->sha512 || t->cms || t->gpg) && (r = verify_file(src, t, NULL, name)) < 0)
 		goto fail;
 	memcpy(root->path, src, sizeof(src));
+	root->on_net = true;
 	log_info("nfs: copytoram=n: %s is mounted from the share", name);
 	return 0;
 fail:
@@ -393,7 +394,7 @@ static int nfs_get(const struct plan *plan, const struct net_result *net, struct
 	bool ro = o->overlay || !(plan->mount.rw || nfs_opt_last(&s, "rw", "ro"));
 	if ((r = nfs_mount(&s, o, ro, net)) < 0)
 		return r;
-	*root = (struct root){.kind = ROOT_DIR, .as_is = !o->overlay};
+	*root = (struct root){.kind = ROOT_DIR, .as_is = !o->overlay, .on_net = true};
 	snprintf(root->path, sizeof(root->path), "%s", NFS_DIR);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
 #   nfs_boot NAME APPEND — boot with APPEND (+ pxeroot.onerror=poweroff pxeroot.retries=0
 #                           pxeroot.debug); sets LOG to its serial log
+#   nfs_expect_kept LOG NAME — the NIC kept for the root on the network: net conf, networkd file, address
 #   nfs_expect_refused LOG WHY_RE — the failure twin: the nfs line matching WHY_RE, no init,
 #                           power off, nothing mounted, no panic
 #
@@ -236,9 +237,10 @@ nfs_stop() {
 	fi
 }
 
-# The live root of make_root_tree in directory $1, its /sbin/init wrapped: it
-# first writes /written-by-guest (saying whether it could), then runs the usual
-# test init (PXEROOT-E2E: lines, power off).
+# The live root of make_root_tree in directory $1, with a systemd-networkd
+# stand-in and its /sbin/init wrapped: it prints the networkd files pxeroot left
+# (PXEROOT-E2E: networkd: lines), writes /written-by-guest (saying whether it
+# could), then runs the usual test init (PXEROOT-E2E: lines, power off).
 make_nfs_root() {
 	local dir=${1:?make_nfs_root DIR}
 	make_root_tree "$dir"
@@ -247,6 +249,12 @@ make_nfs_root() {
 		#!/bin/sh
 		# Test init of the NFS live root: write a file into /, then the usual init.
 		[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+		for f in /run/systemd/network/*.network; do
+		    [ -f "$f" ] || continue
+		    while IFS= read -r line; do
+		        echo "PXEROOT-E2E: networkd: ${f##*/}: $line"
+		    done <"$f"
+		done
 		if echo "written by the guest" >/written-by-guest 2>/dev/null && sync; then
 		    echo "PXEROOT-E2E: wrote /written-by-guest"
 		else
@@ -255,6 +263,9 @@ make_nfs_root() {
 		exec /sbin/init.e2e "$@"
 	EOF
 	chmod 0755 "$dir/sbin/init"
+	# A systemd-networkd stand-in: pxeroot only looks whether the new root has one.
+	mkdir -p "$dir/usr/lib/systemd"
+	: >"$dir/usr/lib/systemd/systemd-networkd"
 }
 
 # The live root of make_nfs_root in TREE=$LAB_TMP/nfsroot, exported with nfs_start's options $@.
@@ -280,4 +291,16 @@ nfs_expect_refused() {
 	expect_no_line "$log" 'PXEROOT-E2E: init started' "${p}live root's init did not run"
 	expect_line "$log" 'pxeroot: powering off' "${p}agent powers off (pxeroot.onerror=poweroff)"
 	expect_nothing_mounted "$log" "$3"
+}
+
+# Assert that the live root of LOG ($1) kept its NIC for the root on the
+# network: ROOT_ON_NETWORK in net-eth0.conf, the networkd file keeping the
+# configuration, eth0 still holding address $3 (ERE) after switch_root; $2
+# prefixes the descriptions.
+nfs_expect_kept() {
+	local log=$1 name=$2 addr=$3
+	expect_line "$log" "PXEROOT-E2E: netconf: net-eth0\.conf: ROOT_ON_NETWORK='yes'" "$name: net-eth0.conf says the root is on the network"
+	expect_line "$log" 'PXEROOT-E2E: networkd: 10-pxeroot-eth0\.network: KeepConfiguration=yes' "$name: networkd is told to keep eth0's configuration"
+	expect_line "$log" 'PXEROOT-E2E: networkd: 10-pxeroot-eth0\.network: Name=eth0' "$name: the networkd file matches eth0"
+	expect_line "$log" "PXEROOT-E2E: link: eth0 .* addr $addr" "$name: eth0 keeps its address after switch_root"
 }

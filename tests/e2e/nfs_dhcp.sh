@@ -5,7 +5,8 @@
 # and a next-server) and nfs-ganesha with its rpcbind serves one export
 # (read-write, v3 and v4) on the namespace's address. Two boots, one MAC each,
 # so that each gets its own root-path: root=dhcp reads option 17 as a dracut
-# root (nfs:192.168.77.1:/export, dracut's default ro), and root=/dev/nfs
+# root (nfs:nfs.pxeroot.test:/export, the name resolved through dnsmasq;
+# dracut's default ro), and root=/dev/nfs
 # without nfsroot= reads it in the kernel's syntax (DIR,vers=3, no server: the
 # next-server is the server) with rw, the guest's file then found on the host.
 set -euo pipefail
@@ -39,9 +40,10 @@ main() {
 	addr=$NETNS_ADDR
 	addr_re=$(lab_re_escape "$addr")
 	NFS_NETNS=$NETNS NFS_ADDR=$addr nfs_serve_root
-	dracut_rp="nfs:$addr:$NFS_PSEUDO"
+	dracut_rp="nfs:nfs.pxeroot.test:$NFS_PSEUDO"
 	kernel_rp="$NFS_EXPORT_DIR,vers=3"
-	dnsmasq_start --port=0 --dhcp-authoritative \
+	dnsmasq_start --dhcp-authoritative --address="/nfs.pxeroot.test/$addr" \
+		--dhcp-option="option:dns-server,$addr" \
 		--dhcp-range=192.168.77.50,192.168.77.60,255.255.255.0,1h \
 		--dhcp-host="$(lab_mac 1),set:dracut" \
 		--dhcp-host="$(lab_mac 2),set:kernel" \
@@ -51,7 +53,8 @@ main() {
 
 	boot_tap dracut 1 "ip=dhcp root=dhcp"
 	expect_lease dracut 1 "$dracut_rp"
-	expect_line "$LOG" "pxeroot: nfs $addr_re:/export: mounted with NFSv4\\.2 on /run/pxeroot/nfs, read-only\$" "dracut: root-path $dracut_rp mounted with NFSv4.2, read-only"
+	expect_line "$LOG" "pxeroot: nfs nfs\\.pxeroot\\.test: resolved to $addr_re\$" "dracut: the server's name resolved through dnsmasq"
+	expect_line "$LOG" "pxeroot: nfs nfs\\.pxeroot\\.test:/export: mounted with NFSv4\\.2 on /run/pxeroot/nfs, read-only\$" "dracut: root-path $dracut_rp mounted with NFSv4.2, read-only"
 	expect_line "$LOG" 'PXEROOT-E2E: init started' "dracut: live root's init started"
 	expect_line "$LOG" 'PXEROOT-E2E: mount: [^ ]+ / nfs4 ro' "dracut: / is the NFS export, read-only"
 	expect_line "$LOG" 'PXEROOT-E2E: / is read-only' "dracut: the guest could not write into /"
@@ -65,6 +68,7 @@ main() {
 	expect_line "$LOG" 'PXEROOT-E2E: init started' "kernel: live root's init started"
 	expect_line "$LOG" 'PXEROOT-E2E: mount: [^ ]+ / nfs rw' "kernel: / is the NFS export, read-write"
 	expect_line "$LOG" 'PXEROOT-E2E: wrote /written-by-guest' "kernel: the guest wrote into /"
+	nfs_expect_kept "$LOG" kernel '192\.168\.77\.(5[0-9]|60)/24'
 	lab_assert "$([[ "$(cat "$TREE/written-by-guest" 2>/dev/null)" == "written by the guest" ]] && echo 0 || echo 1)" \
 		"kernel: the host sees the guest's file in the export"
 	expect_no_line "$LOG" 'Kernel panic' "kernel: no kernel panic"

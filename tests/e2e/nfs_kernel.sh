@@ -4,7 +4,9 @@
 # root read-write over NFSv3 and v4: root=/dev/nfs nfsroot=10.0.2.2:/export rw
 # (no vers=: NFSv4.2 is tried first and taken) and
 # nfsroot=10.0.2.2:<dir>,vers=3 rw. Each live root is the export itself (no
-# overlay) and writes /written-by-guest, which the host then finds in the export.
+# overlay) and writes /written-by-guest, which the host then finds in the export;
+# eth0 keeps its address, net-eth0.conf says the root is on the network, and
+# the root's (stand-in) systemd-networkd gets a file keeping the configuration.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -24,6 +26,7 @@ boot_rw() {
 	expect_line "$LOG" 'PXEROOT-E2E: wrote /written-by-guest' "$name: the guest wrote into /"
 	lab_assert "$([[ "$(cat "$TREE/written-by-guest" 2>/dev/null)" == "written by the guest" ]] && echo 0 || echo 1)" \
 		"$name: the host sees the guest's file in the export"
+	nfs_expect_kept "$LOG" "$name" '10\.0\.2\.15/24'
 	expect_no_line "$LOG" 'Kernel panic' "$name: no kernel panic"
 }
 
