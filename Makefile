@@ -18,7 +18,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 # unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
 # in place of the transfer, check and mount code a source's get uses (they never reach it).
 UNIT_TESTS := nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
+cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
 ipconf_test_SRCS := agent/net/ipconf.c
@@ -26,7 +26,7 @@ openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c ag
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
 checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
-http_url_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
+http_url_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
 
@@ -95,8 +95,8 @@ fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify/sha512list.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
 fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c
-fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
-fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
+fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
+fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
 fuzz_nfs_spec_SRCS := agent/source/nfs_spec.c
 
