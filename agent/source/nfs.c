@@ -262,14 +262,14 @@ static void nfs_undo(void)
  * copytoram_size=. */
 static int archiso_claim(const struct cmdline *cl, struct nfs_opts *o)
 {
-	char srv[NFS_SERVER_MAX + NFS_PATH_MAX], why[160];
+	char srv[NFS_SERVER_MAX + NFS_PATH_MAX], why[160] = "";
 	struct nfs_spec s;
 	const char *copy = cmdline_get(cl, "copytoram"), *size = cmdline_get(cl, "copytoram_size");
 	int r;
 	if (url_expand_pxeserver(o->value, "0.0.0.0", srv, sizeof(srv)) < 0 ||
 	    nfs_parse_archiso(srv, o->archiso_opt, &s, why, sizeof(why)) < 0)
-		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\"%s%s: %s", o->value, o->archiso_opt ? " archiso_nfs_opt=" : "",
-			       o->archiso_opt ? o->archiso_opt : "", why[0] ? why : "too long");
+		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\"%s%s%s: %s", o->value, o->archiso_opt ? " archiso_nfs_opt=\"" : "",
+			       o->archiso_opt ? o->archiso_opt : "", o->archiso_opt ? "\"" : "", why[0] ? why : "too long");
 	if (copy && strcmp(copy, "auto") && (r = plan_get_bool(cl, "copytoram", &o->copytoram)) < 0)
 		return r;
 	if (size && (r = plan_check_size("copytoram_size", size)) < 0)
@@ -329,10 +329,11 @@ static void nfs_explain(const struct plan *plan)
 	static const char *const form[] = {"kernel nfsroot", "dracut", "dracut root=dhcp", "archiso"};
 	log_info("plan: root NFS (%s syntax) %s", form[o->form], o->value ? o->value : "from DHCP option 17 (root-path)");
 	if (o->form == NFS_ARCHISO)
-		log_info("plan: archiso image on the share under %s/%s, %s", plan->basedir, plan->arch ? plan->arch : "<machine>",
-			 o->copytoram ? "copied into RAM" : "mounted from the share (copytoram=n)");
-	log_info("plan: NFS export %s, each mount attempt at most %u s", o->overlay ? "read-only under a tmpfs overlay" : "as the root itself",
-		 o->timeout_s);
+		log_info("plan: archiso image on the share (read-only) under %s/%s, %s", plan->basedir,
+			 plan->arch ? plan->arch : "<machine>", o->copytoram ? "copied into RAM" : "mounted from the share (copytoram=n)");
+	else
+		log_info("plan: NFS export %s", o->overlay ? "read-only under a tmpfs overlay" : "as the root itself");
+	log_info("plan: each NFS mount attempt at most %u s", o->timeout_s);
 }
 
 const struct source nfs_source = {
