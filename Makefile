@@ -10,6 +10,11 @@ PKGS := libcurl libcrypto blkid libkmod libsquashfs1 zlib libzstd liblzma
 WARN := -std=c11 -Wall -Wextra -Werror
 B := build
 
+# The version and the clock floor as last built; rewritten only when they change, so that the
+# objects that use them are compiled again with them (and only those).
+VERSION_STAMP := $(B)/version.stamp
+$(shell mkdir -p $(B); echo '$(VERSION) $(BUILD_EPOCH)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(BUILD_EPOCH)' >$(VERSION_STAMP))
+
 SRCS := $(wildcard agent/*.c agent/*/*.c)
 OBJS := $(SRCS:%.c=$(B)/obj/%.o)
 KERNEL := $(B)/kernel
@@ -38,6 +43,8 @@ deps:
 
 $(B)/pxeroot: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS))
+
+$(B)/obj/agent/boot.o $(B)/obj/agent/main.o $(B)/obj/agent/fetch/fetch.o: $(VERSION_STAMP)
 
 $(B)/obj/%.o: %.c $(wildcard agent/*.h agent/*/*.h) | deps
 	@mkdir -p $(dir $@)
