@@ -22,7 +22,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
 # in place of the transfer, check and mount code a source's get uses (they never reach it).
-UNIT_TESTS := nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
+UNIT_TESTS := mbft_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
 cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
@@ -34,6 +34,7 @@ checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/che
 http_url_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
+mbft_test_SRCS := agent/source/mbft.c agent/log.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -94,7 +95,7 @@ clean:
 # make fuzz-deep       every target until FUZZ_DEEP_RUNS execs or FUZZ_DEEP_SECONDS, new coverage
 #                      merged back into tests/fuzz/corpus/TARGET (tests/fuzz/deep.sh; not in check)
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
+FUZZ_TARGETS := fuzz_mbft fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -106,6 +107,7 @@ fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c ag
 fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
 fuzz_nfs_spec_SRCS := agent/source/nfs_spec.c
+fuzz_mbft_SRCS := agent/source/mbft.c agent/log.c
 
 FUZZ_DEEP_RUNS ?= 10000000
 FUZZ_DEEP_SECONDS ?= 1200

@@ -12,6 +12,7 @@
  *   modules [--for-sources]   the kernel modules pxeroot may load
  *   fetch URL FILE ...   download with progress and the boot's checks (see usage)
  *   dhcp IFACE           run a DHCP exchange on IFACE and print the lease, configuring nothing
+ *   memdisk-find         where syslinux MEMDISK left its disk image, as memdiskfind prints it
  *   cmdline [--explain] [FILE]   show how a command line is read (default /proc/cmdline)
  *   version */
 #define _GNU_SOURCE
@@ -32,6 +33,7 @@
 #include "log.h"
 #include "mount/mount.h"
 #include "net/dhcp.h"
+#include "source/mbft.h"
 #include "source/source.h"
 #include "verify/file.h"
 #include "plan.h"
@@ -40,7 +42,7 @@
 static int usage(void)
 {
 	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | version\n"
-	      "       | claim [FILE] | modules [--for-sources]\n"
+	      "       | claim [FILE] | modules [--for-sources] | memdisk-find\n"
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
@@ -240,6 +242,27 @@ static int cmd_dhcp(int argc, char **argv)
 	return 0;
 }
 
+/* pxeroot memdisk-find: "START,LENGTH" of MEMDISK's image as syslinux's memdiskfind prints it
+ * (%#x,%#x); exit 0 found, 1 not found, 2 when memory cannot be read or the image is 4 GiB or
+ * more (memdiskfind would print its length cut to 32 bits). */
+static int cmd_memdisk_find(int argc)
+{
+	struct mbft m;
+	if (argc > 0)
+		return usage();
+	int r = mbft_find(&m);
+	if (r < 0)
+		return 2;
+	if (r == 0)
+		return 1;
+	if (m.size > UINT32_MAX) {
+		fprintf(stderr, "pxeroot: memdisk: the image at %#x is %llu bytes, 4 GiB or more\n", m.start, (unsigned long long)m.size);
+		return 2;
+	}
+	printf("%#x,%#x\n", m.start, (unsigned)m.size);
+	return 0;
+}
+
 /* Whether ARGV is "pxeroot fetch URL FILE ...": a tool run, even as PID 1 (a container's entrypoint).
  * The kernel's init never gets such words: it passes on only bare words of its command line. */
 static bool fetch_args(int argc, char **argv)
@@ -276,6 +299,8 @@ int main(int argc, char **argv)
 		return cmd_fetch(argc - 2, argv + 2);
 	if (!strcmp(cmd, "dhcp"))
 		return cmd_dhcp(argc - 2, argv + 2);
+	if (!strcmp(cmd, "memdisk-find"))
+		return cmd_memdisk_find(argc - 2);
 	if (!strcmp(cmd, "cmdline"))
 		return cmd_cmdline(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version")) {

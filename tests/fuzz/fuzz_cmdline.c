@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "url.h"
 #include "source/http.h"
+#include "source/nfs.h"
 #include "url.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */
@@ -70,8 +71,12 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		if (http_opts(p)->live_url)
 			REQUIRE(!strncmp(http_opts(p)->live_url, "http://", 7) || !strncmp(http_opts(p)->live_url, "https://", 8));
 		urls(p);
+	} else if (p->source == &nfs_source) {
+		const struct nfs_opts *o = (const struct nfs_opts *)p->src_opts.b;
+		REQUIRE(p->net == NET_UP && o->form <= NFS_ARCHISO && o->timeout_s >= 1);
+		REQUIRE(o->form == NFS_KERNEL || o->form == NFS_DHCP || (o->value && *o->value));
 	} else {
-		REQUIRE(!http_opts(p)->srv && !http_opts(p)->live_url);
+		REQUIRE(!p->source && !http_opts(p)->srv && !http_opts(p)->live_url);
 	}
 	plan_explain(p);
 }

@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/nfs.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -123,6 +124,13 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		REQUIRE(http_opts(p)->live_url || (http_opts(p)->srv && *http_opts(p)->srv));
 		if (http_opts(p)->live_url)
 			REQUIRE(http_url(http_opts(p)->live_url));
+	} else if (p->source == &nfs_source) {
+		const struct nfs_opts *o = (const struct nfs_opts *)p->src_opts.b;
+		REQUIRE(p->net == NET_UP && o->form <= NFS_ARCHISO && o->timeout_s >= 1 && o->timeout_s <= 3600);
+		REQUIRE(o->form == NFS_KERNEL || o->form == NFS_DHCP || (o->value && *o->value));
+		if (o->value && *o->value) /* a bare nfsroot is "" */
+			in_line(o->value, cl);
+		REQUIRE(o->ram_size && (o->form != NFS_ARCHISO || size_ok(o->ram_size)));
 	} else {
 		REQUIRE(p->source == NULL && !http_opts(p)->srv && !http_opts(p)->live_url);
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* rd.neednet=1 unless ip=off */
