@@ -39,7 +39,8 @@ int loop_attach(const char *path, bool rw, char *dev, size_t cap);
 /* Mount ROOT on NEWROOT (a directory): an image file or block device holding squashfs, erofs,
  * ext2/3/4, or an ISO with archiso's ROOT->archiso/airootfs.sfs (or .erofs), or a directory, as
  * the read-only lower layer under an overlay; with MO->rw an ext2/3/4 filesystem (or a directory)
- * is mounted read-write on NEWROOT instead, and a directory ROOT->as_is is bound on NEWROOT as it is. On failure, everything it mounted is undone. */
+ * is mounted read-write on NEWROOT instead, and a directory ROOT->as_is is bound on NEWROOT as
+ * it is. On failure, everything it mounted is undone. */
 int mount_root(const struct root *root, const struct mount_opts *mo, const char *newroot);
 /* Undo mount_root (for a retry or a refusal); what the source set up is the source's to undo. */
 void mount_undo(const char *newroot);
