@@ -26,9 +26,10 @@ static struct kmod_ctx *kctx(void)
 	return ctx;
 }
 
-/* Insert every module LOOKUP resolves to. Returns the number inserted, or negative errno.
- * QUIET: a name nothing resolves to is not an error (coldplug of devices we have no driver for). */
-static int load_lookup(const char *lookup, int quiet)
+/* Insert every module LOOKUP resolves to, with OPTIONS (NULL: none) for it. Returns the number
+ * inserted, or negative errno. QUIET: a name nothing resolves to is not an error (coldplug of
+ * devices we have no driver for). */
+static int load_lookup(const char *lookup, int quiet, const char *options)
 {
 	struct kmod_ctx *k = kctx();
 	struct kmod_list *list = NULL, *it;
@@ -49,7 +50,7 @@ static int load_lookup(const char *lookup, int quiet)
 			kmod_module_unref(m);
 			continue;
 		}
-		int e = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_LOADED, NULL, NULL, NULL, NULL);
+		int e = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_LOADED, options, NULL, NULL, NULL);
 		if (e < 0 && e != -EEXIST && !quiet)
 			r = log_errno(e, "modules %s: insert %s", lookup, kmod_module_get_name(m));
 		else if (e >= 0) {
@@ -65,7 +66,14 @@ static int load_lookup(const char *lookup, int quiet)
 /* Load one module by name or alias. */
 int mod_load(const char *name)
 {
-	int r = load_lookup(name, 0);
+	int r = load_lookup(name, 0, NULL);
+	return r < 0 ? r : 0;
+}
+
+/* Load one module with module options. */
+int mod_load_opts(const char *name, const char *options)
+{
+	int r = load_lookup(name, 0, options);
 	return r < 0 ? r : 0;
 }
 
@@ -82,7 +90,7 @@ static int load_modalias(const char *path)
 		return 0;
 	alias[n] = '\0';
 	alias[strcspn(alias, "\n")] = '\0';
-	int r = load_lookup(alias, 1);
+	int r = load_lookup(alias, 1, NULL);
 	return r > 0 ? r : 0;
 }
 

@@ -5,6 +5,9 @@
 /* Load module NAME (a name or alias) and its dependencies, in order. 0 when loaded, built in or
  * already there; negative errno (logged) otherwise. */
 int mod_load(const char *name);
+/* mod_load with OPTIONS for the module itself ("phram=memdisk,0x1000,0x2000"); a module already
+ * loaded is left as it is. */
+int mod_load_opts(const char *name, const char *options);
 /* Load the drivers for every device in /sys that announces a modalias, until nothing new
  * appears (virtio_pci creates virtio devices, which want virtio_net). Returns how many modules
  * were loaded. */

@@ -13,13 +13,8 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #include "fsutil.h"
 #include "log.h"
@@ -27,11 +22,10 @@
 #include "net/net.h"
 #include "paths.h"
 #include "plan.h"
-#include "sink.h"
+#include "source/archiso.h"
 #include "source/nfs_mount.h"
 #include "source/nfs_spec.h"
 #include "url.h"
-#include "verify/file.h"
 
 #define NFS_TIMEOUT_S 60   /* default pxeroot.nfs_timeout= */
 
@@ -143,88 +137,25 @@ static int build_spec(const struct plan *plan, const struct net_result *net, str
 	return 0;
 }
 
-/* archiso's image on the mounted share: <archisobasedir>/<arch>/airootfs.sfs, else .erofs, into
- * PATH and its file name into *NAME. */
-static int archiso_image(const struct plan *plan, char *path, size_t cap, const char **name)
-{
-	static const char *const names[] = {"airootfs.sfs", "airootfs.erofs"};
-	char rel[400];
-	if (plan_archiso(plan, rel, sizeof(rel)) < 0)
-		return log_err(-ENAMETOOLONG, "cmdline archisobasedir=\"%s\": path too long", plan->basedir);
-	for (size_t i = 0; i < 2; i++) {
-		struct stat st;
-		if ((size_t)snprintf(path, cap, "%s/%s/%s", NFS_DIR, rel, names[i]) >= cap)
-			return log_err(-ENAMETOOLONG, "nfs: archisobasedir= path too long");
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			*name = names[i];
-			return 0;
-		}
-	}
-	return log_err(-ENOENT, "nfs: no archiso image on the share: neither /%s/%s nor /%s/%s", rel, names[0], rel, names[1]);
-}
-
-/* Copy SRC into the image tmpfs as DST (CAP bytes), checked as T asks in the same read. */
-static int copy_to_ram(const char *src, const char *name, const struct trust *t, const char *size, char *dst, size_t cap)
-{
-	struct stat st;
-	struct statvfs vfs;
-	int r = mount_tmpfs(IMG_DIR, size, "image");
-	if (r < 0)
-		return r;
-	snprintf(dst, cap, "%s/%s", IMG_DIR, name);
-	uint64_t mib = 1024 * 1024, room = 0;
-	if (stat(src, &st) == 0 && statvfs(IMG_DIR, &vfs) == 0 && (uint64_t)st.st_size > (room = (uint64_t)vfs.f_bavail * vfs.f_frsize)) {
-		umount_quiet(IMG_DIR);
-		return log_err(-EFBIG, "nfs %s: the image is %" PRIu64 " MiB but the image tmpfs (copytoram_size=%s) has %" PRIu64 " MiB free",
-			       src, ((uint64_t)st.st_size + mib - 1) / mib, size, room / mib);
-	}
-	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = log_errno(-errno, "nfs: create %s", dst);
-	} else {
-		struct file_sink fs;
-		file_sink_init(&fs, fd, dst);
-		r = verify_file(src, t, &fs.s, name);
-		if (close(fd) < 0 && r == 0)
-			r = log_errno(-errno, "nfs: close %s", dst);
-	}
-	if (r < 0) {
-		unlink(dst);
-		umount_quiet(IMG_DIR);
-	}
-	return r;
-}
-
 /* archiso over NFS: the share read-only, its image checked and copied into RAM (the share then
  * unmounted), or with copytoram=n checked and used where it is. */
 static int archiso_get(const struct plan *plan, const struct nfs_opts *o, const struct nfs_spec *s,
 		       const struct net_result *net, struct root *root)
 {
-	char src[sizeof(root->path)];
-	const char *name = NULL;
-	const struct trust *t = &plan->trust;
 	int r = nfs_mount(s, true, o->timeout_s, client_of(net));
-	if (r < 0)
+	if (r < 0 || (r = archiso_take(plan, NFS_DIR, o->copytoram, o->ram_size, root)) < 0) {
+		umount_quiet(NFS_DIR);
 		return r;
-	*root = (struct root){.kind = ROOT_IMAGE};
-	if ((r = archiso_image(plan, src, sizeof(src), &name)) < 0)
-		goto fail;
+	}
+	const char *name = strrchr(root->path, '/') + 1;
 	if (o->copytoram) {
-		if ((r = copy_to_ram(src, name, t, o->ram_size, root->path, sizeof(root->path))) < 0)
-			goto fail;
 		umount_quiet(NFS_DIR); /* the copy is what boots */
 		log_info("nfs: %s copied into RAM; the share is unmounted", name);
-		return 0;
+	} else {
+		root->on_net = true;
+		log_info("nfs: copytoram=n: %s is mounted from the share", name);
 	}
-	if ((t->sha512 || t->cms || t->gpg) && (r = verify_file(src, t, NULL, name)) < 0)
-		goto fail;
-	memcpy(root->path, src, sizeof(src));
-	root->on_net = true;
-	log_info("nfs: copytoram=n: %s is mounted from the share", name);
 	return 0;
-fail:
-	umount_quiet(NFS_DIR);
-	return r;
 }
 
 /* Mount the export; ROOT is the directory, the root as it is or the overlay's lower layer (or

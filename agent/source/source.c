@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "source/http.h"
+#include "source/memdisk.h"
 #include "source/nfs.h"
 
 const struct source *const sources[] = {
 	&http_source,
 	&nfs_source,
+	&memdisk_source,
 	NULL,
 };
 

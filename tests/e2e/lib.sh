@@ -2,7 +2,7 @@
 # The QEMU end-to-end lab; `source` this file from a scenario. It is the index of
 # the lab's helpers: it sources the six files below, one concern each, and lists
 # every function of every lab file. lib_trust.sh, lib_transfer.sh,
-# lib_dracut.sh and lib_nfs.sh are sourced by the scenarios that need them
+# lib_dracut.sh, lib_nfs.sh and lib_memdisk.sh are sourced by the scenarios that need them
 # (lib_trust.sh sources this file itself). Each file's header says what it
 # holds and which environment variables it reads (LAB_KEEP=1,
 # QEMU_CONSOLE=tty, QEMU_TIMEOUT, ...).
@@ -131,6 +131,10 @@
 #   nfs_boot NAME APPEND — boot with APPEND + power off at once, pxeroot.debug: sets LOG
 #   nfs_expect_kept LOG NAME ADDR_RE — the NIC kept for the root on the network (conf, networkd, address)
 #   nfs_expect_refused LOG WHY_RE [NAME] — the failure twin: cause named, no init, nothing mounted
+#
+# lib_memdisk.sh (after lib.sh): syslinux MEMDISK booting an isolinux ISO
+#   memdisk_iso ISO INITRD APPEND [TREE] — isolinux ISO with the lab kernel, INITRD, APPEND, TREE's files
+#   memdisk_boot LOG ISO — boot ISO under /usr/lib/syslinux/memdisk ("iso raw"), serial console to LOG
 #
 # lib_dracut.sh (after lib.sh or lib_trust.sh): a dracut initramfs with the pxeroot module
 #   dracut_need — tools/deps.sh lab (dracut-core is in it)

@@ -9,6 +9,8 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/e2e/lib_memdisk.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_memdisk.sh"
 
 # The script the kernel runs instead of /init: both finders, then power off.
 write_test_init() {
@@ -26,35 +28,19 @@ write_test_init() {
 	chmod 0755 "$1"
 }
 
-# The isolinux ISO $1 (volume label PXEROOT_MEMDISK) booting the lab kernel with
-# the project's initramfs and the test cpio.
-make_memdisk_iso() {
-	local iso=$1 dir extra
-	lab_need xorriso cpio busybox memdiskfind
-	dir="$LAB_TMP/isotree"
-	extra="$LAB_TMP/extra"
-	mkdir -p "$dir/isolinux" "$extra/bin" "$extra/usr/bin"
-	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$dir/isolinux/"
+# ISO $1: the project's initramfs plus a cpio with static busybox, memdiskfind
+# and the test script, run as rdinit=.
+make_test_iso() {
+	local extra="$LAB_TMP/extra"
+	lab_need cpio busybox memdiskfind
+	mkdir -p "$extra/bin" "$extra/usr/bin"
 	cp "$(command -v busybox)" "$extra/bin/busybox"
 	for applet in sh mount poweroff; do ln -s busybox "$extra/bin/$applet"; done
 	cp "$(command -v memdiskfind)" "$extra/usr/bin/memdiskfind"
 	write_test_init "$extra/memdisk-test"
 	(cd "$extra" && find . | cpio -o -H newc --quiet | gzip -9n) >"$LAB_TMP/extra.cpio.gz"
-	cat "$LAB_ROOT/build/initramfs.img" "$LAB_TMP/extra.cpio.gz" >"$dir/initrd.img"
-	cp "$LAB_ROOT/build/kernel/vmlinuz" "$dir/vmlinuz"
-	cat >"$dir/isolinux/isolinux.cfg" <<-'EOF2'
-		SERIAL 0 115200
-		DEFAULT test
-		PROMPT 0
-		TIMEOUT 0
-		LABEL test
-		  KERNEL /vmlinuz
-		  APPEND initrd=/initrd.img console=ttyS0 rdinit=/memdisk-test
-	EOF2
-	xorriso -as mkisofs -quiet -o "$iso" -V PXEROOT_MEMDISK -b isolinux/isolinux.bin -c isolinux/boot.cat \
-		-no-emul-boot -boot-load-size 4 -boot-info-table "$dir" 2>"$LAB_TMP/xorriso.log" ||
-		lab_die "xorriso failed: $(tail -n 3 "$LAB_TMP/xorriso.log")"
-	lab_note "ISO: $iso ($(stat -c %s "$iso") bytes)"
+	cat "$LAB_ROOT/build/initramfs.img" "$LAB_TMP/extra.cpio.gz" >"$LAB_TMP/initrd.img"
+	memdisk_iso "$1" "$LAB_TMP/initrd.img" "console=ttyS0 rdinit=/memdisk-test"
 }
 
 main() {
@@ -62,9 +48,9 @@ main() {
 	lab_tmpdir
 	iso="$LAB_TMP/memdisk.iso"
 	log="$LAB_TMP/serial.log"
-	make_memdisk_iso "$iso"
+	make_test_iso "$iso"
 	size=$(stat -c %s "$iso")
-	QEMU_KCONSOLE="" KERNEL=/usr/lib/syslinux/memdisk INITRD=$iso QEMU_MEM=768 qemu_boot "$log" "iso raw"
+	memdisk_boot "$log" "$iso"
 	theirs=$(lab_log_text "$log" | sed -n 's/.*MEMDISK-TEST: memdiskfind: \(.*\)$/\1/p' | head -n1)
 	ours=$(lab_log_text "$log" | sed -n 's/.*MEMDISK-TEST: pxeroot: \(.*\)$/\1/p' | head -n1)
 	lab_note "memdiskfind: $theirs"

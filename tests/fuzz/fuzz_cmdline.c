@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "url.h"
 #include "source/http.h"
+#include "source/memdisk.h"
 #include "source/nfs.h"
 #include "url.h"
 
@@ -75,6 +76,9 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		const struct nfs_opts *o = (const struct nfs_opts *)p->src_opts.b;
 		REQUIRE(p->net == NET_UP && o->form <= NFS_ARCHISO && o->timeout_s >= 1);
 		REQUIRE(o->form == NFS_KERNEL || o->form == NFS_DHCP || (o->value && *o->value));
+	} else if (p->source == &memdisk_source) {
+		REQUIRE(p->net == NET_UP || p->net == NET_NONE);
+		REQUIRE(((const struct memdisk_opts *)p->src_opts.b)->ram_size);
 	} else {
 		REQUIRE(!p->source && !http_opts(p)->srv && !http_opts(p)->live_url);
 	}

@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/memdisk.h"
 #include "source/nfs.h"
 
 /* Drop the agent's log lines (see fuzz_quiet_stderr). */
@@ -131,6 +132,10 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		if (o->value && *o->value) /* a bare nfsroot is "" */
 			in_line(o->value, cl);
 		REQUIRE(o->ram_size && (o->form != NFS_ARCHISO || size_ok(o->ram_size)));
+	} else if (p->source == &memdisk_source) {
+		const struct memdisk_opts *o = (const struct memdisk_opts *)p->src_opts.b;
+		REQUIRE(o->ram_size && size_ok(o->ram_size));
+		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* the network only when asked for */
 	} else {
 		REQUIRE(p->source == NULL && !http_opts(p)->srv && !http_opts(p)->live_url);
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* rd.neednet=1 unless ip=off */

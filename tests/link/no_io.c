@@ -70,3 +70,10 @@ int verify_file(const char *path, const struct trust *t, struct sink *out, const
 	(void)path, (void)t, (void)out, (void)label;
 	abort();
 }
+
+/* Not reached by a parser test. */
+int mod_load_opts(const char *name, const char *options)
+{
+	(void)name, (void)options;
+	abort();
+}

@@ -5,6 +5,7 @@
 #include "cmdline.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/memdisk.h"
 #include "source/nfs.h"
 
 /* Parse TEXT, assert success. */
@@ -205,6 +206,29 @@ static void test_nfs(void)
 	}
 }
 
+/* The MEMDISK source: pxeroot.memdisk or the bare word memdisk; no network needed. */
+static void test_memdisk(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	const struct memdisk_opts *o = (const struct memdisk_opts *)p.src_opts.b;
+	CHECK(plan_of("pxeroot.memdisk checksum=y", &p, &cl) == 0 && p.source == &memdisk_source && p.net == NET_NONE &&
+		      !o->copytoram && !strcmp(o->ram_size, "75%"),
+	      "pxeroot.memdisk: in place, no network");
+	cmdline_free(&cl);
+	CHECK(plan_of("memdisk copytoram=y copytoram_size=1G", &p, &cl) == 0 && p.source == &memdisk_source && o->copytoram &&
+		      !strcmp(o->ram_size, "1G"),
+	      "the bare word memdisk, copytoram=y");
+	cmdline_free(&cl);
+	CHECK(plan_of("pxeroot.memdisk=0", &p, &cl) == 0 && p.source == NULL, "pxeroot.memdisk=0: not asked");
+	cmdline_free(&cl);
+	const char *bad[] = {"pxeroot.memdisk=maybe", "pxeroot.memdisk copytoram=perhaps", "memdisk copytoram_size=lots"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+}
+
 /* ro / rw: bare words only, the later one wins, default ro. */
 static void test_rw(void)
 {
@@ -319,6 +343,7 @@ int main(void)
 	test_empty();
 	test_plan();
 	test_nfs();
+	test_memdisk();
 	test_rw();
 	test_fetch();
 	test_bool_words();

@@ -1,0 +1,175 @@
+/* memdisk.c - the ISO syslinux MEMDISK left in RAM: its mBFT found in base memory (mbft.c), the
+ * image mapped with phram (erase size 2048, which divides every ISO's size; phram is retried, as
+ * its first load fails on some machines) and read through mtdblock, mounted as iso9660, then
+ * archiso's image in it, checked as requested (archiso.c). The ISO is in RAM already, so the
+ * image is used in place unless copytoram=y. */
+#define _GNU_SOURCE
+#include "source/memdisk.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "modules.h"
+#include "paths.h"
+#include "plan.h"
+#include "source/archiso.h"
+#include "source/mbft.h"
+
+#define PHRAM_TRIES 5       /* loads of phram before giving up */
+#define MTD_WAIT_MS 5000    /* for the block device to appear */
+#define PHRAM_NAME "memdisk"
+
+static_assert(sizeof(struct memdisk_opts) <= SOURCE_OPTS_MAX, "memdisk_opts fits in the plan");
+
+static const char *const memdisk_modules[] = {"phram", "mtdblock", NULL}; /* isofs: the mount stage lists it */
+
+/* The options in PLAN. */
+static const struct memdisk_opts *opts_of(const struct plan *plan)
+{
+	return (const struct memdisk_opts *)plan->src_opts.b;
+}
+
+/* Sleep MS milliseconds. */
+static void nap_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The mtdblock node of the MTD device phram named PHRAM_NAME into DEV, waiting for it. */
+static int find_mtdblock(char *dev, size_t cap)
+{
+	for (long waited = 0; waited <= MTD_WAIT_MS; waited += 100) {
+		DIR *d = opendir("/sys/class/mtd");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char path[300], name[64] = "";
+			unsigned n;
+			if (sscanf(e->d_name, "mtd%u%*c", &n) != 1 || strchr(e->d_name, 'r'))
+				continue; /* mtdN only, not mtdNro */
+			snprintf(path, sizeof(path), "/sys/class/mtd/%s/name", e->d_name);
+			FILE *f = fopen(path, "re");
+			if (f && fgets(name, sizeof(name), f))
+				name[strcspn(name, "\n")] = '\0';
+			if (f)
+				fclose(f);
+			struct stat st;
+			snprintf(dev, cap, "/dev/mtdblock%u", n);
+			if (!strcmp(name, PHRAM_NAME) && stat(dev, &st) == 0 && S_ISBLK(st.st_mode)) {
+				closedir(d);
+				return 0;
+			}
+		}
+		if (d)
+			closedir(d);
+		nap_ms(100);
+	}
+	return log_err(-ENODEV, "memdisk: no /dev/mtdblock for the phram device \"%s\" after %d s", PHRAM_NAME, MTD_WAIT_MS / 1000);
+}
+
+/* phram over the image M, retried; then mtdblock. */
+static int map_image(const struct mbft *m)
+{
+	char opts[96];
+	int r = -EIO;
+	snprintf(opts, sizeof(opts), "phram=%s,%#x,%#" PRIx64 ",2048", PHRAM_NAME, m->start, m->size);
+	for (int i = 1; i <= PHRAM_TRIES && r < 0; i++) {
+		if ((r = mod_load_opts("phram", opts)) < 0 && i < PHRAM_TRIES) {
+			log_info("memdisk: phram (%s) failed, attempt %d of %d; trying again", opts, i, PHRAM_TRIES);
+			nap_ms(500);
+		}
+	}
+	if (r < 0)
+		return log_err(r, "memdisk: phram could not map the image (%s) after %d attempts", opts, PHRAM_TRIES);
+	return mod_load("mtdblock");
+}
+
+/* The ISO in RAM, mounted read-only at MEDIA_DIR, then archiso's image in it. */
+static int memdisk_get(const struct plan *plan, const struct net_result *net, struct root *root)
+{
+	const struct memdisk_opts *o = opts_of(plan);
+	const char *mach = plan_machine();
+	struct mbft m;
+	char dev[32];
+	(void)net;
+	if (strcmp(mach, "x86_64") && !(mach[0] == 'i' && !strcmp(mach + 2, "86")))
+		return log_err(-ENODEV, "memdisk: syslinux MEMDISK exists only on x86 PCs (this is %s)", mach);
+	int r = mbft_find(&m);
+	if (r == 0)
+		return log_err(-ENODEV, "memdisk: no mBFT in base memory: this kernel was not started by syslinux MEMDISK (3.85 or later)");
+	if (r < 0)
+		return r;
+	if (m.size > UINT32_MAX)
+		return log_err(-EFBIG, "memdisk: the image at %#x is %" PRIu64 " bytes; phram cannot map 4 GiB or more", m.start, m.size);
+	log_info("memdisk: mBFT at %#" PRIx64 ": the image is at %#x, %" PRIu64 " bytes", m.at, m.start, m.size);
+	if ((r = map_image(&m)) < 0 || (r = find_mtdblock(dev, sizeof(dev))) < 0 || (r = mod_load("isofs")) < 0)
+		return r;
+	if ((r = mkdir_p(MEDIA_DIR)) < 0)
+		return log_errno(r, "memdisk: mkdir %s", MEDIA_DIR);
+	if (mount(dev, MEDIA_DIR, "iso9660", MS_RDONLY, NULL) < 0)
+		return log_errno(-errno, "memdisk: mount %s (iso9660) on %s", dev, MEDIA_DIR);
+	log_info("memdisk: %s (iso9660) on %s read-only", dev, MEDIA_DIR);
+	if ((r = archiso_take(plan, MEDIA_DIR, o->copytoram, o->ram_size, root)) < 0) {
+		umount_quiet(MEDIA_DIR);
+		return r;
+	}
+	if (o->copytoram)
+		umount_quiet(MEDIA_DIR); /* the copy is what boots */
+	return 0;
+}
+
+/* The image copy and the ISO mount go (phram stays: the ISO is MEMDISK's memory anyway). */
+static void memdisk_undo(void)
+{
+	umount_quiet(IMG_DIR);
+	umount_quiet(MEDIA_DIR);
+}
+
+/* pxeroot.memdisk (or the bare word memdisk), with copytoram= and copytoram_size=. */
+static int memdisk_claim(const struct cmdline *cl, struct source_opts *opts)
+{
+	struct memdisk_opts *o = (struct memdisk_opts *)opts->b;
+	bool on = cmdline_flag_pos(cl, "memdisk") >= 0;
+	const char *copy = cmdline_get(cl, "copytoram"), *size = cmdline_get(cl, "copytoram_size");
+	int r;
+	*o = (struct memdisk_opts){.ram_size = size ? size : "75%"};
+	if ((r = plan_get_bool(cl, "pxeroot.memdisk", &on)) < 0)
+		return r;
+	if (!on)
+		return 0;
+	if (copy && strcmp(copy, "auto") && (r = plan_get_bool(cl, "copytoram", &o->copytoram)) < 0)
+		return r;
+	if (size && (r = plan_check_size("copytoram_size", size)) < 0)
+		return r;
+	return 1;
+}
+
+/* Where the image comes from. */
+static void memdisk_explain(const struct plan *plan)
+{
+	const struct memdisk_opts *o = opts_of(plan);
+	log_info("plan: root the ISO syslinux MEMDISK left in RAM (mBFT, phram, mtdblock), archiso's image under %s/%s, %s",
+		 plan->basedir, plan->arch ? plan->arch : "<machine>", o->copytoram ? "copied into RAM" : "used in place");
+}
+
+const struct source memdisk_source = {
+	.name = "memdisk",
+	.options = "pxeroot.memdisk",
+	.needs_net = false,
+	.modules = memdisk_modules,
+	.claim = memdisk_claim,
+	.get = memdisk_get,
+	.undo = memdisk_undo,
+	.explain = memdisk_explain,
+};
