@@ -6,7 +6,9 @@
 #   (a) nfs4:  root=/dev/nfs nfsroot=10.0.2.2:/export (the export is /, NFSv4.2);
 #   (b) http:  archiso_http_srv=http://10.0.2.2:PORT/ (the image into RAM, overlay).
 #
-#   tests/bench/nfs.sh      BENCH_RUNS=N (default 3) boots of each, alternating
+#   tests/bench/nfs.sh      BENCH_RUNS=N (default 3) boots of each, alternating;
+#                           BENCH_PAD_MIB=N (default 64) adds /pad, N MiB of random bytes, to the
+#                           tree (the HTTP boot downloads it with the image, the NFS boot never reads it)
 #
 # Prints each boot's guest uptime at the live init, then the medians:
 #   figure: live init uptime, median of N: nfs4 X s; http Y s (image Z KiB)
@@ -34,6 +36,7 @@ median() {
 main() {
 	local runs=${BENCH_RUNS:-3} i nfs=() http=() up
 	nfs_serve_root v4
+	head -c "$((${BENCH_PAD_MIB:-64} << 20))" /dev/urandom >"$TREE/pad"
 	WEBROOT="$LAB_TMP/www"
 	mksquashfs "$TREE" "$LAB_TMP/root.sfs" -noappend -comp xz -all-root -quiet >/dev/null
 	make_archiso_tree "$WEBROOT" "$LAB_TMP/root.sfs" arch
@@ -47,7 +50,7 @@ main() {
 		http+=("$up")
 	done
 	nfs_stop
-	echo "figure: live init uptime, median of $runs: nfs4 $(median "${nfs[@]}") s; http $(median "${http[@]}") s (image $(($(stat -c %s "$LAB_TMP/root.sfs") / 1024)) KiB)"
+	echo "figure: live init uptime, median of $runs: nfs4 $(median "${nfs[@]}") s; http $(median "${http[@]}") s (tree with ${BENCH_PAD_MIB:-64} MiB of padding; image $(($(stat -c %s "$LAB_TMP/root.sfs") / 1024)) KiB)"
 }
 
 main "$@"
