@@ -136,14 +136,6 @@ static const struct stage stages[] = {
 	{"switch_root", st_switch, 0},
 };
 
-/* Sleep S seconds. */
-static void sleep_s(unsigned s)
-{
-	struct timespec ts = {.tv_sec = s};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Wait number N (from 0) of a backoff: 1, 2, 4, 8, 16, then 30 s. */
 static unsigned backoff_s(unsigned n)
 {
@@ -197,7 +189,7 @@ static void shell_backoff(struct boot *b, uint64_t ran_ms)
 	}
 	unsigned delay = backoff_s(b->quick_shells++);
 	log_info("rescue: %s ended within a second (no console to read from?); waiting %u s", RESCUE_SHELL, delay);
-	sleep_s(delay);
+	sleep_ms(delay * 1000ull);
 }
 
 /* Stage S failed with R and its retries are spent: rescue as the plan says. Returns when the
@@ -234,7 +226,7 @@ static void run_stage(struct boot *b, const struct stage *s)
 		if (s->retryable && b->plan.onerror == ONERR_RETRY && attempt < retries) {
 			unsigned delay = backoff_s(attempt++);
 			log_info("retry: stage %s failed (%s); attempt %u of %u in %u s", s->name, strerror(-r), attempt, retries, delay);
-			sleep_s(delay);
+			sleep_ms(delay * 1000ull);
 			continue;
 		}
 		rescue(b, s, r);

@@ -63,5 +63,7 @@ void progress_end(struct progress *p, bool complete);
 
 /* Milliseconds from CLOCK_MONOTONIC. */
 uint64_t now_ms(void);
+/* Sleep MS milliseconds, signals or not. */
+void sleep_ms(uint64_t ms);
 
 #endif

@@ -427,14 +427,6 @@ static uint64_t jitter(uint64_t ms)
 	return ms / 2 + s % (ms ? ms : 1);
 }
 
-/* Sleep MS milliseconds. */
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* After failed attempt at mirror x->mirror: mark it, choose where and when to try next, log one
  * line. Returns 0 to go on, or R when it is time to give up. */
 static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)

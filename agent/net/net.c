@@ -174,7 +174,7 @@ static int wait_carrier(struct nic *cands, int n, unsigned timeout_s)
 				return i;
 		if (now_ms() >= deadline)
 			return -ENOLINK;
-		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+		sleep_ms(20);
 	}
 }
 

@@ -73,6 +73,22 @@ static int copy_to_ram(const char *src, const char *name, const struct trust *t,
 	return r;
 }
 
+/* copytoram= and copytoram_size=. */
+int archiso_claim_copy(const struct cmdline *cl, bool def, bool *copy, const char **size)
+{
+	const char *c = cmdline_get(cl, "copytoram");
+	int r;
+	*copy = def;
+	*size = cmdline_get(cl, "copytoram_size");
+	if (c && strcmp(c, "auto") && (r = plan_get_bool(cl, "copytoram", copy)) < 0)
+		return r;
+	if (*size && (r = plan_check_size("copytoram_size", *size)) < 0)
+		return r;
+	if (!*size)
+		*size = "75%";
+	return 0;
+}
+
 /* The image on MNT, checked, copied or not, as ROOT. */
 int archiso_take(const struct plan *plan, const char *mnt, bool copy, const char *ram_size, struct root *root)
 {

@@ -6,7 +6,13 @@
 
 #include "mount/mount.h"
 
+struct cmdline;
 struct plan;
+
+/* copytoram= and copytoram_size= for a source that takes archiso's image from a medium: *COPY
+ * gets y/n (auto and absent: DEF, the source's choice for its medium), *SIZE the tmpfs size
+ * (default 75%). 0, or -EINVAL after the line quoting the bad value. */
+int archiso_claim_copy(const struct cmdline *cl, bool def, bool *copy, const char **size);
 
 /* Find <archisobasedir>/<arch>/airootfs.sfs (else .erofs) under MNT and make it ROOT (an image):
  * with COPY, read once into the image tmpfs (of RAM_SIZE, tmpfs syntax) while every check PLAN

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -37,14 +36,6 @@ static const char *const memdisk_modules[] = {"phram", "mtdblock", NULL}; /* iso
 static const struct memdisk_opts *opts_of(const struct plan *plan)
 {
 	return (const struct memdisk_opts *)plan->src_opts.b;
-}
-
-/* Sleep MS milliseconds. */
-static void nap_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* The mtdblock node of the MTD device phram named PHRAM_NAME into DEV, waiting for it. */
@@ -73,7 +64,7 @@ static int find_mtdblock(char *dev, size_t cap)
 		}
 		if (d)
 			closedir(d);
-		nap_ms(100);
+		sleep_ms(100);
 	}
 	return log_err(-ENODEV, "memdisk: no /dev/mtdblock for the phram device \"%s\" after %d s", PHRAM_NAME, MTD_WAIT_MS / 1000);
 }
@@ -87,7 +78,7 @@ static int map_image(const struct mbft *m)
 	for (int i = 1; i <= PHRAM_TRIES && r < 0; i++) {
 		if ((r = mod_load_opts("phram", opts)) < 0 && i < PHRAM_TRIES) {
 			log_info("memdisk: phram (%s) failed, attempt %d of %d; trying again", opts, i, PHRAM_TRIES);
-			nap_ms(500);
+			sleep_ms(500);
 		}
 	}
 	if (r < 0)
@@ -141,18 +132,13 @@ static int memdisk_claim(const struct cmdline *cl, struct source_opts *opts)
 {
 	struct memdisk_opts *o = (struct memdisk_opts *)opts->b;
 	bool on = cmdline_flag_pos(cl, "memdisk") >= 0;
-	const char *copy = cmdline_get(cl, "copytoram"), *size = cmdline_get(cl, "copytoram_size");
 	int r;
-	*o = (struct memdisk_opts){.ram_size = size ? size : "75%"};
+	*o = (struct memdisk_opts){0};
 	if ((r = plan_get_bool(cl, "pxeroot.memdisk", &on)) < 0)
 		return r;
 	if (!on)
 		return 0;
-	if (copy && strcmp(copy, "auto") && (r = plan_get_bool(cl, "copytoram", &o->copytoram)) < 0)
-		return r;
-	if (size && (r = plan_check_size("copytoram_size", size)) < 0)
-		return r;
-	return 1;
+	return (r = archiso_claim_copy(cl, false, &o->copytoram, &o->ram_size)) < 0 ? r : 1;
 }
 
 /* Where the image comes from. */

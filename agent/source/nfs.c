@@ -195,19 +195,11 @@ static int archiso_claim(const struct cmdline *cl, struct nfs_opts *o)
 {
 	char srv[NFS_SERVER_MAX + NFS_PATH_MAX], why[160] = "";
 	struct nfs_spec s;
-	const char *copy = cmdline_get(cl, "copytoram"), *size = cmdline_get(cl, "copytoram_size");
-	int r;
 	if (url_expand_pxeserver(o->value, "0.0.0.0", srv, sizeof(srv)) < 0 ||
 	    nfs_parse_archiso(srv, o->archiso_opt, &s, why, sizeof(why)) < 0)
 		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\"%s%s%s: %s", o->value, o->archiso_opt ? " archiso_nfs_opt=\"" : "",
 			       o->archiso_opt ? o->archiso_opt : "", o->archiso_opt ? "\"" : "", why[0] ? why : "too long");
-	if (copy && strcmp(copy, "auto") && (r = plan_get_bool(cl, "copytoram", &o->copytoram)) < 0)
-		return r;
-	if (size && (r = plan_check_size("copytoram_size", size)) < 0)
-		return r;
-	if (size)
-		o->ram_size = size;
-	return 0;
+	return archiso_claim_copy(cl, true, &o->copytoram, &o->ram_size);
 }
 
 /* root=/dev/nfs (nfsroot=), root=nfs:/nfs4:/nfs://, root=dhcp; checked here, completed with what

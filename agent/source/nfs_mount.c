@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -42,14 +41,6 @@ static int resolve(const char *server, char *addr, size_t cap)
 	return 0;
 }
 
-/* Sleep MS milliseconds. */
-static void nap_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Wait up to MS for child PID; its exit status (an errno, 0 for success) or -1 if still running. */
 static int reap(pid_t pid, long ms)
 {
@@ -62,7 +53,7 @@ static int reap(pid_t pid, long ms)
 			return EIO;
 		if (waited >= ms)
 			return -1;
-		nap_ms(50);
+		sleep_ms(50);
 	}
 }
 
