@@ -22,8 +22,11 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
 # in place of the transfer, check and mount code a source's get uses (they never reach it).
-UNIT_TESTS := mbft_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
-cmdline_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/memdisk.c agent/source/mbft.c agent/source/archiso.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
+UNIT_TESTS := devspec_test mbft_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
+# the command line, the plan and every source's claim, with tests/link/no_io.c for their I/O
+PLAN_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/url.c agent/verify/trust.c agent/sink.c \
+	$(wildcard agent/source/*.c) tests/link/no_io.c
+cmdline_test_SRCS := $(PLAN_SRCS)
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
 ipconf_test_SRCS := agent/net/ipconf.c
@@ -31,10 +34,11 @@ openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c ag
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
 checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
-http_url_test_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/memdisk.c agent/source/mbft.c agent/source/archiso.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
+http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/log.c
+devspec_test_SRCS := agent/source/devspec.c
 
 .PHONY: all deps kernel initramfs unit check demo clean
 all: $(B)/pxeroot
@@ -95,7 +99,7 @@ clean:
 # make fuzz-deep       every target until FUZZ_DEEP_RUNS execs or FUZZ_DEEP_SECONDS, new coverage
 #                      merged back into tests/fuzz/corpus/TARGET (tests/fuzz/deep.sh; not in check)
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_mbft fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
+FUZZ_TARGETS := fuzz_devspec fuzz_mbft fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -103,11 +107,12 @@ fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
 fuzz_sha512list_SRCS := agent/verify/sha512list.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
 fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c
-fuzz_plan_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/memdisk.c agent/source/mbft.c agent/source/archiso.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
-fuzz_cmdline_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/source/source.c agent/source/http.c agent/source/nfs.c agent/source/memdisk.c agent/source/mbft.c agent/source/archiso.c agent/source/nfs_mount.c agent/source/nfs_spec.c agent/url.c agent/verify/trust.c tests/link/no_io.c agent/sink.c
+fuzz_plan_SRCS := $(PLAN_SRCS)
+fuzz_cmdline_SRCS := $(PLAN_SRCS)
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
 fuzz_nfs_spec_SRCS := agent/source/nfs_spec.c
 fuzz_mbft_SRCS := agent/source/mbft.c agent/log.c
+fuzz_devspec_SRCS := agent/source/devspec.c
 
 FUZZ_DEEP_RUNS ?= 10000000
 FUZZ_DEEP_SECONDS ?= 1200

@@ -195,20 +195,29 @@ static int cmd_claim(int argc, char **argv)
 	return r < 0 ? 2 : plan.source ? 0 : 1;
 }
 
-/* pxeroot modules [--for-sources]: every kernel module pxeroot may load, one per line; with
- * --for-sources, each followed by what needs it ("mount" or a source's name). */
+/* pxeroot modules [--for-sources]: every kernel module pxeroot may load, once each, one per
+ * line; with --for-sources, each followed by the first that needs it ("mount" or a source's name). */
 static int cmd_modules(int argc, char **argv)
 {
 	bool who = argc > 0 && !strcmp(argv[0], "--for-sources");
 	if (argc > (int)who)
 		return usage();
-	const char *mods[32];
+	const char *mods[128], *owner[128];
 	size_t n = mount_modules(mods, 32);
 	for (size_t i = 0; i < n; i++)
-		printf("%s%s\n", mods[i], who ? "\tmount" : "");
+		owner[i] = "mount";
 	for (const struct source *const *s = sources; *s; s++)
-		for (const char *const *m = (*s)->modules; m && *m; m++)
-			printf("%s%s%s\n", *m, who ? "\t" : "", who ? (*s)->name : "");
+		for (const char *const *m = (*s)->modules; m && *m && n < 128; m++) {
+			size_t i = 0;
+			while (i < n && strcmp(mods[i], *m))
+				i++;
+			if (i == n) {
+				mods[n] = *m;
+				owner[n++] = (*s)->name;
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s%s\n", mods[i], who ? "\t" : "", who ? owner[i] : "");
 	return 0;
 }
 

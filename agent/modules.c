@@ -77,6 +77,22 @@ int mod_load_opts(const char *name, const char *options)
 	return r < 0 ? r : 0;
 }
 
+/* The module of libblkid's filesystem TYPE (vfat also wants the code pages it mounts with). */
+void mod_load_fs(const char *type)
+{
+	if (!strcmp(type, "iso9660")) {
+		mod_load("isofs");
+	} else if (!strncmp(type, "ext", 3)) {
+		mod_load("ext4");
+	} else if (!strcmp(type, "vfat")) {
+		mod_load("vfat");
+		mod_load("nls_cp437");
+		mod_load("nls_ascii");
+	} else {
+		mod_load(type); /* udf, exfat, btrfs, xfs …: the module has the filesystem's name */
+	}
+}
+
 /* Read the modalias file at PATH and load what it names; returns modules loaded. */
 static int load_modalias(const char *path)
 {

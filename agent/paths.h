@@ -7,7 +7,8 @@
 #define IMG_DIR RUN_DIR "/img"      /* tmpfs holding a root image brought into RAM */
 #define LOWER_DIR RUN_DIR "/lower"  /* the root filesystem, mounted read-only */
 #define ISO_DIR RUN_DIR "/iso"      /* an ISO image, mounted read-only; its airootfs is the lower */
-#define MEDIA_DIR RUN_DIR "/media"  /* a medium holding archiso's layout (the ISO MEMDISK left in RAM), read-only */
+#define MEDIA_DIR RUN_DIR "/media"  /* a medium holding archiso's layout (a CD, a stick, the ISO MEMDISK left in RAM), read-only */
+#define SEARCH_DIR RUN_DIR "/search" /* a device mounted for a moment: does it hold archisosearchfilename=? */
 #define NFS_DIR RUN_DIR "/nfs"      /* an NFS export: the root itself, or the overlay's lower */
 #define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
 #define NETWORKD_DIR "/run/systemd/network" /* networkd's runtime .network files (/run moves into the new root) */

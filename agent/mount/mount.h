@@ -21,6 +21,7 @@ struct root {
 	char archiso[320];  /* <archisobasedir>/<arch>: where an ISO holds airootfs.sfs / .erofs */
 	bool as_is;         /* ROOT_DIR: the root as mounted (read-only or read-write), no overlay */
 	bool on_net;        /* the mounted root keeps reading from the network: the NIC stays as it is */
+	bool copied;        /* ROOT_IMAGE: the image was copied into RAM (its medium can go) */
 };
 
 /* How the root is mounted. */

@@ -10,12 +10,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 #include "log.h"
+#include "meminfo.h"
+#include "modules.h"
 #include "paths.h"
 #include "plan.h"
 #include "sink.h"
@@ -74,14 +77,18 @@ static int copy_to_ram(const char *src, const char *name, const struct trust *t,
 }
 
 /* copytoram= and copytoram_size=. */
-int archiso_claim_copy(const struct cmdline *cl, bool def, bool *copy, const char **size)
+int archiso_claim_copy(const struct cmdline *cl, enum copy_mode auto_is, enum copy_mode *copy, const char **size)
 {
 	const char *c = cmdline_get(cl, "copytoram");
+	bool y = false;
 	int r;
-	*copy = def;
+	*copy = auto_is;
 	*size = cmdline_get(cl, "copytoram_size");
-	if (c && strcmp(c, "auto") && (r = plan_get_bool(cl, "copytoram", copy)) < 0)
-		return r;
+	if (c && strcmp(c, "auto")) {
+		if ((r = plan_get_bool(cl, "copytoram", &y)) < 0)
+			return r;
+		*copy = y ? COPY_Y : COPY_N;
+	}
 	if (*size && (r = plan_check_size("copytoram_size", *size)) < 0)
 		return r;
 	if (!*size)
@@ -89,8 +96,36 @@ int archiso_claim_copy(const struct cmdline *cl, bool def, bool *copy, const cha
 	return 0;
 }
 
+/* archiso's rule: under 4 GiB, and MemAvailable above the image's size (KiB, rounded up, as
+ * du -k counts it) plus 2 GiB. */
+bool archiso_auto_copies(uint64_t size, uint64_t avail_kb)
+{
+	uint64_t kb = (size + 1023) / 1024;
+	return kb < 4 * 1024 * 1024 && avail_kb > kb + 2 * 1024 * 1024;
+}
+
+/* copytoram=auto for the image SRC: archiso's rule, unless the medium rules it out (KEPT_WHY). */
+static bool auto_copy(const char *src, const char *kept_why)
+{
+	struct stat st;
+	uint64_t total = 0, avail = 0, mib = 1024 * 1024;
+	if (kept_why) {
+		log_info("archiso: copytoram=auto: %s is used in place: %s", src, kept_why);
+		return false;
+	}
+	if (stat(src, &st) < 0 || meminfo(&total, &avail) < 0) {
+		log_info("archiso: copytoram=auto: %s is used in place: its size or the free memory cannot be read", src);
+		return false;
+	}
+	bool copy = archiso_auto_copies((uint64_t)st.st_size, avail);
+	log_info("archiso: copytoram=auto: %s is %s: %" PRIu64 " MiB, %" PRIu64 " MiB of memory available (copied under 4 GiB with 2 GiB to spare)",
+		 src, copy ? "copied into RAM" : "used in place", ((uint64_t)st.st_size + mib - 1) / mib, avail / 1024);
+	return copy;
+}
+
 /* The image on MNT, checked, copied or not, as ROOT. */
-int archiso_take(const struct plan *plan, const char *mnt, bool copy, const char *ram_size, struct root *root)
+int archiso_take(const struct plan *plan, const char *mnt, enum copy_mode mode, const char *ram_size, const char *kept_why,
+		 struct root *root)
 {
 	char src[sizeof(root->path)];
 	const char *name = NULL;
@@ -99,10 +134,34 @@ int archiso_take(const struct plan *plan, const char *mnt, bool copy, const char
 	*root = (struct root){.kind = ROOT_IMAGE};
 	if (r < 0)
 		return r;
+	bool copy = mode == COPY_Y || (mode == COPY_AUTO && auto_copy(src, kept_why));
+	root->copied = copy;
 	if (copy)
 		return copy_to_ram(src, name, t, ram_size, root->path, sizeof(root->path));
 	if ((t->sha512 || t->cms || t->gpg) && (r = verify_file(src, t, NULL, name)) < 0)
 		return r;
 	memcpy(root->path, src, sizeof(src));
+	return 0;
+}
+
+/* DEV read-only on MEDIA_DIR, the image taken from it; the medium is unmounted once copied. */
+int archiso_from_device(const struct plan *plan, const char *who, const char *dev, const char *type, enum copy_mode mode,
+			const char *ram_size, const char *kept_why, struct root *root)
+{
+	int r;
+	mod_load_fs(type);
+	if ((r = mkdir_p(MEDIA_DIR)) < 0)
+		return log_errno(r, "%s: mkdir %s", who, MEDIA_DIR);
+	if (mount(dev, MEDIA_DIR, type, MS_RDONLY, NULL) < 0)
+		return log_errno(-errno, "%s: mount %s (%s) on %s", who, dev, type, MEDIA_DIR);
+	log_info("%s: %s (%s) on %s read-only", who, dev, type, MEDIA_DIR);
+	if ((r = archiso_take(plan, MEDIA_DIR, mode, ram_size, kept_why, root)) < 0) {
+		umount_quiet(MEDIA_DIR);
+		return r;
+	}
+	if (root->copied) {
+		umount_quiet(MEDIA_DIR); /* the copy is what boots: the medium may go */
+		log_info("%s: the image is in RAM; %s is unmounted", who, dev);
+	}
 	return 0;
 }

@@ -3,21 +3,36 @@
 #define PXEROOT_SOURCE_ARCHISO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "mount/mount.h"
 
 struct cmdline;
 struct plan;
 
+/* copytoram=: y, n, or auto (archiso's default: copied when archiso_auto_copies says so). */
+enum copy_mode { COPY_N, COPY_Y, COPY_AUTO };
+
 /* copytoram= and copytoram_size= for a source that takes archiso's image from a medium: *COPY
- * gets y/n (auto and absent: DEF, the source's choice for its medium), *SIZE the tmpfs size
- * (default 75%). 0, or -EINVAL after the line quoting the bad value. */
-int archiso_claim_copy(const struct cmdline *cl, bool def, bool *copy, const char **size);
+ * gets y or n, or AUTO_IS for auto and when absent (the source's meaning of auto for its
+ * medium), *SIZE the tmpfs size (default 75%). 0, or -EINVAL after the line quoting the bad value. */
+int archiso_claim_copy(const struct cmdline *cl, enum copy_mode auto_is, enum copy_mode *copy, const char **size);
+/* archiso's copytoram=auto rule for an image of SIZE bytes with AVAIL_KB of MemAvailable: copy
+ * when it is under 4 GiB and the memory exceeds its size plus 2 GiB. */
+bool archiso_auto_copies(uint64_t size, uint64_t avail_kb);
 
 /* Find <archisobasedir>/<arch>/airootfs.sfs (else .erofs) under MNT and make it ROOT (an image):
- * with COPY, read once into the image tmpfs (of RAM_SIZE, tmpfs syntax) while every check PLAN
- * asks for runs on the same bytes; without, checked where it is (read once) and used from there.
- * 0, or a negative errno after the line naming the image and the cause, nothing left behind. */
-int archiso_take(const struct plan *plan, const char *mnt, bool copy, const char *ram_size, struct root *root);
+ * copied (COPY_Y, or COPY_AUTO when archiso's rule says so and KEPT_WHY, the reason the medium
+ * is never copied from under auto, is NULL), read once into the image tmpfs (of RAM_SIZE, tmpfs
+ * syntax) while every check PLAN asks for runs on the same bytes; else checked where it is (read
+ * once) and used from there. ROOT->copied says which. 0, or a negative errno after the line
+ * naming the image and the cause, nothing left behind. */
+int archiso_take(const struct plan *plan, const char *mnt, enum copy_mode mode, const char *ram_size, const char *kept_why,
+		 struct root *root);
+/* Mount DEV (filesystem TYPE, as libblkid names it; its module loaded) read-only on MEDIA_DIR and
+ * take archiso's image from it as archiso_take does; unmounted again when the image was copied
+ * or refused. WHO starts the log lines ("memdisk", "media"). */
+int archiso_from_device(const struct plan *plan, const char *who, const char *dev, const char *type, enum copy_mode mode,
+			const char *ram_size, const char *kept_why, struct root *root);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -107,18 +108,16 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* LEN bytes of physical memory at ADDR from /dev/mem (FD) into BUF. */
+/* LEN bytes of physical memory at ADDR (page-aligned) from /dev/mem (FD) into BUF, through a
+ * mapping: read() shows zeros for a low page that holds any System RAM (x86's STRICT_DEVMEM),
+ * and the table may share its page with RAM (under iPXE it does). */
 static int mem_read(int fd, uint64_t addr, uint8_t *buf, size_t len)
 {
-	size_t got = 0;
-	while (got < len) {
-		ssize_t r = pread(fd, buf + got, len - got, (off_t)(addr + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return log_errno(r < 0 ? -errno : -EIO, "memdisk: read /dev/mem at %#" PRIx64, addr + got);
-		got += (size_t)r;
-	}
+	void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)addr);
+	if (map == MAP_FAILED)
+		return log_errno(-errno, "memdisk: map /dev/mem at %#" PRIx64 ", %zu bytes", addr, len);
+	memcpy(buf, map, len);
+	munmap(map, len);
 	return 0;
 }
 
@@ -138,9 +137,9 @@ int mbft_find(struct mbft *out)
 		return log_errno(-errno, "memdisk: open /dev/mem (kernel lockdown, as under Secure Boot, forbids reading memory)");
 	if (fd < 0)
 		return log_errno(-errno, "memdisk: open /dev/mem");
-	uint8_t w[2];
-	int r = mem_read(fd, BIOS_FBM, w, 2);
-	uint64_t fbm = (uint64_t)le16(w) << 10;
+	uint8_t page0[BIOS_FBM + 2];
+	int r = mem_read(fd, 0, page0, sizeof(page0));
+	uint64_t fbm = (uint64_t)le16(page0 + BIOS_FBM) << 10;
 	if (r == 0 && fbm < base)
 		fbm = base;
 	uint8_t *win = NULL;

@@ -1,8 +1,10 @@
 /* memdisk.c - the ISO syslinux MEMDISK left in RAM: its mBFT found in base memory (mbft.c), the
  * image mapped with phram (erase size 2048, which divides every ISO's size; phram is retried, as
  * its first load fails on some machines) and read through mtdblock, mounted as iso9660, then
- * archiso's image in it, checked as requested (archiso.c). The ISO is in RAM already, so the
- * image is used in place unless copytoram=y. */
+ * archiso's image in it, checked as requested (archiso.c). The ISO is in RAM already (memory
+ * MEMDISK reserved, which Linux never gets back), so the image is used in place unless
+ * copytoram=y: auto would only spend as much RAM again. memdisk_map serves the local-media
+ * source too, which looks for the ISO by its label among the block devices. */
 #define _GNU_SOURCE
 #include "source/memdisk.h"
 
@@ -12,7 +14,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,38 +87,47 @@ static int map_image(const struct mbft *m)
 	return mod_load("mtdblock");
 }
 
-/* The ISO in RAM, mounted read-only at MEDIA_DIR, then archiso's image in it. */
-static int memdisk_get(const struct plan *plan, const struct net_result *net, struct root *root)
+/* Whether this machine can have been started by MEMDISK (an x86 PC). */
+static bool on_pc(void)
 {
-	const struct memdisk_opts *o = opts_of(plan);
 	const char *mach = plan_machine();
+	return !strcmp(mach, "x86_64") || (mach[0] == 'i' && !strcmp(mach + 2, "86"));
+}
+
+/* Find MEMDISK's ISO and map it as a block device. */
+int memdisk_map(bool asked, char *dev, size_t cap)
+{
 	struct mbft m;
-	char dev[32];
-	(void)net;
-	if (strcmp(mach, "x86_64") && !(mach[0] == 'i' && !strcmp(mach + 2, "86")))
-		return log_err(-ENODEV, "memdisk: syslinux MEMDISK exists only on x86 PCs (this is %s)", mach);
-	int r = mbft_find(&m);
-	if (r == 0)
+	int r;
+	if (!on_pc())
+		return asked ? log_err(-ENODEV, "memdisk: syslinux MEMDISK exists only on x86 PCs (this is %s)", plan_machine()) : 0;
+	if ((r = mbft_find(&m)) == 0 && asked)
 		return log_err(-ENODEV, "memdisk: no mBFT in base memory: this kernel was not started by syslinux MEMDISK (3.85 or later)");
-	if (r < 0)
+	if (r < 0 && !asked) {
+		log_info("memdisk: base memory cannot be read (the line above says why): the medium is looked for among the block devices only");
+		return 0;
+	}
+	if (r <= 0)
 		return r;
 	if (m.size > UINT32_MAX)
 		return log_err(-EFBIG, "memdisk: the image at %#x is %" PRIu64 " bytes; phram cannot map 4 GiB or more", m.start, m.size);
 	log_info("memdisk: mBFT at %#" PRIx64 ": the image is at %#x, %" PRIu64 " bytes", m.at, m.start, m.size);
-	if ((r = map_image(&m)) < 0 || (r = find_mtdblock(dev, sizeof(dev))) < 0 || (r = mod_load("isofs")) < 0)
+	if ((r = map_image(&m)) < 0 || (r = find_mtdblock(dev, cap)) < 0)
 		return r;
-	if ((r = mkdir_p(MEDIA_DIR)) < 0)
-		return log_errno(r, "memdisk: mkdir %s", MEDIA_DIR);
-	if (mount(dev, MEDIA_DIR, "iso9660", MS_RDONLY, NULL) < 0)
-		return log_errno(-errno, "memdisk: mount %s (iso9660) on %s", dev, MEDIA_DIR);
-	log_info("memdisk: %s (iso9660) on %s read-only", dev, MEDIA_DIR);
-	if ((r = archiso_take(plan, MEDIA_DIR, o->copytoram, o->ram_size, root)) < 0) {
-		umount_quiet(MEDIA_DIR);
+	log_info("memdisk: the image is %s", dev);
+	return 1;
+}
+
+/* The ISO in RAM, mounted read-only at MEDIA_DIR, then archiso's image in it. */
+static int memdisk_get(const struct plan *plan, const struct net_result *net, struct root *root)
+{
+	const struct memdisk_opts *o = opts_of(plan);
+	char dev[32];
+	(void)net;
+	int r = memdisk_map(true, dev, sizeof(dev));
+	if (r < 0)
 		return r;
-	}
-	if (o->copytoram)
-		umount_quiet(MEDIA_DIR); /* the copy is what boots */
-	return 0;
+	return archiso_from_device(plan, "memdisk", dev, "iso9660", o->copytoram, o->ram_size, MEMDISK_KEPT, root);
 }
 
 /* The image copy and the ISO mount go (phram stays: the ISO is MEMDISK's memory anyway). */
@@ -138,7 +148,7 @@ static int memdisk_claim(const struct cmdline *cl, struct source_opts *opts)
 		return r;
 	if (!on)
 		return 0;
-	return (r = archiso_claim_copy(cl, false, &o->copytoram, &o->ram_size)) < 0 ? r : 1;
+	return (r = archiso_claim_copy(cl, COPY_N, &o->copytoram, &o->ram_size)) < 0 ? r : 1;
 }
 
 /* Where the image comes from. */

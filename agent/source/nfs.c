@@ -143,12 +143,12 @@ static int archiso_get(const struct plan *plan, const struct nfs_opts *o, const 
 		       const struct net_result *net, struct root *root)
 {
 	int r = nfs_mount(s, true, o->timeout_s, client_of(net));
-	if (r < 0 || (r = archiso_take(plan, NFS_DIR, o->copytoram, o->ram_size, root)) < 0) {
+	if (r < 0 || (r = archiso_take(plan, NFS_DIR, o->copytoram, o->ram_size, NULL, root)) < 0) {
 		umount_quiet(NFS_DIR);
 		return r;
 	}
 	const char *name = strrchr(root->path, '/') + 1;
-	if (o->copytoram) {
+	if (root->copied) {
 		umount_quiet(NFS_DIR); /* the copy is what boots */
 		log_info("nfs: %s copied into RAM; the share is unmounted", name);
 	} else {
@@ -199,7 +199,7 @@ static int archiso_claim(const struct cmdline *cl, struct nfs_opts *o)
 	    nfs_parse_archiso(srv, o->archiso_opt, &s, why, sizeof(why)) < 0)
 		return log_err(-EINVAL, "cmdline archiso_nfs_srv=\"%s\"%s%s%s: %s", o->value, o->archiso_opt ? " archiso_nfs_opt=\"" : "",
 			       o->archiso_opt ? o->archiso_opt : "", o->archiso_opt ? "\"" : "", why[0] ? why : "too long");
-	return archiso_claim_copy(cl, true, &o->copytoram, &o->ram_size);
+	return archiso_claim_copy(cl, COPY_Y, &o->copytoram, &o->ram_size);
 }
 
 /* root=/dev/nfs (nfsroot=), root=nfs:/nfs4:/nfs://, root=dhcp; checked here, completed with what
@@ -211,7 +211,7 @@ static int nfs_claim(const struct cmdline *cl, struct source_opts *opts)
 	struct nfs_spec s;
 	char why[160];
 	int r;
-	*o = (struct nfs_opts){.timeout_s = NFS_TIMEOUT_S, .copytoram = true, .ram_size = "75%"};
+	*o = (struct nfs_opts){.timeout_s = NFS_TIMEOUT_S, .copytoram = COPY_Y, .ram_size = "75%"};
 	const char *srv = cmdline_get(cl, "archiso_nfs_srv");
 	if (srv) {
 		o->form = NFS_ARCHISO;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "source/archiso.h"
 #include "source/source.h"
 
 enum nfs_form {
@@ -19,7 +20,7 @@ struct nfs_opts {
 	enum nfs_form form;
 	const char *value;    /* nfsroot=, root= or archiso_nfs_srv= (NULL: from DHCP) */
 	const char *archiso_opt; /* archiso_nfs_opt= */
-	bool copytoram;       /* archiso: the image is copied into RAM (copytoram=n: loop-mounted on the share) */
+	enum copy_mode copytoram; /* archiso: the image is copied into RAM (auto too; copytoram=n: loop-mounted on the share) */
 	const char *ram_size; /* copytoram_size=: the image tmpfs (default 75%) */
 	bool overlay;         /* pxeroot.overlay= / rd.live.overlay.overlayfs=: a tmpfs overlay over a read-only export */
 	unsigned timeout_s;   /* pxeroot.nfs_timeout=: the longest one mount attempt may take */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "source/http.h"
+#include "source/local.h"
 #include "source/memdisk.h"
 #include "source/nfs.h"
 
@@ -12,6 +13,7 @@ const struct source *const sources[] = {
 	&http_source,
 	&nfs_source,
 	&memdisk_source,
+	&local_source,
 	NULL,
 };
 

@@ -25,7 +25,8 @@ check_claim() {
 	claim_is "archiso_http_srv=http://\${pxeserver}/ checksum=y" 0
 	claim_is "root=live:https://h/a.sfs" 0
 	claim_is "root=/dev/sda1 ro quiet" 1
-	claim_is "root=live:CDLABEL=ARCH" 1
+	claim_is "root=live:CDLABEL=ARCH" 0
+	claim_is "root=LABEL=rootfs rw" 1
 	claim_is "archiso_http_srv=http://h/ verify=maybe" 2
 	expect_line "$LAB_TMP/claim.log" 'cmdline verify="maybe": not a yes/no word' "claim names the malformed option"
 	claim_is "root=live:ftp://h/a.sfs" 2

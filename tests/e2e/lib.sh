@@ -2,7 +2,7 @@
 # The QEMU end-to-end lab; `source` this file from a scenario. It is the index of
 # the lab's helpers: it sources the six files below, one concern each, and lists
 # every function of every lab file. lib_trust.sh, lib_transfer.sh,
-# lib_dracut.sh, lib_nfs.sh and lib_memdisk.sh are sourced by the scenarios that need them
+# lib_dracut.sh, lib_nfs.sh, lib_memdisk.sh and lib_media.sh are sourced by the scenarios that need them
 # (lib_trust.sh sources this file itself). Each file's header says what it
 # holds and which environment variables it reads (LAB_KEEP=1,
 # QEMU_CONSOLE=tty, QEMU_TIMEOUT, ...).
@@ -135,6 +135,12 @@
 # lib_memdisk.sh (after lib.sh): syslinux MEMDISK booting an isolinux ISO
 #   memdisk_iso ISO INITRD APPEND [TREE] — isolinux ISO with the lab kernel, INITRD, APPEND, TREE's files
 #   memdisk_boot LOG ISO — boot ISO under /usr/lib/syslinux/memdisk ("iso raw"), serial console to LOG
+#   memdisk_ipxe_boot LOG ISO — the same, chain-loaded by the NIC's iPXE: script by TFTP, memdisk and ISO by HTTP
+#
+# lib_media.sh (after lib.sh): archiso's layout on local media
+#   media_iso OUT TREE LABEL [DATE] — ISO of TREE labelled LABEL, UUID from DATE, boot/<UUID>.uuid as archiso's
+#   media_disk OUT TREE LABEL — disk image: MBR, one ext4 partition labelled LABEL holding TREE
+#   media_boot LOG APPEND [QEMU ARGS...] — boot without a NIC, power off on error, the media attached
 #
 # lib_dracut.sh (after lib.sh or lib_trust.sh): a dracut initramfs with the pxeroot module
 #   dracut_need — tools/deps.sh lab (dracut-core is in it)

@@ -60,8 +60,8 @@ qemu_watch() {
 }
 
 # Boot KERNEL + INITRD in QEMU (TCG) with "console=ttyS0 APPEND" (QEMU_KCONSOLE
-# replaces console=ttyS0), the first serial port to LOG,
-# extra QEMU arguments after APPEND; the NICs are QEMU_NET_ARGS when set, else
+# replaces console=ttyS0), the first serial port to LOG (KERNEL=none: no kernel,
+# the firmware boots from the network: -boot n), extra QEMU arguments after APPEND; the NICs are QEMU_NET_ARGS when set, else
 # one user-networking NIC; QEMU runs inside network namespace QEMU_NETNS when
 # set. Wait as qemu_watch does. Returns 0 unless QEMU failed to start (exited
 # by itself with an error).
@@ -73,8 +73,14 @@ qemu_boot() {
 	local serial=() net=() prefix=()
 	lab_tmpdir
 	lab_need qemu-system-x86_64
-	[[ -f "$kernel" ]] || lab_die "$kernel missing (make kernel)"
-	[[ -f "$initrd" ]] || lab_die "$initrd missing (make initramfs)"
+	local kconsole=${QEMU_KCONSOLE-console=ttyS0}
+	local boot=(-kernel "$kernel" -initrd "$initrd" -append "$kconsole $append")
+	if [[ "$kernel" == none ]]; then
+		boot=(-boot n) # the NIC's iPXE ROM boots what DHCP names
+	else
+		[[ -f "$kernel" ]] || lab_die "$kernel missing (make kernel)"
+		[[ -f "$initrd" ]] || lab_die "$initrd missing (make initramfs)"
+	fi
 	mapfile -t serial < <(qemu_serial_args "$log")
 	if [[ ${#QEMU_NET_ARGS[@]} -gt 0 ]]; then
 		net=("${QEMU_NET_ARGS[@]}")
@@ -85,7 +91,6 @@ qemu_boot() {
 	mapfile -t prefix < <(lab_netns_prefix "${QEMU_NETNS:-}")
 	: >"$log"
 	LAB_LAST_LOG=$log
-	local kconsole=${QEMU_KCONSOLE-console=ttyS0}
 	lab_note "qemu: append: $kconsole $append"
 	lab_note "qemu: net:${QEMU_NETNS:+ (in netns $QEMU_NETNS)} ${net[*]}"
 	start=$EPOCHREALTIME
@@ -93,7 +98,7 @@ qemu_boot() {
 	[[ "${QEMU_CONSOLE:-file}" == tty ]] && stdin=/dev/stdin
 	"${prefix[@]}" qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-512}" -smp 1 \
 		-nodefaults -no-user-config -display none -no-reboot "${serial[@]}" \
-		-kernel "$kernel" -initrd "$initrd" -append "$kconsole $append" \
+		"${boot[@]}" \
 		"${net[@]}" "$@" <"$stdin" 2>"$log.qemu-stderr" &
 	pid=$!
 	lab_track "$pid"

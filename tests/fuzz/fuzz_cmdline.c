@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "url.h"
 #include "source/http.h"
+#include "source/local.h"
 #include "source/memdisk.h"
 #include "source/nfs.h"
 #include "url.h"
@@ -79,6 +80,10 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 	} else if (p->source == &memdisk_source) {
 		REQUIRE(p->net == NET_UP || p->net == NET_NONE);
 		REQUIRE(((const struct memdisk_opts *)p->src_opts.b)->ram_size);
+	} else if (p->source == &local_source) {
+		const struct local_opts *o = (const struct local_opts *)p->src_opts.b;
+		REQUIRE(p->net == NET_UP || p->net == NET_NONE);
+		REQUIRE((o->has_dev || o->search) && o->ram_size && o->option);
 	} else {
 		REQUIRE(!p->source && !http_opts(p)->srv && !http_opts(p)->live_url);
 	}

@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/local.h"
 #include "source/memdisk.h"
 #include "source/nfs.h"
 
@@ -86,11 +87,6 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 	REQUIRE(!p->fetch.proxy || *p->fetch.proxy);
 	REQUIRE(!p->fetch.ca || p->fetch.ca[0] == '/');
 	REQUIRE(!p->init || p->init[0] == '/');
-	REQUIRE(http_opts(p)->nmirrors < MIRRORS_MAX);
-	for (unsigned i = 0; i < http_opts(p)->nmirrors; i++) {
-		in_line(http_opts(p)->mirrors[i], cl);
-		REQUIRE(http_url(http_opts(p)->mirrors[i]));
-	}
 
 	in_line_or(p->basedir, "arch", cl);
 	REQUIRE(*p->basedir);
@@ -120,6 +116,11 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 
 	if (p->source == &http_source) {
 		REQUIRE(p->net == NET_UP);
+		REQUIRE(http_opts(p)->nmirrors < MIRRORS_MAX);
+		for (unsigned i = 0; i < http_opts(p)->nmirrors; i++) {
+			in_line(http_opts(p)->mirrors[i], cl);
+			REQUIRE(http_url(http_opts(p)->mirrors[i]));
+		}
 		in_line_or(http_opts(p)->spc, "75%", cl);
 		REQUIRE(size_ok(http_opts(p)->spc));
 		REQUIRE(http_opts(p)->live_url || (http_opts(p)->srv && *http_opts(p)->srv));
@@ -136,6 +137,12 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		const struct memdisk_opts *o = (const struct memdisk_opts *)p->src_opts.b;
 		REQUIRE(o->ram_size && size_ok(o->ram_size));
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* the network only when asked for */
+	} else if (p->source == &local_source) {
+		const struct local_opts *o = (const struct local_opts *)p->src_opts.b;
+		REQUIRE(o->has_dev || (o->search && *o->search));
+		REQUIRE(!o->has_dev || (o->dev.value[0] && memchr(o->dev.value, '\0', sizeof(o->dev.value))));
+		REQUIRE(o->ram_size && size_ok(o->ram_size) && o->copytoram <= COPY_AUTO && o->wait_s <= 3600 && o->option);
+		REQUIRE(p->net == NET_UP || !n->neednet || n->off);
 	} else {
 		REQUIRE(p->source == NULL && !http_opts(p)->srv && !http_opts(p)->live_url);
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* rd.neednet=1 unless ip=off */
@@ -160,7 +167,7 @@ static void same_plan(const struct plan *a, const struct cmdline *ca, const stru
 	REQUIRE(a->net == b->net && a->source == b->source && a->onerror == b->onerror);
 	REQUIRE(a->retries == b->retries && a->debug == b->debug && a->mount.rw == b->mount.rw);
 	REQUIRE(a->netcfg.carrier_timeout_s == b->netcfg.carrier_timeout_s && a->netcfg.dhcp_timeout_s == b->netcfg.dhcp_timeout_s);
-	REQUIRE(a->copy_resolvconf == b->copy_resolvconf && http_opts(a)->nmirrors == http_opts(b)->nmirrors);
+	REQUIRE(a->copy_resolvconf == b->copy_resolvconf);
 	REQUIRE(a->trust.sha512 == b->trust.sha512 && a->trust.cms == b->trust.cms && a->trust.gpg == b->trust.gpg);
 	REQUIRE(a->fetch.connect_s == b->fetch.connect_s && a->fetch.stall_s == b->fetch.stall_s);
 	REQUIRE(a->fetch.attempts == b->fetch.attempts && a->fetch.deadline_s == b->fetch.deadline_s);
@@ -168,13 +175,17 @@ static void same_plan(const struct plan *a, const struct cmdline *ca, const stru
 	REQUIRE(a->netcfg.has_bootif == b->netcfg.has_bootif && a->netcfg.neednet == b->netcfg.neednet);
 	REQUIRE(memcmp(a->netcfg.dns, b->netcfg.dns, sizeof(a->netcfg.dns)) == 0);
 	REQUIRE(memcmp(a->netcfg.bootif, b->netcfg.bootif, sizeof(a->netcfg.bootif)) == 0);
-	const struct http_opts *ha = http_opts(a), *hb = http_opts(b);
-	const char *sa[] = {ha->srv, ha->live_url, a->basedir, a->arch, ha->spc, a->mount.cow_size,
-			    a->init, a->fetch.ca, a->fetch.proxy};
-	const char *sb[] = {hb->srv, hb->live_url, b->basedir, b->arch, hb->spc, b->mount.cow_size,
-			    b->init, b->fetch.ca, b->fetch.proxy};
+	const char *sa[] = {a->basedir, a->arch, a->mount.cow_size, a->init, a->fetch.ca, a->fetch.proxy};
+	const char *sb[] = {b->basedir, b->arch, b->mount.cow_size, b->init, b->fetch.ca, b->fetch.proxy};
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
 		same_str(sa[i], ca, sb[i], cb);
+	if (a->source != &http_source) /* the other sources' options: check_plan */
+		return;
+	const struct http_opts *ha = http_opts(a), *hb = http_opts(b);
+	REQUIRE(ha->nmirrors == hb->nmirrors);
+	same_str(ha->srv, ca, hb->srv, cb);
+	same_str(ha->live_url, ca, hb->live_url, cb);
+	same_str(ha->spc, ca, hb->spc, cb);
 	for (unsigned i = 0; i < ha->nmirrors; i++)
 		same_str(ha->mirrors[i], ca, hb->mirrors[i], cb);
 }

@@ -77,3 +77,16 @@ int mod_load_opts(const char *name, const char *options)
 	(void)name, (void)options;
 	abort();
 }
+
+/* Not reached by a parser test. */
+int mod_coldplug(void)
+{
+	abort();
+}
+
+/* Not reached by a parser test. */
+void mod_load_fs(const char *type)
+{
+	(void)type;
+	abort();
+}

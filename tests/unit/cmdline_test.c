@@ -5,6 +5,7 @@
 #include "cmdline.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/local.h"
 #include "source/memdisk.h"
 #include "source/nfs.h"
 
@@ -229,6 +230,68 @@ static void test_memdisk(void)
 	}
 }
 
+/* Local media: archiso's device options in archiso's order of precedence, dracut's root=live:
+ * devices, rootdelay=, copytoram= (auto by default); no network. */
+static void test_local(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	const struct local_opts *o = (const struct local_opts *)p.src_opts.b;
+	CHECK(plan_of("archisolabel=ARCH_202611 archisobasedir=arch", &p, &cl) == 0 && p.source == &local_source && p.net == NET_NONE &&
+		      o->has_dev && o->dev.kind == DEV_LABEL && !strcmp(o->dev.value, "ARCH_202611") && !o->search &&
+		      o->copytoram == COPY_AUTO && o->wait_s == LOCAL_WAIT_S && !strcmp(o->option, "archisolabel="),
+	      "archisolabel=: by label, auto, 30 s");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisolabel=A archisodevice=/dev/sr1 rootdelay=5 copytoram=n", &p, &cl) == 0 && o->dev.kind == DEV_PATH &&
+		      !strcmp(o->dev.value, "/dev/sr1") && o->wait_s == 5 && o->copytoram == COPY_N,
+	      "archisodevice= wins over archisolabel=");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisodevice=/dev/sr1 archisosearchuuid=2026-11-30-05-00-00-00", &p, &cl) == 0 && o->dev.kind == DEV_UUID &&
+		      !strcmp(o->dev.value, "2026-11-30-05-00-00-00") && o->search && !strcmp(o->search, "/boot/2026-11-30-05-00-00-00.uuid"),
+	      "archisosearchuuid= wins, with its default file");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisosearchuuid=U archisosearchfilename=/x/marker", &p, &cl) == 0 && !strcmp(o->search, "/x/marker"),
+	      "archisosearchfilename= names the file");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisosearchfilename=/boot/m", &p, &cl) == 0 && p.source == &local_source && !o->has_dev &&
+		      !strcmp(o->search, "/boot/m"),
+	      "archisosearchfilename= alone: a search");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=live:CDLABEL=Fedora-Live copytoram=y", &p, &cl) == 0 && p.source == &local_source &&
+		      o->dev.kind == DEV_LABEL && !strcmp(o->dev.value, "Fedora-Live") && o->copytoram == COPY_Y,
+	      "root=live:CDLABEL=");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=live:/dev/disk/by-uuid/1234-ABCD", &p, &cl) == 0 && o->dev.kind == DEV_UUID, "root=live:/dev/disk/by-uuid/");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://h/ archisolabel=X", &p, &cl) == 0 && p.source == &http_source,
+	      "archiso_http_srv= wins over archisolabel= (archiso's PXE hooks do)");
+	cmdline_free(&cl);
+	CHECK(plan_of("pxeroot.memdisk archisolabel=X", &p, &cl) == 0 && p.source == &memdisk_source, "pxeroot.memdisk wins");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=/dev/sda1", &p, &cl) == 0 && p.source == NULL, "a plain root= is not ours");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisolabel= archisodevice=", &p, &cl) == 0 && p.source == NULL, "empty values are unset, as archiso reads them");
+	cmdline_free(&cl);
+	const char *bad[] = {"root=live:garbage", "archisodevice=sr0", "archisolabel=X rootdelay=soon",
+			     "archisosearchfilename=/a/../b", "archisolabel=X copytoram=perhaps", "root=live:/srv/x.iso"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+}
+
+/* archiso's copytoram=auto rule: under 4 GiB, and MemAvailable above the size plus 2 GiB. */
+static void test_copy_auto(void)
+{
+	const uint64_t mib = 1024 * 1024, gib_kb = 1024 * 1024;
+	CHECK(archiso_auto_copies(800 * mib, 2 * gib_kb + 800 * 1024 + 1), "800 MiB, 1 KiB more than 2 GiB to spare: copied");
+	CHECK(!archiso_auto_copies(800 * mib, 2 * gib_kb + 800 * 1024), "exactly 2 GiB to spare: not (archiso's -gt)");
+	CHECK(!archiso_auto_copies(4096 * mib, 64 * gib_kb), "4 GiB: never");
+	CHECK(archiso_auto_copies(4096 * mib - 1024, 64 * gib_kb), "1 KiB under 4 GiB: copied");
+	CHECK(archiso_auto_copies(1, 2 * gib_kb + 2), "a 1-byte image counts as 1 KiB, as du -k does");
+	CHECK(!archiso_auto_copies(1, 2 * gib_kb + 1), "...so 2 GiB + 1 KiB is not enough");
+}
+
 /* ro / rw: bare words only, the later one wins, default ro. */
 static void test_rw(void)
 {
@@ -344,6 +407,8 @@ int main(void)
 	test_plan();
 	test_nfs();
 	test_memdisk();
+	test_local();
+	test_copy_auto();
 	test_rw();
 	test_fetch();
 	test_bool_words();

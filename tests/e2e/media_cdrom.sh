@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# archiso's ISO in a CD drive (QEMU -cdrom, IDE), found through libblkid:
+# archisolabel= with checksum=y boots it in place (copytoram=auto never copies
+# from an optical drive, as archiso decides); dracut's root=live:CDLABEL= with
+# copytoram=y copies the image into RAM and lets the CD go. Failure twin: a
+# label no device has is waited for rootdelay= seconds, said on the console,
+# then refused with the devices seen named, nothing mounted, no panic.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/e2e/lib_media.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_media.sh"
+
+main() {
+	local tree iso log img=/run/pxeroot/media/arch/x86_64/airootfs.sfs
+	lab_tmpdir
+	tree="$LAB_TMP/tree"
+	make_root_sfs "$LAB_TMP/root.sfs"
+	make_archiso_tree "$tree" "$LAB_TMP/root.sfs" arch
+	iso="$LAB_TMP/live.iso"
+	media_iso "$iso" "$tree" PXEROOT_CD
+
+	log="$LAB_TMP/serial-label.log"
+	media_boot "$log" "archisolabel=PXEROOT_CD checksum=y" -cdrom "$iso"
+	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_CD \(archisolabel=\) is /dev/sr0 \(iso9660, LABEL=PXEROOT_CD\)' "label: the CD found by its label"
+	expect_line "$log" 'pxeroot: media: /dev/sr0 \(iso9660\) on /run/pxeroot/media read-only' "label: the CD mounted read-only"
+	expect_line "$log" "pxeroot: archiso: copytoram=auto: $img is used in place: it is on an optical drive" "label: auto keeps an optical drive's image in place"
+	expect_line "$log" "pxeroot: verify $img: sha512 ok" "label: the image checked with the CD's sha512 list"
+	expect_line "$log" 'PXEROOT-E2E: init started' "label: live root's init started"
+	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "label: the image on the CD is the lower layer"
+	expect_line "$log" 'PXEROOT-E2E: mount: /dev/sr0 /run/pxeroot/media iso9660' "label: the CD stays mounted"
+	expect_no_line "$log" 'Kernel panic' "label: no kernel panic"
+
+	log="$LAB_TMP/serial-cdlabel.log"
+	media_boot "$log" "root=live:CDLABEL=PXEROOT_CD copytoram=y" -cdrom "$iso"
+	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_CD \(root=live:\) is /dev/sr0' "cdlabel: dracut's root=live:CDLABEL= finds the CD"
+	expect_line "$log" 'pxeroot: media: the image is in RAM; /dev/sr0 is unmounted' "cdlabel: copytoram=y copies and lets the CD go"
+	expect_line "$log" 'PXEROOT-E2E: init started' "cdlabel: live root's init started"
+	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "cdlabel: the copy is the lower layer"
+	expect_no_line "$log" 'PXEROOT-E2E: mount: /dev/sr0' "cdlabel: the CD is not mounted in the live system"
+
+	log="$LAB_TMP/serial-nolabel.log"
+	media_boot "$log" "archisolabel=NOT_THERE rootdelay=3 pxeroot.debug" -cdrom "$iso"
+	expect_line "$log" 'pxeroot: media: waiting up to 3 s \(rootdelay=\) for LABEL=NOT_THERE \(archisolabel=\)' "nolabel: the wait is said, with its bound"
+	expect_line "$log" 'pxeroot: media: LABEL=NOT_THERE \(archisolabel=\) did not appear within 3 s \(rootdelay=\); block devices: .*sr0 iso9660 LABEL=PXEROOT_CD' "nolabel: refused, the devices seen named"
+	expect_no_line "$log" 'PXEROOT-E2E: init started' "nolabel: live root's init did not run"
+	expect_line "$log" 'pxeroot: powering off' "nolabel: agent powers off"
+	expect_nothing_mounted "$log" nolabel
+	scenario_end "$log"
+}
+
+main "$@"
