@@ -204,6 +204,20 @@ const char *onerror_name(enum onerror e)
 	return onerror_names[e];
 }
 
+/* The overlay's tmpfs size: cow_spacesize= (tmpfs syntax), else dracut's rd.live.overlay.size=
+ * (a bare number is MiB there), else 256M. */
+static int plan_cow(const struct cmdline *cl, struct plan *plan)
+{
+	const char *name = "cow_spacesize", *v = cmdline_get(cl, name);
+	if (!v && (v = cmdline_get(cl, name = "rd.live.overlay.size")) && *v && v[strspn(v, "0123456789")] == '\0' &&
+	    strlen(v) < sizeof(plan->cow_mib) - 1) {
+		snprintf(plan->cow_mib, sizeof(plan->cow_mib), "%sM", v);
+		v = plan->cow_mib;
+	}
+	plan->mount.cow_size = v ? v : "256M";
+	return plan_check_size(name, plan->mount.cow_size);
+}
+
 /* Read every option into PLAN. */
 int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
@@ -221,10 +235,7 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	plan->arch = cmdline_get(cl, "arch");
 	if (!plan->arch || !*plan->arch)
 		plan->arch = NULL; /* machine's, filled by the caller from uname */
-	const char **cow = &plan->mount.cow_size;
-	if (!(*cow = cmdline_get(cl, "cow_spacesize")) && !(*cow = cmdline_get(cl, "rd.live.overlay.size")))
-		*cow = "256M";
-	if ((r = plan_check_size("cow_spacesize", *cow)) < 0)
+	if ((r = plan_cow(cl, plan)) < 0)
 		return r;
 	trust_defaults(&plan->trust);
 	if ((r = plan_get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||

@@ -27,6 +27,7 @@ struct plan {
 	struct fetch_config fetch;  /* pxeroot.ca=, proxy=, pxeroot.{connect_timeout,stall_timeout,timeout,fetch_retries}= */
 	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
 	struct mount_opts mount;    /* the kernel's rw after its last ro; cow_spacesize= / rd.live.overlay.size= */
+	char cow_mib[24];           /* rd.live.overlay.size=N (dracut's MiB) as the tmpfs size "NM" */
 
 	const char *init;           /* init= (NULL: the default list) */
 	const char *const *init_args;

@@ -244,6 +244,8 @@ static int http_claim(const struct cmdline *cl, struct source_opts *opts)
 	*o = (struct http_opts){.srv = cmdline_get(cl, "archiso_http_srv"), .spc = cmdline_get(cl, "archiso_http_spc")};
 	if (o->srv && !*o->srv)
 		return log_err(-EINVAL, "cmdline archiso_http_srv=\"\": empty URL");
+	if (o->srv && !http_url(o->srv))
+		return log_err(-EINVAL, "cmdline archiso_http_srv=\"%s\": not an http:// or https:// URL", o->srv);
 	if (root && !strncmp(root, "live:", 5) && strstr(root, "://")) { /* live:CDLABEL=… is a device */
 		o->live_url = root + 5;
 		if (!http_url(o->live_url))

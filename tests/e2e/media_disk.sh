@@ -2,7 +2,8 @@
 # archiso's media on disks (virtio), found through libblkid: the ISO written to a
 # disk as it is, named by archisosearchuuid= (its ISO 9660 UUID), with memory
 # enough for copytoram=auto to copy it (archiso's rule: under 4 GiB, 2 GiB to
-# spare); an ext4 partition holding the layout, found among two disks by
+# spare); the same ISO on a USB stick (xHCI, usb-storage), by archisolabel=;
+# an ext4 partition holding the layout, found among two disks by
 # archisosearchfilename= (each device mounted and looked into). Failure twin: a
 # medium without airootfs.sfs is refused, the paths named, nothing mounted.
 set -euo pipefail
@@ -41,6 +42,13 @@ main() {
 	expect_line "$log" 'PXEROOT-E2E: init started' "uuid: live root's init started"
 	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "uuid: the copy is the lower layer"
 	expect_no_line "$log" 'Kernel panic' "uuid: no kernel panic"
+
+	log="$LAB_TMP/serial-usb.log"
+	media_boot "$log" "archisolabel=PXEROOT_DISK" -device qemu-xhci,id=xhci \
+		-drive "if=none,id=stick,file=$iso,format=raw,readonly=on" -device usb-storage,bus=xhci.0,drive=stick,removable=on
+	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_DISK \(archisolabel=\) is /dev/sda \(iso9660, LABEL=PXEROOT_DISK\)' "usb: the ISO on a USB stick found by its label"
+	expect_line "$log" 'PXEROOT-E2E: init started' "usb: live root's init started"
+	expect_line "$log" 'PXEROOT-E2E: mount: /dev/sda /run/pxeroot/media iso9660' "usb: the stick is the medium"
 
 	log="$LAB_TMP/serial-search.log"
 	mapfile -t args < <(disk "$empty"; disk "$part")

@@ -28,6 +28,9 @@ main() {
 	expect_line "$log" 'PXEROOT-E2E: init started' "live: live root's init started"
 	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "live: the image in the ISO is the lower layer"
 	expect_no_line "$log" 'Kernel panic' "live: no kernel panic"
+	local up
+	up=$(lab_log_text "$log" | sed -n 's/.*PXEROOT-E2E: init started uptime=\([0-9.]*\).*/\1/p' | head -n1)
+	echo "figure: live init started at uptime ${up:-?} s (MEMDISK started by QEMU, $(stat -c %s "$iso") byte ISO in RAM)"
 
 	iso="$LAB_TMP/nolayout.iso"
 	log="$LAB_TMP/serial-nolayout.log"

@@ -33,7 +33,9 @@ main() {
 	local rc=0
 	grep -q 'GET /live.iso HTTP/1.1" 200' "$NGINX_LOG" || rc=1
 	lab_assert "$rc" "iPXE fetched the ISO over HTTP"
-	lab_note "figure: live init at guest uptime $(lab_log_text "$log" | sed -n 's/.*PXEROOT-E2E: init started uptime=\([0-9.]*\).*/\1/p' | head -n1) s (memdisk from iPXE, $(stat -c %s "$iso") bytes ISO)"
+	local up
+	up=$(lab_log_text "$log" | sed -n 's/.*PXEROOT-E2E: init started uptime=\([0-9.]*\).*/\1/p' | head -n1)
+	echo "figure: live init started at uptime ${up:-?} s (MEMDISK chain-loaded by iPXE, $(stat -c %s "$iso") byte ISO in RAM)"
 	scenario_end "$log"
 }
 

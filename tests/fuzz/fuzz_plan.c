@@ -91,7 +91,8 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 	in_line_or(p->basedir, "arch", cl);
 	REQUIRE(*p->basedir);
 	REQUIRE(!p->arch || *p->arch);
-	in_line_or(p->mount.cow_size, "256M", cl);
+	if (p->mount.cow_size != p->cow_mib) /* else rd.live.overlay.size=N as NM */
+		in_line_or(p->mount.cow_size, "256M", cl);
 	REQUIRE(size_ok(p->mount.cow_size));
 	REQUIRE(p->trust.cms_cert && p->trust.gpg_keyring);
 	REQUIRE(p->debug == yes(cmdline_get(cl, "pxeroot.debug")));
@@ -175,8 +176,10 @@ static void same_plan(const struct plan *a, const struct cmdline *ca, const stru
 	REQUIRE(a->netcfg.has_bootif == b->netcfg.has_bootif && a->netcfg.neednet == b->netcfg.neednet);
 	REQUIRE(memcmp(a->netcfg.dns, b->netcfg.dns, sizeof(a->netcfg.dns)) == 0);
 	REQUIRE(memcmp(a->netcfg.bootif, b->netcfg.bootif, sizeof(a->netcfg.bootif)) == 0);
-	const char *sa[] = {a->basedir, a->arch, a->mount.cow_size, a->init, a->fetch.ca, a->fetch.proxy};
-	const char *sb[] = {b->basedir, b->arch, b->mount.cow_size, b->init, b->fetch.ca, b->fetch.proxy};
+	REQUIRE((a->mount.cow_size == a->cow_mib) == (b->mount.cow_size == b->cow_mib));
+	REQUIRE(a->mount.cow_size != a->cow_mib || !strcmp(a->cow_mib, b->cow_mib));
+	const char *sa[] = {a->basedir, a->arch, a->mount.cow_size == a->cow_mib ? NULL : a->mount.cow_size, a->init, a->fetch.ca, a->fetch.proxy};
+	const char *sb[] = {b->basedir, b->arch, b->mount.cow_size == b->cow_mib ? NULL : b->mount.cow_size, b->init, b->fetch.ca, b->fetch.proxy};
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
 		same_str(sa[i], ca, sb[i], cb);
 	if (a->source != &http_source) /* the other sources' options: check_plan */

@@ -125,6 +125,13 @@ static void test_plan(void)
 	CHECK_STR(p.mount.cow_size, "1G");
 	CHECK(!p.trust.sha512 && p.onerror == ONERR_REBOOT && p.retries == 0, "dracut plan");
 	cmdline_free(&cl);
+	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=512", &p, &cl) == 0, "dracut's MiB");
+	CHECK_STR(p.mount.cow_size, "512M");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=lots", &p, &cl) == -EINVAL, "rd.live.overlay.size=lots refused");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=ftp://h/", &p, &cl) == -EINVAL, "archiso_http_srv=ftp:// refused at once");
+	cmdline_free(&cl);
 
 	CHECK(plan_of("archiso_http_srv=https://h/ cms_verify=y verify pxeroot.ca=/etc/pxeroot/ca.pem", &p, &cl) == 0, "trust");
 	CHECK(p.trust.cms && p.trust.gpg && !p.trust.sha512, "cms and gpg requested");
