@@ -89,7 +89,43 @@ demo: all initramfs
 	tests/e2e/demo.sh
 
 clean:
-	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/initramfs.img
+	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/initramfs.img $(B)/man
+
+# ---- install: make install|uninstall [DESTDIR=…] [PREFIX=/usr/local] -------------------------
+# The binary and the man pages under PREFIX; each generator's files where it looks for them
+# (their PXEROOT_BIN default becomes the installed binary).
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man
+INITCPIO_DIR ?= /usr/lib/initcpio
+DRACUT_DIR ?= /usr/lib/dracut/modules.d
+MANPAGES := man/pxeroot.8 man/pxeroot.cmdline.7
+DRACUT_FILES := $(wildcard dracut/90pxeroot/*)
+.PHONY: man install uninstall
+
+# the man pages, compressed as distributions install them (gzip -n: no name or time inside)
+man: $(MANPAGES:man/%=$(B)/man/%.gz)
+$(B)/man/%.gz: man/%
+	@mkdir -p $(dir $@)
+	gzip -9nc $< >$@
+
+install: $(B)/pxeroot man
+	install -Dm755 $(B)/pxeroot $(DESTDIR)$(BINDIR)/pxeroot
+	install -Dm644 $(B)/man/pxeroot.8.gz $(DESTDIR)$(MANDIR)/man8/pxeroot.8.gz
+	install -Dm644 $(B)/man/pxeroot.cmdline.7.gz $(DESTDIR)$(MANDIR)/man7/pxeroot.cmdline.7.gz
+	install -Dm644 mkinitcpio/hooks/pxeroot $(DESTDIR)$(INITCPIO_DIR)/hooks/pxeroot
+	install -d $(DESTDIR)$(INITCPIO_DIR)/install $(DESTDIR)$(DRACUT_DIR)/90pxeroot
+	sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' mkinitcpio/install/pxeroot >$(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
+	chmod 644 $(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
+	for f in $(DRACUT_FILES); do \
+		sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' $$f >$(DESTDIR)$(DRACUT_DIR)/90pxeroot/$${f##*/} && \
+		chmod 755 $(DESTDIR)$(DRACUT_DIR)/90pxeroot/$${f##*/} || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pxeroot $(DESTDIR)$(MANDIR)/man8/pxeroot.8.gz $(DESTDIR)$(MANDIR)/man7/pxeroot.cmdline.7.gz
+	rm -f $(DESTDIR)$(INITCPIO_DIR)/hooks/pxeroot $(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
+	rm -rf $(DESTDIR)$(DRACUT_DIR)/90pxeroot
 
 # ---- fuzzing: libFuzzer targets (clang), tests/fuzz/ -----------------------------------------
 # make fuzz            build every target, run each FUZZ_SECONDS on a copy of its seed corpus

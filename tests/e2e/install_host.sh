@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# make install and make uninstall into a DESTDIR, for PREFIX=/usr and the
+# default /usr/local: exactly the binary, the two man pages (gzip'd, the same
+# text as man/), mkinitcpio's install and runtime hooks and dracut's module are
+# installed, each where its generator looks; the hooks' default binary is the
+# installed one; uninstall leaves no file behind.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Assert that command $2... succeeds, described by $1.
+check() {
+	local what=$1 rc=0
+	shift
+	"$@" >>"$LAB_TMP/install.log" 2>&1 || rc=$?
+	lab_assert "$rc" "$what"
+}
+
+# The files under directory $1, relative, sorted.
+files_in() {
+	(cd "$1" && find . -type f | sed 's|^\./||' | sort)
+}
+
+# The files make install should put under DESTDIR for PREFIX $1, sorted.
+expected() {
+	local usr=${1#/}
+	printf '%s\n' "$usr/bin/pxeroot" "$usr/share/man/man7/pxeroot.cmdline.7.gz" "$usr/share/man/man8/pxeroot.8.gz" \
+		usr/lib/initcpio/hooks/pxeroot usr/lib/initcpio/install/pxeroot
+	(cd "$LAB_ROOT/dracut" && find 90pxeroot -type f | sed 's|^|usr/lib/dracut/modules.d/|')
+}
+
+# Install with PREFIX $1 (empty: the default) into a fresh DESTDIR; check the tree, then uninstall.
+round() {
+	local pfx=$1 name=${1:-default} dest="$LAB_TMP/dest${1//\//-}" usr want got args=()
+	usr=${pfx:-/usr/local}
+	[[ -n "$pfx" ]] && args=(PREFIX="$pfx")
+	mkdir -p "$dest"
+	check "$name: make install" make -s -C "$LAB_ROOT" install DESTDIR="$dest" "${args[@]}"
+	want=$(expected "$usr" | sort)
+	got=$(files_in "$dest")
+	lab_assert "$([[ "$got" == "$want" ]] && echo 0 || echo 1)" "$name: the installed files are exactly the expected ones"
+	[[ "$got" == "$want" ]] || diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'
+	check "$name: the binary runs" "$dest$usr/bin/pxeroot" version
+	check "$name: pxeroot.8 is man/pxeroot.8" cmp <(gzip -dc "$dest$usr/share/man/man8/pxeroot.8.gz") "$LAB_ROOT/man/pxeroot.8"
+	check "$name: pxeroot.cmdline.7 is man/pxeroot.cmdline.7" \
+		cmp <(gzip -dc "$dest$usr/share/man/man7/pxeroot.cmdline.7.gz") "$LAB_ROOT/man/pxeroot.cmdline.7"
+	check "$name: mkinitcpio's install hook defaults to $usr/bin/pxeroot" \
+		grep -qF "add_binary \"\${PXEROOT_BIN:-$usr/bin/pxeroot}\" /usr/bin/pxeroot" "$dest/usr/lib/initcpio/install/pxeroot"
+	check "$name: dracut's module defaults to $usr/bin/pxeroot" \
+		grep -qF "inst_binary \"\${PXEROOT_BIN:-$usr/bin/pxeroot}\" /usr/bin/pxeroot" "$dest/usr/lib/dracut/modules.d/90pxeroot/module-setup.sh"
+	check "$name: dracut's module-setup.sh is executable" test -x "$dest/usr/lib/dracut/modules.d/90pxeroot/module-setup.sh"
+	check "$name: make uninstall" make -s -C "$LAB_ROOT" uninstall DESTDIR="$dest" "${args[@]}"
+	got=$(files_in "$dest")
+	lab_assert "$([[ -z "$got" ]] && echo 0 || echo 1)" "$name: uninstall leaves no file (${got:-none left})"
+}
+
+main() {
+	lab_tmpdir
+	: >"$LAB_TMP/install.log"
+	round /usr
+	round ""
+	scenario_end "$LAB_TMP/install.log"
+}
+
+main "$@"
