@@ -41,6 +41,7 @@ struct boot {
 	struct net_result net;
 	struct root root;
 	const char *newroot;
+	bool starts_init;       /* PID 1: pxeroot execs the new root's init itself */
 	int plan_ok;            /* the options parsed; the plan's policy applies */
 	unsigned quick_shells;  /* rescue shells in a row that ended within a second */
 };
@@ -111,6 +112,16 @@ static int st_prepare(struct boot *b)
 	return b->root.on_net ? net_keep(&b->net, b->newroot) : 0;
 }
 
+/* The script= hook: got, checked, armed for the new root's init. */
+static int st_hook(struct boot *b)
+{
+	char init[256];
+	if (!b->plan.hook.script)
+		return 0;
+	int r = switchroot_pick_init(b->newroot, b->plan.init, init, sizeof(init));
+	return r < 0 ? r : hook_prepare(&b->plan, &b->net, b->newroot, init, b->starts_init);
+}
+
 /* Pick init and switch; returns only on failure. */
 static int st_switch(struct boot *b)
 {
@@ -124,7 +135,7 @@ static int st_switch(struct boot *b)
 		argv[i + 1] = (char *)b->plan.init_args[i];
 	argv[b->plan.ninit_args + 1] = NULL;
 	mod_exit();
-	return switch_root(b->newroot, init, argv);
+	return switch_root(b->newroot, init, argv, hook_start);
 }
 
 static const struct stage stages[] = {
@@ -133,6 +144,7 @@ static const struct stage stages[] = {
 	{"network", st_network, 1},
 	{"root", st_root, 1},
 	{"prepare", st_prepare, 1},
+	{"hook", st_hook, 1},
 	{"switch_root", st_switch, 0},
 };
 
@@ -312,7 +324,7 @@ static void early_setup(void)
 /* The whole boot as PID 1. */
 void boot_pid1(void)
 {
-	struct boot b = {.newroot = NEWROOT};
+	struct boot b = {.newroot = NEWROOT, .starts_init = true};
 	early_setup();
 	log_info("pxeroot %s starting", PXEROOT_VERSION);
 	runtime_init(); /* on failure the transfers say so and the policy applies */

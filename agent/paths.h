@@ -11,6 +11,10 @@
 #define SEARCH_DIR RUN_DIR "/search" /* a device mounted for a moment: does it hold archisosearchfilename=? */
 #define NFS_DIR RUN_DIR "/nfs"      /* an NFS export: the root itself, or the overlay's lower */
 #define COW_DIR RUN_DIR "/cow"      /* tmpfs for the overlay's upper and work dirs */
+#define HOOK_SCRIPT RUN_DIR "/script"      /* a fetched script= (its .sig, .cms.sig beside it) */
+#define HOOK_RUNNER RUN_DIR "/script-run"  /* runs the script once: output and exit status to HOOK_LOG */
+#define HOOK_ENV RUN_DIR "/script.env"     /* the script's environment, for systemd's EnvironmentFile= */
+#define HOOK_LOG RUN_DIR "/script.log"     /* the script's output and exit status */
 #define NETWORKD_DIR "/run/systemd/network" /* networkd's runtime .network files (/run moves into the new root) */
 #define NEWROOT "/newroot"          /* the new root of a PID-1 boot */
 

@@ -133,7 +133,9 @@ static int plan_net(const struct cmdline *cl, struct plan *plan)
 	bool src_net = plan->source && plan->source->needs_net;
 	if (cfg->off && src_net)
 		return log_err(-EINVAL, "cmdline ip=\"%s\": the root source (%s) needs the network", ips[n - 1], plan->source->options);
-	bool needed = src_net || cfg->neednet;
+	if (cfg->off && plan->hook.url)
+		return log_err(-EINVAL, "cmdline ip=\"%s\": script=%s needs the network", ips[n - 1], plan->hook.script);
+	bool needed = src_net || plan->hook.url || cfg->neednet;
 	if (needed && cfg->n == 0 && !cfg->off)
 		cfg->n = 1; /* conf[0] is all zero: DHCP on any interface */
 	plan->net = cfg->n ? NET_UP : NET_NONE;
@@ -225,7 +227,8 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 	if ((r = plan_get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
 		return r;
-	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
+	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = hook_claim(cl, &plan->hook)) < 0 ||
+	    (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
 
 
@@ -279,6 +282,7 @@ void plan_explain(const struct plan *plan)
 	log_info("plan: overlay tmpfs size %s", plan->mount.cow_size);
 	log_info("plan: root %s", plan->mount.rw ? "rw (an ext2/3/4 image or an NFS export read-write as /, no overlay)"
 						 : "ro (an image under the overlay; an NFS export read-only, or under the overlay with pxeroot.overlay=1)");
+	hook_explain(&plan->hook);
 	log_info("plan: init %s with %u argument(s)", plan->init ? plan->init : "/sbin/init (default)", plan->ninit_args);
 	log_info("plan: on error %s, %u retries", onerror_name(plan->onerror), plan->retries);
 }

@@ -8,6 +8,7 @@
 #include "fetch/fetch.h"
 #include "verify/trust.h"
 #include "cmdline.h"
+#include "hook.h"
 #include "mount/mount.h"
 #include "net/ipconf.h"
 #include "source/source.h"
@@ -29,6 +30,7 @@ struct plan {
 	struct mount_opts mount;    /* the kernel's rw after its last ro; cow_spacesize= / rd.live.overlay.size= */
 	char cow_mib[24];           /* rd.live.overlay.size=N (dracut's MiB) as the tmpfs size "NM" */
 
+	struct hook_plan hook;      /* script=, pxeroot.script_sha512=, pxeroot.script_required= */
 	const char *init;           /* init= (NULL: the default list) */
 	const char *const *init_args;
 	unsigned ninit_args;

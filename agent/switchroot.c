@@ -159,7 +159,7 @@ static int move_apis(const char *newroot)
 /* Switch and exec. A failure before the initramfs's files are deleted leaves everything as it was
  * and returns its negative errno; one after that returns -ENOTRECOVERABLE: there is no initramfs
  * to go back to (nor a rescue shell of its own), and the caller must stop the machine. */
-int switch_root(const char *newroot, const char *init, char *const argv[])
+int switch_root(const char *newroot, const char *init, char *const argv[], void (*before_exec)(void))
 {
 	dev_t rootdev;
 	int r = preflight(newroot, &rootdev);
@@ -184,6 +184,8 @@ int switch_root(const char *newroot, const char *init, char *const argv[])
 		step = "chroot";
 		if (chroot(".") == 0 && chdir("/") == 0) {
 			step = "exec";
+			if (before_exec)
+				before_exec();
 			execv(init, argv);
 		}
 	}

@@ -10,8 +10,8 @@
 
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
 # args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
-# interface, /run/pxeroot/net-*.conf),
-# then power off.
+# interface, /run/pxeroot/net-*.conf, and when a script= hook was started beside
+# it, /run/pxeroot/script.log once the hook has ended), then power off.
 write_root_init() {
 	cat >"$1" <<-'EOF'
 		#!/bin/sh
@@ -71,6 +71,17 @@ write_root_init() {
 		        echo "PXEROOT-E2E: netconf: ${conf##*/}: $line"
 		    done <"$conf"
 		done
+		# a script= hook started beside init: wait for its exit line (10 s at most), show its log
+		if [ -e /run/pxeroot/script-run ]; then
+		    i=0
+		    while ! grep -q 'exited with status' /run/pxeroot/script.log 2>/dev/null && [ "$i" -lt 100 ]; do
+		        sleep 0.1
+		        i=$((i + 1))
+		    done
+		    while IFS= read -r line; do
+		        echo "PXEROOT-E2E: script.log: $line"
+		    done </run/pxeroot/script.log
+		fi
 		echo "PXEROOT-E2E: done"
 		sync
 		poweroff -f

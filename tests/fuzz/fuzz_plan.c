@@ -88,6 +88,11 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 	REQUIRE(!p->fetch.ca || p->fetch.ca[0] == '/');
 	REQUIRE(!p->init || p->init[0] == '/');
 
+	if (p->hook.script) { /* script=: in the line, a URL (the network up) or an absolute path */
+		in_line(p->hook.script, cl);
+		REQUIRE(p->hook.url ? p->net == NET_UP : p->hook.script[0] == '/');
+	}
+	REQUIRE(p->hook.script || (!p->hook.pinned && !p->hook.required));
 	in_line_or(p->basedir, "arch", cl);
 	REQUIRE(*p->basedir);
 	REQUIRE(!p->arch || *p->arch);

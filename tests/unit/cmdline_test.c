@@ -299,6 +299,40 @@ static void test_copy_auto(void)
 	CHECK(!archiso_auto_copies(1, 2 * gib_kb + 1), "...so 2 GiB + 1 KiB is not enough");
 }
 
+/* script=, pxeroot.script_sha512=, pxeroot.script_required=: the forms, the network they need,
+ * the refusals. */
+static void test_hook(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	const char *pin = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+			  "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+	CHECK(plan_of("archisolabel=X script=http://10.0.2.2/hook.sh", &p, &cl) == 0 && p.hook.url && p.net == NET_UP &&
+		      !p.hook.pinned && !p.hook.required,
+	      "an http script: the network comes up even for a local medium");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisolabel=X script=/root/install.sh", &p, &cl) == 0 && !p.hook.url && p.net == NET_NONE &&
+		      !strcmp(p.hook.script, "/root/install.sh"),
+	      "a path in the new root: no network");
+	cmdline_free(&cl);
+	char line[400];
+	snprintf(line, sizeof(line), "archiso_http_srv=http://h/ script=tftp://h/s.sh pxeroot.script_sha512=%s pxeroot.script_required=1", pin);
+	CHECK(plan_of(line, &p, &cl) == 0 && p.hook.url && p.hook.pinned && p.hook.required && p.hook.sha512[0] == 0xcf &&
+		      p.hook.sha512[63] == 0x3e,
+	      "tftp, pinned, required");
+	cmdline_free(&cl);
+	CHECK(plan_of("archisolabel=X script=", &p, &cl) == 0 && !p.hook.script, "an empty script= is none, as archiso reads it");
+	cmdline_free(&cl);
+	const char *bad[] = {"archisolabel=X script=ftp://h/s.sh", "archisolabel=X script=relative.sh", "archisolabel=X script=/a/../b",
+			     "archisolabel=X script=http://h/s ip=off", "archisolabel=X pxeroot.script_sha512=00",
+			     "archisolabel=X script=/s pxeroot.script_sha512=xyz", "archisolabel=X pxeroot.script_required=1",
+			     "archisolabel=X script=/s pxeroot.script_required=maybe"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+}
+
 /* ro / rw: bare words only, the later one wins, default ro. */
 static void test_rw(void)
 {
@@ -416,6 +450,7 @@ int main(void)
 	test_memdisk();
 	test_local();
 	test_copy_auto();
+	test_hook();
 	test_rw();
 	test_fetch();
 	test_bool_words();
