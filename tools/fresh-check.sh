@@ -18,6 +18,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tools/lib_apt.sh
+source "$ROOT/tools/lib_apt.sh"
 SUITE=bookworm
 CHROOT=""
 
@@ -41,39 +43,11 @@ need_debootstrap() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap </dev/null
 }
 
-# Print the host's apt source files, one path a line.
-host_sources() {
-	local f
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-		[[ -s "$f" ]] && echo "$f"
-	done
-	return 0
-}
-
-# Print the first URI the host's apt sources use for SUITE (deb822 or one-line form).
-host_mirror() {
-	local f
-	while IFS= read -r f; do
-		case "$f" in
-		*.sources)
-			awk -v suite="$SUITE" '
-				/^[[:space:]]*$/ { if (uri != "" && ok) { print uri; exit } uri = ""; ok = 0; next }
-				$1 == "URIs:" { uri = $2 }
-				$1 == "Suites:" { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-				END { if (uri != "" && ok) print uri }' "$f"
-			;;
-		*)
-			sed -n -E "s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+)[[:space:]]+${SUITE}[[:space:]].*/\2/p" "$f"
-			;;
-		esac
-	done < <(host_sources) | head -n 1
-}
-
 # Make DIR/base once: a minimal bookworm from the host's mirror.
 make_base() {
 	local dir=$1 mirror
 	[[ -f "$dir/base/.fresh-done" ]] && return 0
-	mirror=$(host_mirror)
+	mirror=$(apt_mirror "$SUITE")
 	[[ -n "$mirror" ]] || die "no apt source for $SUITE in the host's /etc/apt"
 	echo "fresh-check: debootstrap $SUITE into $dir/base"
 	rm -rf "$dir/base"
@@ -100,7 +74,7 @@ make_root() {
 				install -D -m 0644 "$key" "$dir/root$key"
 			fi
 		done < <(sed -n -E 's/.*[Ss]igned-[Bb]y[:=][[:space:]]*([^] ]+).*/\1/p' "$f")
-	done < <(host_sources)
+	done < <(apt_sources)
 	cp -L /etc/resolv.conf "$dir/root/etc/resolv.conf"
 	# what an installed machine has and debootstrap leaves out
 	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$dir/root/etc/hosts"
