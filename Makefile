@@ -92,7 +92,7 @@ clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/initramfs.img $(B)/man
 
 # ---- install: make install|uninstall [DESTDIR=…] [PREFIX=/usr/local] -------------------------
-# The binary and the man pages under PREFIX; each generator's files where it looks for them
+# The binary, the man pages and the script= examples (share/pxeroot/hooks) under PREFIX; each generator's files where it looks for them
 # (their PXEROOT_BIN default becomes the installed binary).
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
@@ -100,6 +100,7 @@ MANDIR := $(PREFIX)/share/man
 INITCPIO_DIR ?= /usr/lib/initcpio
 DRACUT_DIR ?= /usr/lib/dracut/modules.d
 MANPAGES := man/pxeroot.8 man/pxeroot.cmdline.7
+HOOKS := $(wildcard hooks/*.sh)
 DRACUT_FILES := $(wildcard dracut/90pxeroot/*)
 .PHONY: man install uninstall
 
@@ -117,6 +118,7 @@ install: $(B)/pxeroot man
 	install -d $(DESTDIR)$(INITCPIO_DIR)/install $(DESTDIR)$(DRACUT_DIR)/90pxeroot
 	sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' mkinitcpio/install/pxeroot >$(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
 	chmod 644 $(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
+	for f in $(HOOKS); do install -Dm755 $$f $(DESTDIR)$(PREFIX)/share/pxeroot/hooks/$${f##*/} || exit 1; done
 	for f in $(DRACUT_FILES); do \
 		sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' $$f >$(DESTDIR)$(DRACUT_DIR)/90pxeroot/$${f##*/} && \
 		chmod 755 $(DESTDIR)$(DRACUT_DIR)/90pxeroot/$${f##*/} || exit 1; \
@@ -125,7 +127,7 @@ install: $(B)/pxeroot man
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pxeroot $(DESTDIR)$(MANDIR)/man8/pxeroot.8.gz $(DESTDIR)$(MANDIR)/man7/pxeroot.cmdline.7.gz
 	rm -f $(DESTDIR)$(INITCPIO_DIR)/hooks/pxeroot $(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
-	rm -rf $(DESTDIR)$(DRACUT_DIR)/90pxeroot
+	rm -rf $(DESTDIR)$(DRACUT_DIR)/90pxeroot $(DESTDIR)$(PREFIX)/share/pxeroot
 
 # ---- fuzzing: libFuzzer targets (clang), tests/fuzz/ -----------------------------------------
 # make fuzz            build every target, run each FUZZ_SECONDS on a copy of its seed corpus

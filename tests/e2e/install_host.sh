@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make install and make uninstall into a DESTDIR, for PREFIX=/usr and the
 # default /usr/local: exactly the binary, the two man pages (gzip'd, the same
-# text as man/), mkinitcpio's install and runtime hooks and dracut's module are
+# text as man/), the script= examples of hooks/ (valid sh), mkinitcpio's
+# install and runtime hooks and dracut's module are
 # installed, each where its generator looks; the hooks' default binary is the
 # installed one; uninstall leaves no file behind.
 set -euo pipefail
@@ -26,6 +27,7 @@ expected() {
 	local usr=${1#/}
 	printf '%s\n' "$usr/bin/pxeroot" "$usr/share/man/man7/pxeroot.cmdline.7.gz" "$usr/share/man/man8/pxeroot.8.gz" \
 		usr/lib/initcpio/hooks/pxeroot usr/lib/initcpio/install/pxeroot
+	(cd "$LAB_ROOT/hooks" && find . -type f | sed "s|^\./|$usr/share/pxeroot/hooks/|")
 	(cd "$LAB_ROOT/dracut" && find 90pxeroot -type f | sed 's|^|usr/lib/dracut/modules.d/|')
 }
 
@@ -55,8 +57,12 @@ round() {
 }
 
 main() {
+	local f
 	lab_tmpdir
 	: >"$LAB_TMP/install.log"
+	for f in "$LAB_ROOT"/hooks/*.sh; do
+		check "the example hook ${f##*/} is valid sh" sh -n "$f"
+	done
 	round /usr
 	round ""
 	scenario_end "$LAB_TMP/install.log"
