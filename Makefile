@@ -92,13 +92,15 @@ clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/initramfs.img $(B)/man
 
 # ---- install: make install|uninstall [DESTDIR=…] [PREFIX=/usr/local] -------------------------
-# The binary, the man pages and the script= examples (share/pxeroot/hooks) under PREFIX; each generator's files where it looks for them
+# The binary, the man pages and the script= examples (share/pxeroot/hooks) under PREFIX; each
+# generator's files (mkinitcpio, dracut, initramfs-tools) where it looks for them
 # (their PXEROOT_BIN default becomes the installed binary).
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 MANDIR := $(PREFIX)/share/man
 INITCPIO_DIR ?= /usr/lib/initcpio
 DRACUT_DIR ?= /usr/lib/dracut/modules.d
+ITOOLS_DIR ?= /usr/share/initramfs-tools
 MANPAGES := man/pxeroot.8 man/pxeroot.cmdline.7
 HOOKS := $(wildcard hooks/*.sh)
 DRACUT_FILES := $(wildcard dracut/90pxeroot/*)
@@ -119,6 +121,11 @@ install: $(B)/pxeroot man
 	sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' mkinitcpio/install/pxeroot >$(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
 	chmod 644 $(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
 	for f in $(HOOKS); do install -Dm755 $$f $(DESTDIR)$(PREFIX)/share/pxeroot/hooks/$${f##*/} || exit 1; done
+	install -Dm644 initramfs-tools/scripts/pxeroot $(DESTDIR)$(ITOOLS_DIR)/scripts/pxeroot
+	install -Dm755 initramfs-tools/scripts/init-top/pxeroot $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/pxeroot
+	install -d $(DESTDIR)$(ITOOLS_DIR)/hooks
+	sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' initramfs-tools/hooks/pxeroot >$(DESTDIR)$(ITOOLS_DIR)/hooks/pxeroot
+	chmod 755 $(DESTDIR)$(ITOOLS_DIR)/hooks/pxeroot
 	for f in $(DRACUT_FILES); do \
 		sed 's|/usr/bin/pxeroot}|$(BINDIR)/pxeroot}|g' $$f >$(DESTDIR)$(DRACUT_DIR)/90pxeroot/$${f##*/} && \
 		chmod 755 $(DESTDIR)$(DRACUT_DIR)/90pxeroot/$${f##*/} || exit 1; \
@@ -127,6 +134,7 @@ install: $(B)/pxeroot man
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pxeroot $(DESTDIR)$(MANDIR)/man8/pxeroot.8.gz $(DESTDIR)$(MANDIR)/man7/pxeroot.cmdline.7.gz
 	rm -f $(DESTDIR)$(INITCPIO_DIR)/hooks/pxeroot $(DESTDIR)$(INITCPIO_DIR)/install/pxeroot
+	rm -f $(DESTDIR)$(ITOOLS_DIR)/hooks/pxeroot $(DESTDIR)$(ITOOLS_DIR)/scripts/pxeroot $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/pxeroot
 	rm -rf $(DESTDIR)$(DRACUT_DIR)/90pxeroot $(DESTDIR)$(PREFIX)/share/pxeroot
 
 # ---- fuzzing: libFuzzer targets (clang), tests/fuzz/ -----------------------------------------

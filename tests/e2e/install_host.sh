@@ -2,7 +2,7 @@
 # make install and make uninstall into a DESTDIR, for PREFIX=/usr and the
 # default /usr/local: exactly the binary, the two man pages (gzip'd, the same
 # text as man/), the script= examples of hooks/ (valid sh), mkinitcpio's
-# install and runtime hooks and dracut's module are
+# install and runtime hooks, dracut's module and initramfs-tools' hook and scripts are
 # installed, each where its generator looks; the hooks' default binary is the
 # installed one; uninstall leaves no file behind.
 set -euo pipefail
@@ -26,7 +26,8 @@ files_in() {
 expected() {
 	local usr=${1#/}
 	printf '%s\n' "$usr/bin/pxeroot" "$usr/share/man/man7/pxeroot.cmdline.7.gz" "$usr/share/man/man8/pxeroot.8.gz" \
-		usr/lib/initcpio/hooks/pxeroot usr/lib/initcpio/install/pxeroot
+		usr/lib/initcpio/hooks/pxeroot usr/lib/initcpio/install/pxeroot usr/share/initramfs-tools/hooks/pxeroot \
+		usr/share/initramfs-tools/scripts/pxeroot usr/share/initramfs-tools/scripts/init-top/pxeroot
 	(cd "$LAB_ROOT/hooks" && find . -type f | sed "s|^\./|$usr/share/pxeroot/hooks/|")
 	(cd "$LAB_ROOT/dracut" && find 90pxeroot -type f | sed 's|^|usr/lib/dracut/modules.d/|')
 }
@@ -50,6 +51,10 @@ round() {
 		grep -qF "add_binary \"\${PXEROOT_BIN:-$usr/bin/pxeroot}\" /usr/bin/pxeroot" "$dest/usr/lib/initcpio/install/pxeroot"
 	check "$name: dracut's module defaults to $usr/bin/pxeroot" \
 		grep -qF "inst_binary \"\${PXEROOT_BIN:-$usr/bin/pxeroot}\" /usr/bin/pxeroot" "$dest/usr/lib/dracut/modules.d/90pxeroot/module-setup.sh"
+	check "$name: initramfs-tools' hook defaults to $usr/bin/pxeroot" \
+		grep -qF "bin=\${PXEROOT_BIN:-$usr/bin/pxeroot}" "$dest/usr/share/initramfs-tools/hooks/pxeroot"
+	check "$name: initramfs-tools' hook and init-top script are executable" \
+		test -x "$dest/usr/share/initramfs-tools/hooks/pxeroot" -a -x "$dest/usr/share/initramfs-tools/scripts/init-top/pxeroot"
 	check "$name: dracut's module-setup.sh is executable" test -x "$dest/usr/lib/dracut/modules.d/90pxeroot/module-setup.sh"
 	check "$name: make uninstall" make -s -C "$LAB_ROOT" uninstall DESTDIR="$dest" "${args[@]}"
 	got=$(files_in "$dest")
