@@ -6,8 +6,8 @@
 #
 # Unit tests are the executables build/tests/*_test; e2e tests are the
 # executable tests/e2e/*.sh (lib.sh and demo.sh excepted); fuzz tests run each
-# tests/fuzz/fuzz_*.c target for FUZZ_SECONDS (default 60) with tests/fuzz/run.sh
-# and fail on any finding. Each test is one
+# tests/fuzz/fuzz_*.c target for FUZZ_SECONDS (default 60) with tests/fuzz/run.sh,
+# FUZZ_JOBS (default 2) at a time, and fail on any finding. Each test is one
 # process exiting 0 (pass) or not (fail). Prints PASS/FAIL lines, the output of
 # failing tests, and last a single "N passed, N failed" line.
 # TEST_TIMEOUT (seconds, default 900) bounds each test.
@@ -16,8 +16,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PASSED=0
 FAILED=0
-OUT_FILE=""
-trap 'rm -f "$OUT_FILE"' EXIT
+OUT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pxeroot-tests.XXXXXX")
+trap 'rm -rf "$OUT_DIR"' EXIT
 
 # Print the name of test $1: its file name without a .sh suffix.
 test_name() {
@@ -70,34 +70,66 @@ select_tests() {
 	done
 }
 
-# Run test $1, print its PASS/FAIL line (and output on failure), count it.
-run_one() {
-	local t=$1 name start secs rc=0
+# Start test $1 in the background: its output into $OUT_DIR/NAME.out, its exit status into
+# NAME.rc, its start time into NAME.start.
+start_one() {
+	local t=$1 name
 	name=$(test_name "$t")
-	OUT_FILE=$(mktemp "${TMPDIR:-/tmp}/pxeroot-test.XXXXXX")
-	start=$EPOCHREALTIME
 	local cmd=("$t")
 	[[ "$t" == fuzz:* ]] && cmd=("$ROOT/tests/fuzz/run.sh" "${t#fuzz:}" "${FUZZ_SECONDS:-60}")
-	(cd "$ROOT" && timeout -k 10 "${TEST_TIMEOUT:-900}" "${cmd[@]}") </dev/null >"$OUT_FILE" 2>&1 || rc=$?
-	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a + 0.5 }')
+	echo "$EPOCHREALTIME" >"$OUT_DIR/$name.start"
+	(
+		rc=0
+		(cd "$ROOT" && timeout -k 10 "${TEST_TIMEOUT:-900}" "${cmd[@]}") </dev/null >"$OUT_DIR/$name.out" 2>&1 || rc=$?
+		echo "$rc" >"$OUT_DIR/$name.rc"
+	) &
+}
+
+# Print the PASS/FAIL line of the ended test $1 (and its output on failure), count it.
+report_one() {
+	local name secs rc
+	name=$(test_name "$1")
+	rc=$(cat "$OUT_DIR/$name.rc")
+	secs=$(awk -v a="$(cat "$OUT_DIR/$name.start")" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a + 0.5 }')
 	if [[ $rc -eq 0 ]]; then
 		echo "PASS $name (${secs}s)"
-		grep '^figure: ' "$OUT_FILE" | sed 's/^/    /' || true
+		grep '^figure: ' "$OUT_DIR/$name.out" | sed 's/^/    /' || true
 		PASSED=$((PASSED + 1))
 	else
 		echo "FAIL $name (${secs}s)"
 		[[ $rc -eq 124 ]] && echo "    (killed after ${TEST_TIMEOUT:-900} s)"
-		grep '^not ok' "$OUT_FILE" | sed "s/^/    failed: /" || true
-		sed 's/^/    /' "$OUT_FILE"
+		grep '^not ok' "$OUT_DIR/$name.out" | sed "s/^/    failed: /" || true
+		sed 's/^/    /' "$OUT_DIR/$name.out"
 		FAILED=$((FAILED + 1))
 	fi
-	rm -f "$OUT_FILE"
-	OUT_FILE=""
+}
+
+# Wait for the running tests (BATCH), then report each in order.
+flush() {
+	local b
+	wait
+	for b in "${BATCH[@]}"; do report_one "$b"; done
+	BATCH=()
+}
+
+# Run tests $@: fuzz targets (each one busy core) FUZZ_JOBS at a time, every other test alone.
+run_tests() {
+	local t
+	BATCH=()
+	for t in "$@"; do
+		if [[ "$t" != fuzz:* || ${#BATCH[@]} -ge ${FUZZ_JOBS:-2} ]]; then
+			flush
+		fi
+		start_one "$t"
+		BATCH+=("$t")
+		[[ "$t" == fuzz:* ]] || flush
+	done
+	flush
 }
 
 # Run the selected tests and print the summary line.
 main() {
-	local kind=${1:-all} tests=() t
+	local kind=${1:-all} tests=()
 	case "$kind" in
 	all | unit | fuzz | e2e) ;;
 	*)
@@ -107,9 +139,7 @@ main() {
 	esac
 	mapfile -t tests < <(select_tests "$kind")
 	[[ ${#tests[@]} -gt 0 ]] || echo "note: no tests selected (kind $kind${ONLY:+, ONLY=$ONLY})"
-	for t in "${tests[@]}"; do
-		run_one "$t"
-	done
+	run_tests "${tests[@]}"
 	echo "$PASSED passed, $FAILED failed"
 	[[ $FAILED -eq 0 ]]
 }
