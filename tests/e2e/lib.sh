@@ -2,7 +2,7 @@
 # The QEMU end-to-end lab; `source` this file from a scenario. It is the index of
 # the lab's helpers: it sources the six files below, one concern each, and lists
 # every function of every lab file. lib_trust.sh, lib_transfer.sh,
-# lib_dracut.sh, lib_nfs.sh, lib_memdisk.sh and lib_media.sh are sourced by the scenarios that need them
+# lib_dracut.sh, lib_nfs.sh, lib_memdisk.sh, lib_media.sh, lib_itools.sh and lib_mkinitcpio.sh are sourced by the scenarios that need them
 # (lib_trust.sh sources this file itself). Each file's header says what it
 # holds and which environment variables it reads (LAB_KEEP=1,
 # QEMU_CONSOLE=tty, QEMU_TIMEOUT, ...).
@@ -141,6 +141,12 @@
 #   media_iso OUT TREE LABEL [DATE] — ISO of TREE labelled LABEL, UUID from DATE, boot/<UUID>.uuid as archiso's
 #   media_disk OUT TREE LABEL — disk image: MBR, one ext4 partition labelled LABEL holding TREE
 #   media_boot LOG APPEND [QEMU ARGS...] — boot without a NIC, power off on error, the media attached
+#
+# lib_itools.sh (after lib.sh): Debian's real mkinitramfs with the project's initramfs-tools files
+#   itools_image — build or reuse build/initramfs-tools/pxeroot.img (private configuration): sets INITRD
+#
+# lib_mkinitcpio.sh (after lib.sh): a mkinitcpio-style image (stand-in of its init, the real hook)
+#   mkinitcpio_image — $LAB_TMP/mkinitcpio.img from build/initramfs.img: sets INITRD
 #
 # lib_dracut.sh (after lib.sh or lib_trust.sh): a dracut initramfs with the pxeroot module
 #   dracut_need — tools/deps.sh lab (dracut-core is in it)
