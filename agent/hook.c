@@ -186,14 +186,14 @@ static void env_add(size_t *n, const char *name, const char *value)
 }
 
 /* The network facts for the script: the first configured interface, its address, gateway and
- * server, archiso's pxeserver; the script's own place. */
-static void env_build(const struct hook_plan *h, const struct net_result *net)
+ * server, archiso's pxeserver; SCRIPT, where it came from. */
+static void env_build(const char *script, const struct net_result *net)
 {
 	size_t n = 0;
 	char a[INET_ADDRSTRLEN], cidr[INET_ADDRSTRLEN + 4];
 	child_envp[0] = NULL;
 	env_add(&n, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	env_add(&n, "PXEROOT_SCRIPT", h->script);
+	env_add(&n, "PXEROOT_SCRIPT", script);
 	if (net && net->n) {
 		const struct net_iface *i = &net->ifs[0];
 		const struct dhcp_lease *l = &i->lease;
@@ -322,7 +322,10 @@ int hook_prepare(const struct plan *plan, const struct net_result *net, const ch
 								    : "its signature cannot be fetched (cms_verify=y asks for it)")
 							  : "it cannot be fetched (the line above says why)");
 		snprintf(file, sizeof(file), "%s", HOOK_SCRIPT);
+		if (chmod(HOOK_SCRIPT, 0700) < 0) /* executed as it is: its #! line picks the interpreter */
+			return not_run(h, -errno, "it cannot be made executable");
 	} else {
+		snprintf(url, sizeof(url), "%s", h->script);
 		snprintf(file, sizeof(file), "%s%s", newroot, h->script);
 		if (stat(file, &st) < 0 || !S_ISREG(st.st_mode))
 			return not_run(h, -ENOENT, "no such file in the new root");
@@ -333,7 +336,7 @@ int hook_prepare(const struct plan *plan, const struct net_result *net, const ch
 		return not_run(h, r, r == -EBADMSG ? "its sha512 is not pxeroot.script_sha512=" : "it cannot be read");
 	log_info("script %s: %s%s%s", h->script, h->url ? "fetched" : "found", t.gpg || t.cms ? ", signature ok" : "",
 		 h->pinned ? ", sha512 ok" : "");
-	env_build(h, net);
+	env_build(url, net);
 	size_t n = 0;
 	while (child_envp[n])
 		n++;
