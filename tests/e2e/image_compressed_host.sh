@@ -33,6 +33,14 @@ fetch_refused() {
 	lab_assert "$([[ ! -e "$LAB_TMP/out/$label" ]] && echo 0 || echo 1)" "$label: no file left"
 }
 
+# Replace byte $2 of file $1 by its complement (always a change, whatever the byte was).
+flip_byte() {
+	local byte
+	byte=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059  # the format is the one octal escape built here
+	printf "\\$(printf '%03o' $((255 - byte)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 main() {
 	lab_tmpdir
 	WWW="$LAB_TMP/www"
@@ -43,7 +51,7 @@ main() {
 	zstd -q -3 -c "$PAYLOAD" >"$WWW/image.zst"
 	xz -1 -T1 -c "$PAYLOAD" >"$WWW/image.xz"
 	cp "$WWW/image.gz" "$WWW/bad.gz"
-	printf '\x55' | dd of="$WWW/bad.gz" bs=1 seek=$(($(stat -c %s "$WWW/image.gz") / 2)) conv=notrunc status=none
+	flip_byte "$WWW/bad.gz" $(($(stat -c %s "$WWW/image.gz") / 2))
 	{ cat "$WWW/image.zst"; printf 'junk'; } >"$WWW/junk.zst"
 	(cd "$WWW" && sha512sum image.gz image.zst image.xz >image.sha512 && sha512sum bad.gz >bad.sha512 &&
 		sha512sum junk.zst >junk.sha512)
