@@ -27,6 +27,7 @@
 #   write_root_init FILE — write the live root's /sbin/init (PXEROOT-E2E: lines, power off)
 #   make_root_sfs OUT.sfs — busybox live root as squashfs (ROOT_PAD_MIB=N pads it)
 #   make_archiso_tree WEBROOT SFS [BASEDIR] [ARCH] — SFS and its .sha512 as archiso lays them out
+#   archiso_layout DIR [BASEDIR] — the root image ($LAB_TMP/root.sfs) and archiso's tree of it in DIR
 #   serve_archiso [BASEDIR] — root image, archiso tree, nginx on it: sets WEBROOT, HTTP_PORT
 #   archiso_http_append [EXTRA...] — print the usual kernel command line for serve_archiso
 #   make_root_tree DIR — the busybox tree of make_root_sfs, unpacked into DIR

@@ -126,14 +126,21 @@ make_archiso_tree() {
 	(cd "$dir" && sha512sum airootfs.sfs >airootfs.sha512)
 }
 
+# Build the root image ($LAB_TMP/root.sfs) and archiso's tree of it in directory $1
+# (BASEDIR $2, default arch).
+archiso_layout() {
+	lab_tmpdir
+	mkdir -p "${1:?archiso_layout DIR [BASEDIR]}"
+	make_root_sfs "$LAB_TMP/root.sfs"
+	make_archiso_tree "$1" "$LAB_TMP/root.sfs" "${2:-arch}"
+}
+
 # Build the root image and the archiso tree in $LAB_TMP/www (BASEDIR $1, default
 # arch) and serve it with nginx; set WEBROOT and HTTP_PORT.
 serve_archiso() {
 	lab_tmpdir
 	WEBROOT="$LAB_TMP/www"
-	mkdir -p "$WEBROOT"
-	make_root_sfs "$LAB_TMP/root.sfs"
-	make_archiso_tree "$WEBROOT" "$LAB_TMP/root.sfs" "${1:-arch}"
+	archiso_layout "$WEBROOT" "${1:-arch}"
 	nginx_start "$WEBROOT"
 }
 

@@ -15,8 +15,7 @@ main() {
 	local tree iso log img=/run/pxeroot/media/arch/x86_64/airootfs.sfs
 	lab_tmpdir
 	tree="$LAB_TMP/tree"
-	make_root_sfs "$LAB_TMP/root.sfs"
-	make_archiso_tree "$tree" "$LAB_TMP/root.sfs" arch
+	archiso_layout "$tree"
 	iso="$LAB_TMP/live.iso"
 	media_iso "$iso" "$tree" PXEROOT_CD
 

@@ -21,8 +21,7 @@ main() {
 	local tree iso part empty log uuid=2026-11-30-05-00-00-00 args=()
 	lab_tmpdir
 	tree="$LAB_TMP/tree"
-	make_root_sfs "$LAB_TMP/root.sfs"
-	make_archiso_tree "$tree" "$LAB_TMP/root.sfs" arch
+	archiso_layout "$tree"
 	iso="$LAB_TMP/live.iso"
 	media_iso "$iso" "$tree" PXEROOT_DISK
 	rm -f "$tree/boot/$uuid.uuid"

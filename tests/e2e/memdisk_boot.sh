@@ -15,8 +15,7 @@ main() {
 	local tree iso log
 	lab_tmpdir
 	tree="$LAB_TMP/tree"
-	make_root_sfs "$LAB_TMP/root.sfs"
-	make_archiso_tree "$tree" "$LAB_TMP/root.sfs" arch
+	archiso_layout "$tree"
 
 	iso="$LAB_TMP/live.iso"
 	log="$LAB_TMP/serial-live.log"
