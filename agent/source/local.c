@@ -26,7 +26,7 @@
 
 #define SAY_EVERY_MS 5000 /* a "still waiting" line this often */
 #define POLL_MS 250
-#define TRIED_MAX 32      /* devices searched for archisosearchfilename= */
+#define DEVS_MAX 64       /* block devices looked at */
 
 static_assert(sizeof(struct local_opts) <= SOURCE_OPTS_MAX, "local_opts fits in the plan");
 
@@ -55,13 +55,13 @@ static const char *wanted(const struct local_opts *o, char *buf, size_t cap)
 	return buf;
 }
 
-/* The walk's state: what it looks for, what it found, what it searched already. */
+/* The hunt's state: what it looks for, the devices of the last look, what it searched already. */
 struct hunt {
 	const struct local_opts *o;
-	struct devinfo found;
-	char tried[TRIED_MAX][64];
+	struct devinfo devs[DEVS_MAX];
+	size_t ndevs;
+	char tried[DEVS_MAX][64];
 	size_t ntried;
-	char seen[512]; /* "sr0 iso9660 LABEL=X, vda (no filesystem)" for the final line */
 };
 
 /* Whether D holds the file archisosearchfilename= names (mounted for a moment; once per device). */
@@ -72,9 +72,10 @@ static bool holds_file(struct hunt *h, const struct devinfo *d)
 	for (size_t i = 0; i < h->ntried; i++)
 		if (!strcmp(h->tried[i], d->dev))
 			return false;
-	if (h->ntried < TRIED_MAX)
+	if (h->ntried < DEVS_MAX)
 		snprintf(h->tried[h->ntried++], sizeof(h->tried[0]), "%s", d->dev);
-	if (!strcmp(d->type, "squashfs") || !strcmp(d->type, "erofs") || !strcmp(d->type, "swap") || mkdir_p(SEARCH_DIR) < 0)
+	if (!d->type[0] || !strcmp(d->type, "squashfs") || !strcmp(d->type, "erofs") || !strcmp(d->type, "swap") ||
+	    mkdir_p(SEARCH_DIR) < 0)
 		return false;
 	mod_load_fs(d->type);
 	if (mount(d->dev, SEARCH_DIR, d->type, MS_RDONLY, NULL) < 0) {
@@ -88,38 +89,55 @@ static bool holds_file(struct hunt *h, const struct devinfo *d)
 	return yes;
 }
 
-/* Walk step: the named device, else (searching) a device holding the file. */
-static int match(const struct devinfo *d, void *ctx)
+/* Walk step: keep the device (DEVS_MAX at most). */
+static int collect(const struct devinfo *d, void *ctx)
 {
 	struct hunt *h = ctx;
-	size_t n = strlen(h->seen);
-	if (n + 80 < sizeof(h->seen))
-		snprintf(h->seen + n, sizeof(h->seen) - n, "%s%s %s%s%s", n ? ", " : "", d->dev + 5, d->type[0] ? d->type : "(no filesystem)",
-			 d->label[0] ? " LABEL=" : "", d->label[0] ? d->label : "");
-	if ((h->o->has_dev && devspec_match(&h->o->dev, d)) || (h->o->search && d->type[0] && holds_file(h, d))) {
-		h->found = *d;
-		return 1;
-	}
+	if (h->ndevs < DEVS_MAX)
+		h->devs[h->ndevs++] = *d;
 	return 0;
 }
 
-/* Look once: the named device first (over every device), then the file search. */
-static bool look(struct hunt *h)
+/* Look once: the named device over every device first, then (searching) a device holding the
+ * file, as archiso does; the medium into *FOUND. */
+static bool look(struct hunt *h, struct devinfo *found)
 {
-	h->seen[0] = '\0';
-	return blkdev_each(match, h) == 1;
+	h->ndevs = 0;
+	blkdev_each(collect, h);
+	const struct devinfo *d = NULL;
+	for (size_t i = 0; h->o->has_dev && !d && i < h->ndevs; i++)
+		if (devspec_match(&h->o->dev, &h->devs[i]))
+			d = &h->devs[i];
+	for (size_t i = 0; h->o->search && !d && i < h->ndevs; i++)
+		if (holds_file(h, &h->devs[i]))
+			d = &h->devs[i];
+	if (d)
+		*found = *d;
+	return d != NULL;
+}
+
+/* The devices of the last look, for the final line: "sr0 iso9660 LABEL=X, vda (no filesystem)". */
+static const char *devices_seen(const struct hunt *h, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < h->ndevs && n + 80 < cap; i++) {
+		const struct devinfo *d = &h->devs[i];
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s %s%s%s", n ? ", " : "", d->dev + 5, d->type[0] ? d->type : "(no filesystem)",
+				      d->label[0] ? " LABEL=" : "", d->label);
+	}
+	return n ? buf : "none";
 }
 
 /* Wait, bounded by rootdelay=, for the medium; loading drivers for devices that appear. */
 static int wait_medium(const struct local_opts *o, struct devinfo *found)
 {
-	static struct hunt h; /* a few KiB; one boot looks for one medium at a time */
-	char what[400];
+	static struct hunt h; /* some 40 KiB; one boot looks for one medium at a time */
+	char what[400], seen[512];
 	uint64_t start = now_ms(), say = start + SAY_EVERY_MS, end = start + (uint64_t)o->wait_s * 1000;
 	h = (struct hunt){.o = o};
 	for (bool said = false;; said = true) {
-		if (look(&h)) {
-			*found = h.found;
+		if (look(&h, found)) {
 			if (said)
 				log_info("media: %s appeared after %.1f s", found->dev, (double)(now_ms() - start) / 1000);
 			return 0;
@@ -138,7 +156,7 @@ static int wait_medium(const struct local_opts *o, struct devinfo *found)
 		mod_coldplug(); /* a controller's driver makes disks appear, which want theirs */
 	}
 	return log_err(-ENODEV, "media: %s did not appear within %u s (rootdelay=); block devices: %s", wanted(o, what, sizeof(what)),
-		       o->wait_s, h.seen[0] ? h.seen : "none");
+		       o->wait_s, devices_seen(&h, seen, sizeof(seen)));
 }
 
 /* The medium, found, mounted, and the image on it (or the device itself when it holds the root). */
