@@ -25,7 +25,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 UNIT_TESTS := devspec_test mbft_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
 # the command line, the plan and every source's claim, with tests/link/no_io.c for their I/O
 PLAN_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/url.c agent/verify/trust.c agent/sink.c \
-	$(wildcard agent/source/*.c) agent/hook.c tests/link/no_io.c
+	$(wildcard agent/source/*.c) agent/hook.c agent/switchroot.c tests/link/no_io.c
 cmdline_test_SRCS := $(PLAN_SRCS)
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c

@@ -32,6 +32,7 @@
 #include "paths.h"
 #include "plan.h"
 #include "sink.h"
+#include "switchroot.h"
 #include "url.h"
 #include "verify/file.h"
 
@@ -242,23 +243,10 @@ static int write_runner(void)
 /* Whether INIT, inside NEWROOT, is systemd (/sbin/init is usually a link to it). */
 static bool is_systemd(const char *newroot, const char *init)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	snprintf(path, sizeof(path), "%s%s", newroot, init);
-	for (int i = 0; i < 8; i++) { /* links are relative to the new root, not resolved with realpath */
-		char link[PATH_MAX];
-		ssize_t n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0)
-			break;
-		link[n] = '\0';
-		if (link[0] == '/') {
-			snprintf(path, sizeof(path), "%s%s", newroot, link);
-		} else {
-			char *slash = strrchr(path, '/');
-			if ((size_t)snprintf(real, sizeof(real), "%.*s/%s", (int)(slash - path), path, link) >= sizeof(real))
-				break;
-			memcpy(path, real, sizeof(path));
-		}
-	}
+	char path[PATH_MAX];
+	struct stat st;
+	if (switchroot_resolve(newroot, init, path, sizeof(path), &st) < 0)
+		return false;
 	const char *base = strrchr(path, '/');
 	return base && !strcmp(base + 1, "systemd");
 }

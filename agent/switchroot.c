@@ -20,34 +20,38 @@
 
 #include "log.h"
 
+/* Follow PATH's symlinks inside NEWROOT by hand (an absolute target resolves against the current
+ * root otherwise). */
+int switchroot_resolve(const char *newroot, const char *path, char *out, size_t cap, struct stat *st)
+{
+	snprintf(out, cap, "%s%s", newroot, path);
+	for (int hops = 0; hops < 8; hops++) {
+		if (lstat(out, st) < 0)
+			return -errno;
+		if (!S_ISLNK(st->st_mode))
+			return 0;
+		char target[256], next[512];
+		ssize_t n = readlink(out, target, sizeof(target) - 1);
+		if (n <= 0)
+			return -EINVAL;
+		target[n] = '\0';
+		if (target[0] == '/') {
+			snprintf(next, sizeof(next), "%s%s", newroot, target);
+		} else {
+			char *slash = strrchr(out, '/');
+			snprintf(next, sizeof(next), "%.*s%s", (int)(slash - out) + 1, out, target);
+		}
+		snprintf(out, cap, "%s", next);
+	}
+	return -ELOOP;
+}
+
 /* Whether PATH inside NEWROOT is an executable regular file. */
 static int executable_in(const char *newroot, const char *path)
 {
 	char full[512];
 	struct stat st;
-	snprintf(full, sizeof(full), "%s%s", newroot, path);
-	/* a symlink to an absolute target resolves against the current root: resolve by hand */
-	for (int hops = 0; hops < 8; hops++) {
-		if (lstat(full, &st) < 0)
-			return 0;
-		if (!S_ISLNK(st.st_mode))
-			break;
-		char target[256];
-		ssize_t n = readlink(full, target, sizeof(target) - 1);
-		if (n <= 0)
-			return 0;
-		target[n] = '\0';
-		if (target[0] == '/') {
-			snprintf(full, sizeof(full), "%s%s", newroot, target);
-		} else {
-			char *slash = strrchr(full, '/');
-			size_t keep = (size_t)(slash - full) + 1;
-			char dir[512];
-			snprintf(dir, sizeof(dir), "%.*s%s", (int)keep, full, target);
-			snprintf(full, sizeof(full), "%s", dir);
-		}
-	}
-	return S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	return switchroot_resolve(newroot, path, full, sizeof(full), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
 /* Choose init. */

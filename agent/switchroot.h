@@ -2,6 +2,13 @@
 #ifndef PXEROOT_SWITCHROOT_H
 #define PXEROOT_SWITCHROOT_H
 
+#include <stddef.h>
+
+struct stat;
+
+/* PATH inside NEWROOT with its symlinks followed inside NEWROOT, as a host path into OUT (CAP
+ * bytes), its lstat into ST. 0, or a negative errno (a missing file, a loop). */
+int switchroot_resolve(const char *newroot, const char *path, char *out, size_t cap, struct stat *st);
 /* Pick the init to run inside NEWROOT: WANTED (init=) or the default list. Its path (inside the
  * new root) into OUT. -ENOENT (logged) if none is executable. */
 int switchroot_pick_init(const char *newroot, const char *wanted, char *out, unsigned cap);
