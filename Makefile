@@ -195,6 +195,7 @@ fuzz-seeds: $(B)/fuzz/dhcp_seeds
 # "figure:" lines. Fails when a benchmark fails (after running them all).
 .PHONY: bench soak
 bench: all initramfs
+	@tools/deps.sh bench
 	@rc=0; for b in tests/bench/*.sh; do \
 		[ -f "$$b" ] && [ -x "$$b" ] || continue; \
 		echo "== $$b"; "$$b" || { echo "FAIL $$b"; rc=1; }; \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages a task needs, and only the missing ones.
 #
-#   tools/deps.sh [GROUP...]     GROUP: build | lab | fuzz | all  (default: build lab)
+#   tools/deps.sh [GROUP...]     GROUP: build | lab | fuzz | bench | static | all  (default: build lab)
 #
 # Idempotent: when every package is already installed it does nothing and
 # needs no privileges. Otherwise it must run as root; it never reads stdin.
@@ -21,10 +21,17 @@ readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev
 # syslinux-common (memdisk), isolinux, syslinux-utils (memdiskfind, the reference for memdisk-find).
 readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv nfs-ganesha nfs-ganesha-vfs rpcbind netbase syslinux-common isolinux syslinux-utils ipxe-qemu groff-base debootstrap initramfs-tools-core)
 readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
+# make static (tools/static-libs.sh): apt-get source (dpkg-dev, patch) and the autotools that
+# regenerate curl's and kmod's build files after Debian's patches; the .a files of the other
+# libraries come with the build group's -dev packages.
+readonly GROUP_STATIC=(dpkg-dev patch autoconf automake libtool file)
+# dmsetup, isc-dhcp-client, iputils-arping: what dracut's own livenet image takes from the build
+# host (tests/bench/dracut_livenet.sh); its dracut modules come from a private tree, not installed.
+readonly GROUP_BENCH=(dmsetup isc-dhcp-client iputils-arping)
 
 # Print usage on stderr and exit with status $1.
 usage() {
-	echo "usage: $0 [build|lab|fuzz|all]..." >&2
+	echo "usage: $0 [build|lab|fuzz|bench|static|all]..." >&2
 	exit "$1"
 }
 
@@ -34,7 +41,9 @@ group_packages() {
 	build) printf '%s\n' "${GROUP_BUILD[@]}" ;;
 	lab) printf '%s\n' "${GROUP_LAB[@]}" ;;
 	fuzz) printf '%s\n' "${GROUP_FUZZ[@]}" ;;
-	all) printf '%s\n' "${GROUP_BUILD[@]}" "${GROUP_LAB[@]}" "${GROUP_FUZZ[@]}" ;;
+	bench) printf '%s\n' "${GROUP_BENCH[@]}" ;;
+	static) printf '%s\n' "${GROUP_STATIC[@]}" ;;
+	all) printf '%s\n' "${GROUP_BUILD[@]}" "${GROUP_LAB[@]}" "${GROUP_FUZZ[@]}" "${GROUP_BENCH[@]}" "${GROUP_STATIC[@]}" ;;
 	-h | --help) usage 0 ;;
 	*)
 		echo "deps: unknown group '$1'" >&2
@@ -67,7 +76,8 @@ apt_install() {
 	fi
 	echo "deps: installing: $*"
 	apt-get update -q </dev/null
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" </dev/null
+	# another apt run (a parallel test's install) holds the lock for a while: wait for it
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "$@" </dev/null
 }
 
 # Collect the packages of all requested groups and install those missing.

@@ -33,3 +33,20 @@ bench_mount_tmpfs() {
 bench_clear() {
 	find "$BENCH_MNT" -mindepth 1 -delete
 }
+
+# Print the median of the numbers given (the mean of the two middle ones for an
+# even count).
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Boot NAME ($1) with the kernel command line $2 (serial log
+# $LAB_TMP/serial-NAME.log); print the guest's uptime at the live root's init.
+# Dies when the init does not start.
+bench_live_init() {
+	local log="$LAB_TMP/serial-$1.log" up
+	qemu_boot "$log" "$2" >&2
+	up=$(lab_log_text "$log" | sed -n 's/.*PXEROOT-E2E: init started uptime=\([0-9.]*\).*/\1/p' | head -n1)
+	[[ -n "$up" ]] || lab_die "$1: the live root's init did not start (log $log)"
+	echo "$up"
+}

@@ -18,20 +18,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 # shellcheck source=tests/e2e/lib_nfs.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib_nfs.sh"
-
-# Boot NAME ($1) with APPEND ($2); print the guest's uptime at the live init.
-uptime_of_boot() {
-	local log="$LAB_TMP/serial-$1.log" up
-	qemu_boot "$log" "$2 quiet pxeroot.onerror=poweroff" >&2
-	up=$(lab_log_text "$log" | sed -n 's/.*PXEROOT-E2E: init started uptime=\([0-9.]*\).*/\1/p' | head -n1)
-	[[ -n "$up" ]] || lab_die "$1: the live root's init did not start (log $log)"
-	echo "$up"
-}
-
-# The median of the numbers given.
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# shellcheck source=tests/bench/lib_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 
 main() {
 	local runs=${BENCH_RUNS:-3} i nfs=() http=() up
@@ -42,10 +30,10 @@ main() {
 	make_archiso_tree "$WEBROOT" "$LAB_TMP/root.sfs" arch
 	nginx_start "$WEBROOT"
 	for ((i = 1; i <= runs; i++)); do
-		up=$(uptime_of_boot "nfs-$i" "ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:$NFS_PSEUDO")
+		up=$(bench_live_init "nfs-$i" "ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:$NFS_PSEUDO quiet pxeroot.onerror=poweroff")
 		echo "nfs4 boot $i: live init at ${up} s"
 		nfs+=("$up")
-		up=$(uptime_of_boot "http-$i" "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ archisobasedir=arch")
+		up=$(bench_live_init "http-$i" "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ archisobasedir=arch quiet pxeroot.onerror=poweroff")
 		echo "http boot $i: live init at ${up} s"
 		http+=("$up")
 	done

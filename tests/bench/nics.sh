@@ -15,6 +15,8 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+# shellcheck source=tests/bench/lib_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 
 # Print the figure of LOG $1: "NET_MS UPTIME IFACE", with "-" for what is missing.
 boot_figures() {
@@ -24,11 +26,6 @@ boot_figures() {
 	iface=$(sed -n 's/.*pxeroot: net: up on \([^ ]*\) in \([0-9]*\) ms.*/\1/p' <<<"$text" | head -n1)
 	up=$(sed -n 's/.*PXEROOT-E2E: init started uptime=\([0-9.]*\).*/\1/p' <<<"$text" | head -n1)
 	echo "${ms:--} ${up:--} ${iface:--}"
-}
-
-# Print the median of the integer arguments (the lower middle one for an even count).
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # Boot case $1 (a label) with the NICs in QEMU_NET_ARGS, run $2; print its

@@ -23,7 +23,11 @@
 # nothing of the host's dracut setup or /lib/modules is read or changed. It is
 # rebuilt when build/pxeroot, a file of dracut/90pxeroot, this file, the kernel
 # or a trust file is newer. DRACUT_COMPRESS overrides the compressor
-# (default "zstd -3 -q -T0": the kernel has CONFIG_RD_ZSTD=y).
+# (default "zstd -3 -q -T0": the kernel has CONFIG_RD_ZSTD=y). For images of
+# other dracut modules (the benchmarks' dracut livenet): DRACUT_EXTRA_MODULES is
+# a modules.d directory copied into the private base, DRACUT_ADD the modules to
+# add (default pxeroot), DRACUT_OMIT the modules to leave out (default
+# DRACUT_E2E_OMIT).
 set -euo pipefail
 
 DRACUT_DIR="$LAB_ROOT/build/dracut"
@@ -54,7 +58,7 @@ dracut_kver() {
 dracut_stale() {
 	local img=$1 confdir=$2 dep
 	[[ -f "$img" ]] || return 0
-	for dep in "$LAB_ROOT/build/pxeroot" "$LAB_ROOT"/dracut/90pxeroot/* "${BASH_SOURCE[0]}" \
+	for dep in "$LAB_ROOT/build/pxeroot" "$LAB_ROOT"/dracut/90pxeroot/* "${BASH_SOURCE[0]}" ${DRACUT_EXTRA_MODULES:+"$DRACUT_EXTRA_MODULES"} \
 		"$LAB_ROOT/build/kernel/vmlinuz" "$confdir" "$confdir"/*; do
 		[[ -e "$dep" && "$dep" -nt "$img" ]] && return 0
 	done
@@ -64,9 +68,9 @@ dracut_stale() {
 # Build dracut image $1 of flavor $2 (systemd or shell) with PXEROOT_CONFDIR $3
 # (the caller holds the lock).
 dracut_build() {
-	local img=$1 flavor=$2 confdir=$3 kver base work omit start
+	local img=$1 flavor=$2 confdir=$3 kver base work omit start mod
 	kver=$(dracut_kver)
-	omit=$DRACUT_E2E_OMIT
+	omit=${DRACUT_OMIT:-$DRACUT_E2E_OMIT}
 	case "$flavor" in
 	systemd) ;;
 	shell) omit="$omit $DRACUT_SYSTEMD_MODULES" ;;
@@ -77,6 +81,7 @@ dracut_build() {
 	base="$work/base"
 	cp -a /usr/lib/dracut "$base"
 	cp -a "$LAB_ROOT/dracut/90pxeroot" "$base/modules.d/90pxeroot"
+	[[ -z "${DRACUT_EXTRA_MODULES:-}" ]] || cp -a "$DRACUT_EXTRA_MODULES/." "$base/modules.d/"
 	mkdir -p "$work/conf.d" "$work/tmp"
 	start=$EPOCHREALTIME
 	if ! dracutbasedir="$base" PXEROOT_BIN="$LAB_ROOT/build/pxeroot" PXEROOT_CONFDIR="$confdir" \
@@ -84,14 +89,16 @@ dracut_build() {
 		--kver "$kver" --kmoddir "$LAB_ROOT/build/kernel/lib/modules/$kver" \
 		--no-hostonly --no-hostonly-cmdline --no-early-microcode \
 		--compress "${DRACUT_COMPRESS:-zstd -3 -q -T0}" \
-		--add pxeroot --omit "${omit//$'\n'/ }" "$img.new" \
+		--add "${DRACUT_ADD:-pxeroot}" --omit "${omit//$'\n'/ }" "$img.new" \
 		</dev/null >"$work/dracut.log" 2>&1; then
 		tail -n 30 "$work/dracut.log" | sed 's/^/#   /'
 		rm -f "$img.new"
 		lab_die "dracut failed building $img"
 	fi
-	grep -q 'Including module: pxeroot' "$work/dracut.log" ||
-		lab_die "dracut left out the pxeroot module (see $work/dracut.log)"
+	for mod in ${DRACUT_ADD:-pxeroot}; do
+		grep -q "Including module: $mod \\*\\*\\*" "$work/dracut.log" ||
+			lab_die "dracut left out the $mod module (see $work/dracut.log)"
+	done
 	mv "$img.new" "$img"
 	cp "$work/dracut.log" "$img.log"
 	lab_note "dracut: built $img ($flavor, $(stat -c %s "$img") bytes) in $(lab_elapsed "$start") s"
