@@ -50,3 +50,29 @@ bench_live_init() {
 	[[ -n "$up" ]] || lab_die "$1: the live root's init did not start (log $log)"
 	echo "$up"
 }
+
+# Boot the live root BENCH_RUNS times (default 3) with each of two initramfs images in turn:
+# label $1, image $2, kernel command line $3, then label $4, image $5, line $6 (QEMU_TIMEOUT
+# 240 s). Print each boot's uptime at the live init, then the medians beside the images' sizes
+# and the root image's ($LAB_TMP/root.sfs). Fails the setup, with the serial log's tail, when a
+# boot does not reach the live init.
+bench_two_images() {
+	local runs=${BENCH_RUNS:-3} i j up name ups=() fig=()
+	local labels=("$1" "$4") imgs=("$2" "$5") lines=("$3" "$6")
+	for ((i = 1; i <= runs; i++)); do
+		for j in 0 1; do
+			name="${labels[j]//[^A-Za-z0-9]/-}-$i"
+			up=$(INITRD=${imgs[j]} QEMU_TIMEOUT=240 bench_live_init "$name" "${lines[j]}") || {
+				lab_log_text "$LAB_TMP/serial-$name.log" | tail -n 20 | sed 's/^/#   /'
+				lab_die "${labels[j]} boot $i: the live root's init did not start"
+			}
+			echo "${labels[j]} boot $i: live init at $up s"
+			ups[j]+=" $up"
+		done
+	done
+	for j in 0 1; do
+		# shellcheck disable=SC2086  # the uptimes, one word each
+		fig+=("${labels[j]} $(median ${ups[j]}) s ($(stat -c %s "${imgs[j]}") bytes)")
+	done
+	echo "figure: live init uptime, median of $runs: ${fig[0]}; ${fig[1]} (same image, $(($(stat -c %s "$LAB_TMP/root.sfs") / 1024)) KiB)"
+}
