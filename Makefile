@@ -64,9 +64,11 @@ TRUST_ARGS := $(if $(CMS_CERT),--extra $(CMS_CERT):/etc/pxeroot/codesign.crt) \
 	$(if $(CMS_CA),--extra $(CMS_CA):/etc/pxeroot/codesign_CA.crt) \
 	$(if $(GPG_KEYRING),--extra $(GPG_KEYRING):/etc/pxeroot/keyring.gpg)
 
+# COMPRESS: the image's compressor, gzip, xz or zstd (tests/bench/initramfs.sh measures them)
+COMPRESS ?= zstd
 initramfs: $(B)/pxeroot kernel
 	@tools/deps.sh lab
-	tools/mkinitramfs.sh --binary $(B)/pxeroot --moddir "$(or $(MODDIR),$(firstword $(wildcard $(KERNEL)/lib/modules/*)))" --out $(B)/initramfs.img $(TRUST_ARGS)
+	tools/mkinitramfs.sh --binary $(B)/pxeroot --moddir "$(or $(MODDIR),$(firstword $(wildcard $(KERNEL)/lib/modules/*)))" --out $(B)/initramfs.img --compress $(COMPRESS) $(TRUST_ARGS)
 
 define unit_rule
 $(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) tests/unit/check.h | deps

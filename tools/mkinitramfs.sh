@@ -4,16 +4,18 @@
 #
 #   tools/mkinitramfs.sh --binary build/pxeroot \
 #       --moddir build/kernel/lib/modules/VER --out build/initramfs.img \
-#       [--extra SRC:DEST]... [--exec PATH]... [--module NAME]...
+#       [--extra SRC:DEST]... [--exec PATH]... [--module NAME]... [--compress gzip|xz|zstd]
 #
 # --extra copies file or directory SRC to the absolute path DEST in the image
 # (DEST ending in / keeps the name of SRC). --exec copies the executable at the
 # absolute PATH to the same path in the image, with its shared libraries and
 # loader (checked in the image as those of /init are). --module adds a kernel
 # module to the list: the NIC drivers of the test lab and every module the binary
-# names (`pxeroot modules`). The output is a gzip'd newc cpio. Needs root (mknod, and
-# chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes
-# (default 0) so that equal inputs give equal images.
+# names (`pxeroot modules`). The output is a newc cpio compressed with --compress
+# (default zstd; each is a compressor the kernel unpacks: CONFIG_RD_*). Needs root (mknod,
+# and chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes (default 0),
+# entries are sorted and owned by root, and the compressors store no name or time, so that
+# equal inputs give byte-identical images.
 set -euo pipefail
 
 readonly NIC_MODULES="virtio_net virtio_pci virtio_blk e1000 e1000e"
@@ -23,6 +25,7 @@ readonly EMPTY_DIRS="proc sys dev run newroot etc tmp root usr/bin usr/sbin"
 BINARY=""
 MODDIR=""
 OUT=""
+COMPRESS=zstd
 EXTRAS=()
 EXECS=()
 MODULES=()
@@ -56,6 +59,7 @@ parse_args() {
 		--extra) EXTRAS+=("${2:?--extra needs SRC:DEST}"); shift 2 ;;
 		--exec) EXECS+=("${2:?--exec needs a path}"); shift 2 ;;
 		--module) MODULES+=("${2:?--module needs a name}"); shift 2 ;;
+		--compress) COMPRESS=${2:?--compress needs gzip, xz or zstd}; shift 2 ;;
 		-h | --help) usage 0 ;;
 		*) echo "mkinitramfs: unknown argument '$1'" >&2; usage 2 ;;
 		esac
@@ -64,6 +68,7 @@ parse_args() {
 	[[ -f "$BINARY" && -x "$BINARY" ]] || die "$BINARY: not an executable file"
 	[[ -f "$MODDIR/modules.dep" ]] || die "$MODDIR/modules.dep missing (run tools/kernel.sh)"
 	[[ $EUID -eq 0 ]] || die "must run as root (mknod of /dev/console, chroot check)"
+	[[ "$COMPRESS" =~ ^(gzip|xz|zstd)$ ]] || die "--compress $COMPRESS: want gzip, xz or zstd"
 	local tool spec
 	for spec in "${EXTRAS[@]}"; do
 		[[ "$spec" == *:/* && -n "${spec%%:*}" ]] || die "--extra $spec: want SRC:/ABSOLUTE/DEST"
@@ -74,7 +79,7 @@ parse_args() {
 		[[ -f "$spec" && -x "$spec" ]] || die "--exec $spec: not an executable file"
 		[[ "$spec" != /init ]] || die "--exec $spec: /init is the agent"
 	done
-	for tool in cpio gzip ldd readelf modprobe depmod mknod chroot; do
+	for tool in cpio "$COMPRESS" ldd readelf modprobe depmod mknod chroot; do
 		command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh build lab)"
 	done
 }
@@ -275,24 +280,42 @@ verify_staging() {
 		die "verify: modules.alias missing"
 }
 
-# Write the staging dir as a gzip'd newc cpio to OUT, atomically.
+# Compress stdin to stdout with COMPRESS, in the kernel's formats: xz with
+# CRC32 (the kernel's xz decoder has no CRC64), zstd single-threaded (the same
+# output whatever the machine's core count).
+compress() {
+	case "$COMPRESS" in
+	gzip) gzip -9 -n ;;
+	xz) xz -9 --check=crc32 -T1 ;;
+	zstd) zstd -19 -T1 -q ;;
+	esac
+}
+
+# Write the staging dir as a compressed newc cpio to OUT, atomically.
 write_archive() {
 	local tmp="$OUT.tmp.$$"
 	mkdir -p "$(dirname "$OUT")"
 	find "$STAGING" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
 	(cd "$STAGING" && find . | LC_ALL=C sort |
-		cpio -o -H newc --reproducible -R 0:0 --quiet) | gzip -6 -n >"$tmp"
+		cpio -o -H newc --reproducible -R 0:0 --quiet) | compress >"$tmp"
 	mv -f "$tmp" "$OUT"
 }
 
-# Print the size of OUT and the number of entries in the image.
+# Print the size of OUT (compressed and not), the compressor and the number of
+# entries in the image.
 report() {
-	local bytes entries files
+	local bytes raw entries files
 	bytes=$(stat -c %s "$OUT")
+	raw=$(du -sb --apparent-size "$STAGING" | cut -f1)
 	entries=$(cd "$STAGING" && find . | wc -l)
 	files=$(find "$STAGING" -type f | wc -l)
-	say "$OUT: $bytes bytes ($(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB)," \
+	say "$OUT: $bytes bytes ($(mib "$bytes") MiB, $COMPRESS) from $(mib "$raw") MiB," \
 		"$entries entries, $files regular files"
+}
+
+# Print byte count $1 in MiB with one decimal.
+mib() {
+	awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'
 }
 
 # Remove the staging directory.

@@ -332,7 +332,9 @@ int net_up(const struct net_config *cfg, struct net_result *res)
 		size_t o = 0;
 		for (unsigned i = 0; i < res->n; i++)
 			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", i ? "," : "", res->ifs[i].nic.name);
-		log_info("net: up on %s in %llu ms", names, (unsigned long long)(now_ms() - t0));
+		uint64_t now = now_ms(); /* CLOCK_MONOTONIC: the kernel log's clock, for boot timelines */
+		log_info("net: up on %s in %llu ms (uptime %llu.%02llu s)", names, (unsigned long long)(now - t0),
+			 (unsigned long long)(now / 1000), (unsigned long long)(now % 1000 / 10));
 	}
 	uint64_t t_files = now_ms();
 	unused_down(&s, r == 0); /* the network is usable already; this is tidying */

@@ -64,7 +64,7 @@ livenet_image() {
 }
 
 main() {
-	local runs=${BENCH_RUNS:-3} i line url img_px img_ln px=() ln=() up
+	local line url img_px img_ln
 	lab_tmpdir
 	trap bench_cleanup EXIT
 	"$LAB_ROOT/tools/deps.sh" bench </dev/null >"$LAB_TMP/deps-bench.log" 2>&1 ||
@@ -76,15 +76,7 @@ main() {
 	dracut_serve_archiso arch
 	url=$(dracut_live_url arch)
 	line=$(dracut_append "ip=dhcp rd.neednet=1 root=live:$url rd.live.overlay.overlayfs=1")
-	for ((i = 1; i <= runs; i++)); do
-		up=$(INITRD=$img_px QEMU_TIMEOUT=240 bench_live_init "pxeroot-$i" "$line")
-		echo "dracut+pxeroot boot $i: live init at $up s"
-		px+=("$up")
-		up=$(INITRD=$img_ln QEMU_TIMEOUT=240 bench_live_init "livenet-$i" "$line")
-		echo "dracut livenet boot $i: live init at $up s"
-		ln+=("$up")
-	done
-	echo "figure: live init uptime, median of $runs: dracut+pxeroot $(median "${px[@]}") s ($(stat -c %s "$img_px") bytes); dracut livenet $(median "${ln[@]}") s ($(stat -c %s "$img_ln") bytes) (same image, $(($(stat -c %s "$LAB_TMP/root.sfs") / 1024)) KiB)"
+	bench_two_images dracut+pxeroot "$img_px" "$line" "dracut livenet" "$img_ln" "$line"
 }
 
 main "$@"

@@ -49,9 +49,10 @@ mkinitcpio_write_init() {
 mkinitcpio_image() {
 	local dir img="$LAB_TMP/mkinitcpio.img"
 	lab_tmpdir
-	lab_need busybox cpio gzip
+	lab_need busybox cpio gzip zstd
 	dir=$(mktemp -d "$LAB_TMP/mkinitcpio.XXXXXX")
-	(cd "$dir" && gzip -dc "$LAB_ROOT/build/initramfs.img" | cpio -id --quiet) || lab_die "cannot unpack build/initramfs.img"
+	# Debian's zstd reads the three formats make initramfs writes: gzip, xz and zstd
+	(cd "$dir" && zstd -dcq "$LAB_ROOT/build/initramfs.img" | cpio -id --quiet) || lab_die "cannot unpack build/initramfs.img"
 	rm -f "$dir/usr/bin/pxeroot"
 	mv "$dir/init" "$dir/usr/bin/pxeroot"
 	mkdir -p "$dir/bin" "$dir/hooks" "$dir/new_root"

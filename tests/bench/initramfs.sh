@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2119  # archiso_http_append takes optional extra words
+# Benchmark: the standalone initramfs by binary and by compressor, side by side
+# in one run. Images of the same modules (tools/mkinitramfs.sh) are built from
+#   dynamic-gzip   the dynamic binary (build/dynamic/pxeroot, `make dynamic`)
+#                  with its shared libraries, gzip'd: the image as it was;
+#   static-gzip, static-xz, static-zstd   the static build/pxeroot, each compressor;
+# and each boots archiso's HTTP line against the same served image.
+#
+#   tests/bench/initramfs.sh   BENCH_RUNS=N (default 3) boots of each, in turn;
+#                              BENCH_DYNAMIC=PATH, BENCH_STATIC=PATH the two binaries
+#
+# Prints, per image: its compressed and uncompressed size, then the medians of
+# the kernel's unpack time ("Trying to unpack" to "Freeing initrd memory") and
+# the guest uptime at /init's start ("Run /init"), at pxeroot's "net: up" and at
+# the live root's init; then which compressor gave the earliest live init.
+# Exits 1 when a boot does not reach the live init.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+# shellcheck source=tests/bench/lib_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
+
+readonly IMAGES="dynamic-gzip static-gzip static-xz static-zstd"
+
+# Build image $1 (BINARY-COMPRESSOR) as $LAB_TMP/$1.img.
+build_image() {
+	local name=$1 bin moddir
+	case "${name%-*}" in
+	dynamic) bin=${BENCH_DYNAMIC:-$LAB_ROOT/build/dynamic/pxeroot} ;;
+	static) bin=${BENCH_STATIC:-$LAB_ROOT/build/pxeroot} ;;
+	esac
+	[[ -x "$bin" ]] || lab_die "$bin missing (make all dynamic)"
+	moddir=$(echo "$LAB_ROOT"/build/kernel/lib/modules/*)
+	"$LAB_ROOT/tools/mkinitramfs.sh" --binary "$bin" --moddir "$moddir" --out "$LAB_TMP/$name.img" \
+		--compress "${name##*-}" </dev/null >"$LAB_TMP/$name.build.log" 2>&1 ||
+		{ sed 's/^/#   /' "$LAB_TMP/$name.build.log"; lab_die "cannot build the $name image"; }
+}
+
+# Print the figures of serial log $1: unpack seconds, uptime at /init, at
+# network up and at the live init ("-" for one not found).
+boot_figures() {
+	lab_log_text "$1" | awk '
+		function ts(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+		/Trying to unpack rootfs image as initramfs/ && !t0 { t0 = ts($0) }
+		/Freeing initrd memory/ && !t1 { t1 = ts($0) }
+		/Run \/init as init process/ && !ini { ini = ts($0) }
+		/pxeroot: net: up on .*\(uptime [0-9.]+ s\)/ && !net { s = $0; sub(/.*\(uptime /, "", s); net = s + 0 }
+		/PXEROOT-E2E: init started uptime=/ && !live { s = $0; sub(/.*uptime=/, "", s); live = s + 0 }
+		END { printf "%s %s %s %s\n", (t0 && t1) ? sprintf("%.2f", t1 - t0) : "-", ini ? sprintf("%.2f", ini) : "-", net ? net : "-", live ? live : "-" }'
+}
+
+main() {
+	local runs=${BENCH_RUNS:-3} i name log line unpack ini net live best="" best_live=""
+	local -A u_unpack u_init u_net u_live
+	lab_tmpdir
+	serve_archiso arch
+	line=$(archiso_http_append)
+	for name in $IMAGES; do
+		build_image "$name"
+	done
+	for ((i = 1; i <= runs; i++)); do
+		for name in $IMAGES; do
+			log="$LAB_TMP/serial-$name-$i.log"
+			INITRD="$LAB_TMP/$name.img" qemu_boot "$log" "$line" >/dev/null
+			read -r unpack ini net live < <(boot_figures "$log")
+			[[ "$live" != - ]] || lab_die "$name boot $i: the live root's init did not start (log $log)"
+			echo "$name boot $i: unpack $unpack s, /init at $ini s, network up at $net s, live init at $live s"
+			u_unpack[$name]+="$unpack " u_init[$name]+="$ini " u_net[$name]+="$net " u_live[$name]+="$live "
+		done
+	done
+	# shellcheck disable=SC2086  # the lists are words
+	for name in $IMAGES; do
+		live=$(median ${u_live[$name]})
+		echo "figure: $name: $(stat -c %s "$LAB_TMP/$name.img") bytes ($(zstd -dcq "$LAB_TMP/$name.img" | wc -c) uncompressed);" \
+			"median of $runs: unpack $(median ${u_unpack[$name]}) s, /init at $(median ${u_init[$name]}) s," \
+			"network up at $(median ${u_net[$name]}) s, live init at $live s"
+		[[ "$name" == static-* ]] || continue
+		if [[ -z "$best" ]] || awk -v a="$live" -v b="$best_live" 'BEGIN { exit !(a < b) }'; then
+			best=${name#static-} best_live=$live
+		fi
+	done
+	echo "figure: earliest live init of the static images: ${best} (the default of make initramfs: COMPRESS=$(sed -n 's/^COMPRESS ?= //p' "$LAB_ROOT/Makefile"))"
+}
+
+main "$@"
