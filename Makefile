@@ -12,8 +12,11 @@ B := build
 
 # The version and the clock floor as last built; rewritten only when they change, so that the
 # objects that use them are compiled again with them (and only those).
-VERSION_STAMP := $(B)/version.stamp
-$(shell mkdir -p $(B); echo '$(VERSION) $(BUILD_EPOCH)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(BUILD_EPOCH)' >$(VERSION_STAMP))
+# `make static` alone keeps its own, so that it writes nothing under build/ but build/static/.
+SB := $(B)/static
+STAMP_DIR := $(if $(filter-out static,$(or $(MAKECMDGOALS),all)),$(B),$(SB))
+VERSION_STAMP := $(STAMP_DIR)/version.stamp
+$(shell mkdir -p $(STAMP_DIR); echo '$(VERSION) $(BUILD_EPOCH)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(BUILD_EPOCH)' >$(VERSION_STAMP))
 
 SRCS := $(wildcard agent/*.c agent/*/*.c)
 OBJS := $(SRCS:%.c=$(B)/obj/%.o)
@@ -40,7 +43,7 @@ nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/log.c
 devspec_test_SRCS := agent/source/devspec.c
 
-.PHONY: all deps kernel initramfs unit check demo clean
+.PHONY: all deps kernel initramfs unit check demo clean static
 all: $(B)/pxeroot
 
 deps:
@@ -51,9 +54,35 @@ $(B)/pxeroot: $(OBJS)
 
 $(B)/obj/agent/boot.o $(B)/obj/agent/main.o $(B)/obj/agent/fetch/fetch.o: $(VERSION_STAMP)
 
+# one agent source compiled; the pkg-config command that gives the libraries' flags follows
+COMPILE = $(CC) $(WARN) $(CFLAGS) -Iagent -DPXEROOT_VERSION='"$(VERSION)"' -DPXEROOT_BUILD_EPOCH=$(BUILD_EPOCH)
+
 $(B)/obj/%.o: %.c $(wildcard agent/*.h agent/*/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -Iagent -DPXEROOT_VERSION='"$(VERSION)"' -DPXEROOT_BUILD_EPOCH=$(BUILD_EPOCH) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+	$(COMPILE) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+# ---- make static: build/static/pxeroot, statically linked (a separate output for now) -------
+# libcurl and libkmod built from Debian's source packages by tools/static-libs.sh into
+# build/static/prefix (once per version; its stamps/libs changes only when one was rebuilt), the
+# other libraries the .a files of the -dev packages; the link flags are pkg-config --static's.
+# getaddrinfo in a static binary: glibc's built-in files and dns (see tools/static-libs.sh).
+SPREFIX := $(SB)/prefix
+SPKG_CONFIG := PKG_CONFIG_PATH=$(abspath $(SPREFIX))/lib/pkgconfig pkg-config --static
+SOBJS := $(SRCS:%.c=$(SB)/obj/%.o)
+static: $(SB)/pxeroot
+
+$(SPREFIX)/stamps/libs: FORCE
+	tools/static-libs.sh $(SB)
+FORCE:
+
+$(SB)/pxeroot: $(SOBJS) $(SPREFIX)/stamps/libs
+	$(CC) -static $(LDFLAGS) -Wl,--gc-sections -o $@ $(SOBJS) $$($(SPKG_CONFIG) --libs $(PKGS))
+
+$(SB)/obj/agent/boot.o $(SB)/obj/agent/main.o $(SB)/obj/agent/fetch/fetch.o: $(VERSION_STAMP)
+
+$(SB)/obj/%.o: %.c $(wildcard agent/*.h agent/*/*.h) $(SPREFIX)/stamps/libs
+	@mkdir -p $(dir $@)
+	$(COMPILE) -ffunction-sections -fdata-sections $$($(SPKG_CONFIG) --cflags $(PKGS)) -c -o $@ $<
 
 kernel:
 	@tools/deps.sh lab
