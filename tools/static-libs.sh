@@ -37,15 +37,15 @@ readonly CURL_FLAGS=(--disable-shared --enable-static --with-openssl --without-g
 	--with-zlib --enable-http --enable-tftp --enable-proxy --enable-threaded-resolver
 	--disable-ares --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet
 	--disable-pop3 --disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt
-	--disable-ftp --disable-file --disable-manual --disable-docs --disable-ntlm --disable-ntlm-wb
-	--disable-kerberos-auth --disable-negotiate-auth --disable-aws --disable-alt-svc --disable-hsts
-	--disable-cookies --disable-netrc --disable-doh --disable-websockets --disable-libcurl-option
+	--disable-ftp --disable-file --disable-manual --disable-ntlm --disable-ntlm-wb --disable-alt-svc
+	--disable-hsts --disable-cookies --disable-netrc --disable-doh --disable-websockets --disable-mime
+	--disable-get-easy-options --disable-libcurl-option
 	--disable-unix-sockets --disable-dependency-tracking --without-ca-fallback --disable-tls-srp
 	--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --with-ca-path=/etc/ssl/certs)
 # kmod: the library alone; modules plain, .ko.xz or .ko.zst; no libcrypto signature printing.
 readonly KMOD_FLAGS=(--with-xz --with-zstd --with-zlib
 	--without-openssl --disable-tools --disable-manpages --disable-test-modules --disable-debug
-	--disable-python --disable-gtk-doc --disable-dependency-tracking)
+	--disable-python --disable-dependency-tracking)
 
 # Print usage on stderr and exit with status $1.
 usage() {
