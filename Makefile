@@ -12,11 +12,8 @@ B := build
 
 # The version and the clock floor as last built; rewritten only when they change, so that the
 # objects that use them are compiled again with them (and only those).
-# `make static` alone keeps its own, so that it writes nothing under build/ but build/static/.
-SB := $(B)/static
-STAMP_DIR := $(if $(filter-out static,$(or $(MAKECMDGOALS),all)),$(B),$(SB))
-VERSION_STAMP := $(STAMP_DIR)/version.stamp
-$(shell mkdir -p $(STAMP_DIR); echo '$(VERSION) $(BUILD_EPOCH)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(BUILD_EPOCH)' >$(VERSION_STAMP))
+VERSION_STAMP := $(B)/version.stamp
+$(shell mkdir -p $(B); echo '$(VERSION) $(BUILD_EPOCH)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(BUILD_EPOCH)' >$(VERSION_STAMP))
 
 SRCS := $(wildcard agent/*.c agent/*/*.c)
 OBJS := $(SRCS:%.c=$(B)/obj/%.o)
@@ -43,46 +40,49 @@ nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/log.c
 devspec_test_SRCS := agent/source/devspec.c
 
-.PHONY: all deps kernel initramfs unit check demo clean static
+.PHONY: all deps kernel initramfs unit check demo clean dynamic
 all: $(B)/pxeroot
 
 deps:
 	@tools/deps.sh build
 
-$(B)/pxeroot: $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS))
-
-$(B)/obj/agent/boot.o $(B)/obj/agent/main.o $(B)/obj/agent/fetch/fetch.o: $(VERSION_STAMP)
-
 # one agent source compiled; the pkg-config command that gives the libraries' flags follows
 COMPILE = $(CC) $(WARN) $(CFLAGS) -Iagent -DPXEROOT_VERSION='"$(VERSION)"' -DPXEROOT_BUILD_EPOCH=$(BUILD_EPOCH)
+HEADERS := $(wildcard agent/*.h agent/*/*.h)
 
-$(B)/obj/%.o: %.c $(wildcard agent/*.h agent/*/*.h) | deps
-	@mkdir -p $(dir $@)
-	$(COMPILE) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
-
-# ---- make static: build/static/pxeroot, statically linked (a separate output for now) -------
+# ---- build/pxeroot: statically linked ---------------------------------------------------------
 # libcurl and libkmod built from Debian's source packages by tools/static-libs.sh into
 # build/static/prefix (once per version; its stamps/libs changes only when one was rebuilt), the
 # other libraries the .a files of the -dev packages; the link flags are pkg-config --static's.
 # getaddrinfo in a static binary: glibc's built-in files and dns (see tools/static-libs.sh).
-SPREFIX := $(SB)/prefix
+SPREFIX := $(B)/static/prefix
 SPKG_CONFIG := PKG_CONFIG_PATH=$(abspath $(SPREFIX))/lib/pkgconfig pkg-config --static
-SOBJS := $(SRCS:%.c=$(SB)/obj/%.o)
-static: $(SB)/pxeroot
 
-$(SPREFIX)/stamps/libs: FORCE
-	tools/static-libs.sh $(SB)
+$(SPREFIX)/stamps/libs: FORCE | deps
+	tools/static-libs.sh $(B)/static
 FORCE:
 
-$(SB)/pxeroot: $(SOBJS) $(SPREFIX)/stamps/libs
-	$(CC) -static $(LDFLAGS) -Wl,--gc-sections -o $@ $(SOBJS) $$($(SPKG_CONFIG) --libs $(PKGS))
+$(B)/pxeroot: $(OBJS) $(SPREFIX)/stamps/libs
+	$(CC) -static $(LDFLAGS) -Wl,--gc-sections -o $@ $(OBJS) $$($(SPKG_CONFIG) --libs $(PKGS))
 
-$(SB)/obj/agent/boot.o $(SB)/obj/agent/main.o $(SB)/obj/agent/fetch/fetch.o: $(VERSION_STAMP)
-
-$(SB)/obj/%.o: %.c $(wildcard agent/*.h agent/*/*.h) $(SPREFIX)/stamps/libs
+$(B)/obj/%.o: %.c $(HEADERS) $(SPREFIX)/stamps/libs | deps
 	@mkdir -p $(dir $@)
 	$(COMPILE) -ffunction-sections -fdata-sections $$($(SPKG_CONFIG) --cflags $(PKGS)) -c -o $@ $<
+
+# ---- make dynamic: build/dynamic/pxeroot, linked with the -dev packages' shared libraries -------
+# (the build of earlier releases; tests/bench/initramfs.sh compares its image with the static one)
+DB := $(B)/dynamic
+DOBJS := $(SRCS:%.c=$(DB)/obj/%.o)
+dynamic: $(DB)/pxeroot
+
+$(DB)/pxeroot: $(DOBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS))
+
+$(DB)/obj/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(COMPILE) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+$(foreach d,$(B) $(DB),$(d)/obj/agent/boot.o $(d)/obj/agent/main.o $(d)/obj/agent/fetch/fetch.o): $(VERSION_STAMP)
 
 kernel:
 	@tools/deps.sh lab
@@ -120,7 +120,7 @@ demo: all initramfs
 	tests/e2e/demo.sh
 
 clean:
-	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/initramfs.img $(B)/man
+	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/dynamic $(B)/initramfs.img $(B)/man
 
 # ---- install: make install|uninstall [DESTDIR=…] [PREFIX=/usr/local] -------------------------
 # The binary, the man pages and the script= examples (share/pxeroot/hooks) under PREFIX; each
@@ -225,7 +225,7 @@ fuzz-seeds: $(B)/fuzz/dhcp_seeds
 # make bench: build, then run every executable tests/bench/*.sh; each prints
 # "figure:" lines. Fails when a benchmark fails (after running them all).
 .PHONY: bench soak
-bench: all initramfs
+bench: all dynamic initramfs
 	@tools/deps.sh bench
 	@rc=0; for b in tests/bench/*.sh; do \
 		[ -f "$$b" ] && [ -x "$$b" ] || continue; \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build the standalone pxeroot initramfs: the agent as /init, its shared
-# libraries, the CA bundle, device nodes and the kernel modules it may load.
+# Build the standalone pxeroot initramfs: the agent as /init (stripped), its shared
+# libraries (none when it is static), the CA bundle, device nodes and the kernel modules it may load.
 #
 #   tools/mkinitramfs.sh --binary build/pxeroot \
 #       --moddir build/kernel/lib/modules/VER --out build/initramfs.img \
@@ -79,7 +79,7 @@ parse_args() {
 		[[ -f "$spec" && -x "$spec" ]] || die "--exec $spec: not an executable file"
 		[[ "$spec" != /init ]] || die "--exec $spec: /init is the agent"
 	done
-	for tool in cpio "$COMPRESS" ldd readelf modprobe depmod mknod chroot; do
+	for tool in cpio "$COMPRESS" strip ldd readelf modprobe depmod mknod chroot; do
 		command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh build lab)"
 	done
 }
@@ -110,9 +110,10 @@ make_skeleton() {
 	chmod 0700 "$STAGING/root"
 }
 
-# Install the agent as /init and /usr/bin/pxeroot.
+# Install the agent, without its symbols and debug sections, as /init and /usr/bin/pxeroot.
 install_binary() {
-	install -m 0755 "$BINARY" "$STAGING/init"
+	strip --strip-all -o "$STAGING/init" "$BINARY"
+	chmod 0755 "$STAGING/init"
 	ln -s /init "$STAGING/usr/bin/pxeroot"
 }
 
@@ -163,7 +164,8 @@ install_libs() {
 	for lib in "${LIBS[@]}"; do
 		copy_to_same_path "$lib"
 	done
-	count=$(printf '%s\n' "${LIBS[@]}" | sort -u | wc -l)
+	count=0
+	[[ ${#LIBS[@]} -eq 0 ]] || count=$(printf '%s\n' "${LIBS[@]}" | sort -u | wc -l)
 	say "$count shared objects (libraries and loaders)"
 }
 
