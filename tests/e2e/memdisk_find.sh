@@ -30,14 +30,22 @@ write_test_init() {
 }
 
 # ISO $1: the project's initramfs plus a cpio with static busybox, memdiskfind
-# and the test script, run as rdinit=.
+# with its libraries, and the test script, run as rdinit=.
 make_test_iso() {
-	local extra="$LAB_TMP/extra"
-	lab_need cpio busybox memdiskfind
+	local extra="$LAB_TMP/extra" lib dir
+	lab_need cpio busybox memdiskfind ldd
 	mkdir -p "$extra/bin" "$extra/usr/bin"
 	cp "$(command -v busybox)" "$extra/bin/busybox"
 	for applet in sh mount poweroff; do ln -s busybox "$extra/bin/$applet"; done
 	cp "$(command -v memdiskfind)" "$extra/usr/bin/memdiskfind"
+	# memdiskfind is dynamic, the project's image has no libc: its libraries and loader, each
+	# under its directory's real path (the image's /lib and /lib64 are links into /usr on
+	# merged-/usr hosts)
+	for lib in $(ldd "$(command -v memdiskfind)" | grep -o '/[^ ]*'); do
+		dir=$(realpath "$(dirname "$lib")")
+		mkdir -p "$extra$dir"
+		cp -L "$lib" "$extra$dir/"
+	done
 	write_test_init "$extra/memdisk-test"
 	(cd "$extra" && find . | cpio -o -H newc --quiet | gzip -9n) >"$LAB_TMP/extra.cpio.gz"
 	cat "$LAB_ROOT/build/initramfs.img" "$LAB_TMP/extra.cpio.gz" >"$LAB_TMP/initrd.img"
