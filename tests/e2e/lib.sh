@@ -17,6 +17,7 @@
 #   lab_track PID — stop PID on exit
 #   lab_untrack PID — forget PID once it has been reaped
 #   lab_need CMD... — fail the setup unless every CMD exists
+#   lab_unpack_initrd IMG DIR — unpack an initramfs (gzip, xz or zstd) into DIR
 #   lab_netns_prefix [NETNS] — print "ip netns exec NETNS", one word a line (nothing: host)
 #   lab_elapsed START — print the seconds since EPOCHREALTIME value START, one decimal
 #   port_answers PORT [ADDR] [NETNS] — succeed when ADDR:PORT accepts TCP connections

@@ -101,6 +101,14 @@ lab_need() {
 	done
 }
 
+# Unpack initramfs image $1 (a newc cpio, gzip'd, xz'd or zstd'd: Debian's zstd
+# reads all three) into directory $2, which must exist.
+lab_unpack_initrd() {
+	lab_need zstd cpio
+	(cd "$2" && zstd -dcq | cpio -idm --quiet --no-absolute-filenames) <"$1" ||
+		lab_die "cannot unpack $1"
+}
+
 # Print a command prefix, one word a line, that runs a command inside network
 # namespace $1 (nothing when $1 is empty: the host's own namespace).
 lab_netns_prefix() {

@@ -49,10 +49,9 @@ mkinitcpio_write_init() {
 mkinitcpio_image() {
 	local dir img="$LAB_TMP/mkinitcpio.img"
 	lab_tmpdir
-	lab_need busybox cpio gzip zstd
+	lab_need busybox cpio gzip
 	dir=$(mktemp -d "$LAB_TMP/mkinitcpio.XXXXXX")
-	# Debian's zstd reads the three formats make initramfs writes: gzip, xz and zstd
-	(cd "$dir" && zstd -dcq "$LAB_ROOT/build/initramfs.img" | cpio -id --quiet) || lab_die "cannot unpack build/initramfs.img"
+	lab_unpack_initrd "$LAB_ROOT/build/initramfs.img" "$dir"
 	rm -f "$dir/usr/bin/pxeroot"
 	mv "$dir/init" "$dir/usr/bin/pxeroot"
 	mkdir -p "$dir/bin" "$dir/hooks" "$dir/new_root"

@@ -75,7 +75,7 @@ write_quick_shell() {
 make_consoleless_initrd() {
 	local out=$1 dir="$LAB_TMP/initrd"
 	mkdir -p "$dir"
-	gzip -dc "$LAB_ROOT/build/initramfs.img" | (cd "$dir" && cpio -idm --quiet)
+	lab_unpack_initrd "$LAB_ROOT/build/initramfs.img" "$dir"
 	rm -f "$dir/dev/console"
 	mkdir -p "$dir/bin"
 	cp "$(command -v busybox)" "$dir/bin/busybox"

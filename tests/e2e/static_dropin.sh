@@ -34,8 +34,7 @@ check_standalone() {
 make_bare_image() {
 	local dir=$LAB_TMP/bare unpacked=$LAB_TMP/standalone
 	mkdir -p "$dir/dev" "$dir/lib" "$dir/etc/ssl/certs" "$unpacked"
-	(cd "$unpacked" && zstd -dcq "$LAB_ROOT/build/initramfs.img" | cpio -id --quiet) ||
-		lab_die "cannot unpack build/initramfs.img"
+	lab_unpack_initrd "$LAB_ROOT/build/initramfs.img" "$unpacked"
 	cp -a "$unpacked/usr/lib/modules" "$dir/lib/modules"
 	cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/"
 	cp "$PXEROOT" "$dir/init"

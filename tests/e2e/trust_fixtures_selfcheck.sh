@@ -115,7 +115,7 @@ check_tls() {
 check_initramfs() {
 	local root=$LAB_TMP/initramfs pair rc out base
 	mkdir -p "$root"
-	(cd "$root" && gzip -dc "$TRUST_INITRD" | cpio -id --quiet --no-absolute-filenames)
+	lab_unpack_initrd "$TRUST_INITRD" "$root"
 	for pair in "$TRUST_CMS_CERT:/etc/pxeroot/codesign.crt" "$TRUST_CMS_CA:/etc/pxeroot/codesign_CA.crt" \
 		"$TRUST_KEYRING:/etc/pxeroot/keyring.gpg" "$TRUST_TLS_CA:/etc/pxeroot/test-ca.crt"; do
 		rc=0
