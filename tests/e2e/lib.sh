@@ -18,6 +18,7 @@
 #   lab_untrack PID — forget PID once it has been reaped
 #   lab_need CMD... — fail the setup unless every CMD exists
 #   lab_unpack_initrd IMG DIR — unpack an initramfs (gzip, xz or zstd) into DIR
+#   lab_pack_initrd DIR IMG — write DIR as an initramfs (sorted, root-owned, zstd)
 #   lab_netns_prefix [NETNS] — print "ip netns exec NETNS", one word a line (nothing: host)
 #   lab_elapsed START — print the seconds since EPOCHREALTIME value START, one decimal
 #   port_answers PORT [ADDR] [NETNS] — succeed when ADDR:PORT accepts TCP connections

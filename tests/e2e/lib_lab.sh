@@ -109,6 +109,14 @@ lab_unpack_initrd() {
 		lab_die "cannot unpack $1"
 }
 
+# Write directory $1 as initramfs image $2: a newc cpio of its entries in sorted
+# order, owned by root, zstd-compressed (the lab kernel reads zstd).
+lab_pack_initrd() {
+	lab_need zstd cpio
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | zstd -q -3) >"$2" ||
+		lab_die "cannot write $2"
+}
+
 # Print a command prefix, one word a line, that runs a command inside network
 # namespace $1 (nothing when $1 is empty: the host's own namespace).
 lab_netns_prefix() {

@@ -49,7 +49,7 @@ mkinitcpio_write_init() {
 mkinitcpio_image() {
 	local dir img="$LAB_TMP/mkinitcpio.img"
 	lab_tmpdir
-	lab_need busybox cpio gzip
+	lab_need busybox
 	dir=$(mktemp -d "$LAB_TMP/mkinitcpio.XXXXXX")
 	lab_unpack_initrd "$LAB_ROOT/build/initramfs.img" "$dir"
 	rm -f "$dir/usr/bin/pxeroot"
@@ -58,7 +58,7 @@ mkinitcpio_image() {
 	cp "$(command -v busybox)" "$dir/bin/busybox"
 	cp "$LAB_ROOT/mkinitcpio/hooks/pxeroot" "$dir/hooks/pxeroot"
 	mkinitcpio_write_init "$dir/init" "$dir/init_functions"
-	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$img"
+	lab_pack_initrd "$dir" "$img"
 	rm -rf "$dir"
 	lab_note "mkinitcpio-style image: $img ($(stat -c %s "$img") bytes)"
 	export INITRD=$img

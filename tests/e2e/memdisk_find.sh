@@ -33,7 +33,7 @@ write_test_init() {
 # with its libraries, and the test script, run as rdinit=.
 make_test_iso() {
 	local extra="$LAB_TMP/extra" lib dir
-	lab_need cpio busybox memdiskfind ldd
+	lab_need busybox memdiskfind ldd
 	mkdir -p "$extra/bin" "$extra/usr/bin"
 	cp "$(command -v busybox)" "$extra/bin/busybox"
 	for applet in sh mount poweroff; do ln -s busybox "$extra/bin/$applet"; done
@@ -47,8 +47,8 @@ make_test_iso() {
 		cp -L "$lib" "$extra$dir/"
 	done
 	write_test_init "$extra/memdisk-test"
-	(cd "$extra" && find . | cpio -o -H newc --quiet | gzip -9n) >"$LAB_TMP/extra.cpio.gz"
-	cat "$LAB_ROOT/build/initramfs.img" "$LAB_TMP/extra.cpio.gz" >"$LAB_TMP/initrd.img"
+	lab_pack_initrd "$extra" "$LAB_TMP/extra.cpio.zst"
+	cat "$LAB_ROOT/build/initramfs.img" "$LAB_TMP/extra.cpio.zst" >"$LAB_TMP/initrd.img"
 	memdisk_iso "$1" "$LAB_TMP/initrd.img" "console=ttyS0 rdinit=/memdisk-test"
 }
 

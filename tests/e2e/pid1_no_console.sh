@@ -80,7 +80,7 @@ make_consoleless_initrd() {
 	mkdir -p "$dir/bin"
 	cp "$(command -v busybox)" "$dir/bin/busybox"
 	write_quick_shell "$dir/bin/sh"
-	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$out"
+	lab_pack_initrd "$dir" "$out"
 }
 
 # Build the tree whose init writes to ttyS0, serve it; boot it without a console.

@@ -39,7 +39,7 @@ make_bare_image() {
 	cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/"
 	cp "$PXEROOT" "$dir/init"
 	mknod -m 600 "$dir/dev/console" c 5 1
-	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | zstd -q -3) >"$1"
+	lab_pack_initrd "$dir" "$1"
 	lab_note "bare image: $(cd "$dir" && find . -type f | grep -vc '^./lib/modules/') files beside the modules, $(stat -c %s "$1") bytes"
 }
 
