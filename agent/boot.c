@@ -58,10 +58,11 @@ static int st_options(struct boot *b)
 	int r = cmdline_read("/proc/cmdline", &b->cl);
 	if (r < 0)
 		return log_err(r, "cmdline /proc/cmdline: %s", strerror(-r));
-	if ((r = plan_from_cmdline(&b->cl, &b->plan)) < 0)
+	r = plan_from_cmdline(&b->cl, &b->plan);
+	log_set_debug(b->plan.debug); /* read first: a refused plan still says what debug shows */
+	if (r < 0)
 		return r;
 	b->plan_ok = 1;
-	log_set_debug(b->plan.debug);
 	if (b->plan.debug)
 		plan_explain(&b->plan);
 	if (!b->plan.source)

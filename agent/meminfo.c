@@ -5,9 +5,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "log.h"
+#include "paths.h"
 
 /* The KiB value of KEY ("MemTotal:") in the text BUF, or 0. */
 static uint64_t field_kb(const char *buf, const char *key)
@@ -42,4 +47,18 @@ uint64_t mem_used_kb(void)
 {
 	uint64_t t, a;
 	return meminfo(&t, &a) == 0 && t > a ? t - a : 0;
+}
+
+/* MemAvailable with the headroom, then the image tmpfs's free space. */
+int image_fits_ram(const char *who, uint64_t size, const char *tmpfs_opt)
+{
+	struct statvfs vfs;
+	uint64_t total, avail, mib = 1024 * 1024, need = size + RAM_HEADROOM;
+	if (meminfo(&total, &avail) == 0 && need > avail * 1024)
+		return log_err(-EFBIG, "%s: the image is %" PRIu64 " MiB; it needs %" PRIu64 " MiB of RAM (the image and %d MiB for the overlay and buffers) but %" PRIu64 " MiB are available",
+			       who, (size + mib - 1) / mib, (need + mib - 1) / mib, (int)(RAM_HEADROOM / mib), avail / 1024);
+	if (statvfs(IMG_DIR, &vfs) == 0 && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
+		return log_err(-EFBIG, "%s: the image is %" PRIu64 " MiB but the image tmpfs (%s) has %" PRIu64 " MiB free", who,
+			       (size + mib - 1) / mib, tmpfs_opt, (uint64_t)vfs.f_bavail * vfs.f_frsize / mib);
+	return 0;
 }

@@ -9,4 +9,12 @@ int meminfo(uint64_t *total_kb, uint64_t *avail_kb);
 /* Memory in use (MemTotal - MemAvailable) in KiB; 0 when it cannot be read. */
 uint64_t mem_used_kb(void);
 
+#define RAM_HEADROOM (32ull << 20) /* beyond an image in RAM: the overlay's first writes, buffers */
+
+/* Whether an image of SIZE bytes fits in RAM before any byte of it is kept: in MemAvailable with
+ * RAM_HEADROOM to spare, and in the image tmpfs (mounted at IMG_DIR; TMPFS_OPT names its size
+ * option for the line, "copytoram_size=75%"). 0, or -EFBIG after one line starting with WHO
+ * ("fetch URL", "archiso FILE") that gives the sizes. */
+int image_fits_ram(const char *who, uint64_t size, const char *tmpfs_opt);
+
 #endif

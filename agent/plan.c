@@ -220,6 +220,22 @@ static int plan_cow(const struct cmdline *cl, struct plan *plan)
 	return plan_check_size(name, plan->mount.cow_size);
 }
 
+/* The rule every source passes through: a check the command line asks for that the chosen
+ * source cannot make on exactly the bytes it hands to the mount stage refuses the plan, before
+ * any network or device is touched. A source that declares nothing is taken to check nothing. */
+static int plan_checks_covered(const struct plan *plan)
+{
+	char opts[64];
+	if (!plan->source || !trust_any(&plan->trust))
+		return 0;
+	const struct source *s = plan->source;
+	const char *why = s->unchecked ? s->unchecked(&plan->src_opts) : "it declares no checks";
+	if (!why)
+		return 0;
+	return log_err(-EINVAL, "cmdline %s: the %s source (%s) cannot check what it boots: %s",
+		       trust_options(&plan->trust, opts, sizeof(opts)), s->name, s->options, why);
+}
+
 /* Read every option into PLAN. */
 int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
@@ -242,7 +258,8 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 		return r;
 	trust_defaults(&plan->trust);
 	if ((r = plan_get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
-	    (r = plan_get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = plan_get_bool(cl, "verify", &plan->trust.gpg)) < 0)
+	    (r = plan_get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = plan_get_bool(cl, "verify", &plan->trust.gpg)) < 0 ||
+	    (r = plan_checks_covered(plan)) < 0)
 		return r;
 	if ((r = plan_fetch(cl, plan)) < 0)
 		return r;
@@ -275,7 +292,7 @@ void plan_explain(const struct plan *plan)
 	if (plan->source) {
 		plan->source->explain(plan);
 		log_info("plan: checks:%s%s%s%s", plan->trust.sha512 ? " sha512" : "", plan->trust.cms ? " cms" : "",
-			 plan->trust.gpg ? " gpg" : "", plan->trust.sha512 || plan->trust.cms || plan->trust.gpg ? "" : " none");
+			 plan->trust.gpg ? " gpg" : "", trust_any(&plan->trust) ? "" : " none");
 	} else {
 		log_info("plan: no root source on the command line");
 	}

@@ -5,11 +5,17 @@
 
 #include <blkid.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include "fsutil.h"
 
 #define SYS_BLOCK "/sys/class/block"
 
@@ -93,4 +99,41 @@ int blkdev_each(blkdev_fn fn, void *ctx)
 {
 	int r = walk(true, fn, ctx);
 	return r ? r : walk(false, fn, ctx);
+}
+
+/* Set DEV's read-only flag to RO; its former flag into *WAS (when WAS is not NULL). 0 or -errno. */
+static int set_ro(const char *dev, bool ro, bool *was)
+{
+	int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK), old = 0, want = ro, r = 0;
+	if (fd < 0)
+		return -errno;
+	if ((was && ioctl(fd, BLKROGET, &old) < 0) || ioctl(fd, BLKROSET, &want) < 0)
+		r = -errno;
+	close(fd);
+	if (was)
+		*was = old != 0;
+	return r;
+}
+
+/* The device read-only, then the mount (ext3/4 without their journal). */
+int blkdev_mount_ro(const char *dev, const char *dir, const char *type, bool *was_ro)
+{
+	bool journal = !strcmp(type, "ext3") || !strcmp(type, "ext4");
+	int r = set_ro(dev, true, was_ro);
+	if (r < 0)
+		return r;
+	if (mount(dev, dir, type, MS_RDONLY | MS_NODEV | MS_NOSUID, journal ? "noload" : NULL) < 0) {
+		r = -errno;
+		if (!*was_ro)
+			set_ro(dev, false, NULL);
+	}
+	return r;
+}
+
+/* Unmounted, and the flag as it was. */
+void blkdev_unmount(const char *dev, const char *dir, bool was_ro)
+{
+	umount_quiet(dir);
+	if (!was_ro)
+		set_ro(dev, false, NULL);
 }

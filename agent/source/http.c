@@ -100,16 +100,10 @@ static int http_mirrors(const struct http_opts *o, const char *pxeserver, const 
 static int fits_in_ram(void *ctx, const char *url, uint64_t size)
 {
 	const struct http_opts *o = ctx;
-	struct statvfs vfs;
-	uint64_t total, avail, mib = 1024 * 1024;
-	uint64_t need = size + RAM_HEADROOM;
-	if (meminfo(&total, &avail) == 0 && need > avail * 1024)
-		return log_err(-EFBIG, "fetch %s: the image is %" PRIu64 " MiB; it needs %" PRIu64 " MiB of RAM (the image and %d MiB for the overlay and buffers) but %" PRIu64 " MiB are available",
-			       url, (size + mib - 1) / mib, (need + mib - 1) / mib, (int)(RAM_HEADROOM / mib), avail / 1024);
-	if (statvfs(IMG_DIR, &vfs) == 0 && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
-		return log_err(-EFBIG, "fetch %s: the image is %" PRIu64 " MiB but the image tmpfs (archiso_http_spc=%s) has %" PRIu64 " MiB free",
-			       url, (size + mib - 1) / mib, o->spc, (uint64_t)vfs.f_bavail * vfs.f_frsize / mib);
-	return 0;
+	char who[2100], opt[80];
+	snprintf(who, sizeof(who), "fetch %s", url);
+	snprintf(opt, sizeof(opt), "archiso_http_spc=%s", o->spc);
+	return image_fits_ram(who, size, opt);
 }
 
 #define MIB (1024.0 * 1024.0)
@@ -288,6 +282,14 @@ const struct http_opts *http_opts(const struct plan *plan)
 	return (const struct http_opts *)plan->src_opts.b;
 }
 
+/* The image is checked while it downloads into the image tmpfs and never read from the network
+ * again: every check covers what is mounted. */
+static const char *http_unchecked(const struct source_opts *opts)
+{
+	(void)opts;
+	return NULL;
+}
+
 const struct source http_source = {
 	.name = "http",
 	.options = "archiso_http_srv= or root=live:URL",
@@ -296,4 +298,5 @@ const struct source http_source = {
 	.get = http_get,
 	.undo = http_undo,
 	.explain = http_explain,
+	.unchecked = http_unchecked,
 };

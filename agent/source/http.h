@@ -8,8 +8,6 @@
 #include "plan.h"
 #include "source/source.h"
 
-#define RAM_HEADROOM (32ull << 20) /* beyond the image: the overlay's first writes, buffers */
-
 /* The options of the HTTP source, as its claim read them. */
 struct http_opts {
 	const char *srv;      /* archiso_http_srv= (raw, may hold ${pxeserver}) */

@@ -127,7 +127,8 @@ static int memdisk_get(const struct plan *plan, const struct net_result *net, st
 	int r = memdisk_map(true, dev, sizeof(dev));
 	if (r < 0)
 		return r;
-	return archiso_from_device(plan, "memdisk", dev, "iso9660", o->copytoram, o->ram_size, MEMDISK_KEPT, root);
+	struct archiso_medium m = {.who = "memdisk", .mode = o->copytoram, .ram_size = o->ram_size, .kept_why = MEMDISK_KEPT, .in_ram = true};
+	return archiso_from_device(plan, dev, "iso9660", &m, root);
 }
 
 /* The image copy and the ISO mount go (phram stays: the ISO is MEMDISK's memory anyway). */
@@ -159,6 +160,14 @@ static void memdisk_explain(const struct plan *plan)
 		 plan->basedir, plan->arch ? plan->arch : "<machine>", o->copytoram ? "copied into RAM" : "used in place");
 }
 
+/* The ISO is in RAM that MEMDISK reserved: the image is checked there (or while copied) and
+ * nothing but this machine can change it afterwards. */
+static const char *memdisk_unchecked(const struct source_opts *opts)
+{
+	(void)opts;
+	return NULL;
+}
+
 const struct source memdisk_source = {
 	.name = "memdisk",
 	.options = "pxeroot.memdisk",
@@ -168,4 +177,5 @@ const struct source memdisk_source = {
 	.get = memdisk_get,
 	.undo = memdisk_undo,
 	.explain = memdisk_explain,
+	.unchecked = memdisk_unchecked,
 };

@@ -142,8 +142,9 @@ static int build_spec(const struct plan *plan, const struct net_result *net, str
 static int archiso_get(const struct plan *plan, const struct nfs_opts *o, const struct nfs_spec *s,
 		       const struct net_result *net, struct root *root)
 {
+	struct archiso_medium m = {.who = "nfs", .mode = o->copytoram, .ram_size = o->ram_size};
 	int r = nfs_mount(s, true, o->timeout_s, client_of(net));
-	if (r < 0 || (r = archiso_take(plan, NFS_DIR, o->copytoram, o->ram_size, NULL, root)) < 0) {
+	if (r < 0 || (r = archiso_take(plan, NFS_DIR, &m, root)) < 0) {
 		umount_quiet(NFS_DIR);
 		return r;
 	}
@@ -259,6 +260,18 @@ static void nfs_explain(const struct plan *plan)
 	log_info("plan: each NFS mount attempt at most %u s", o->timeout_s);
 }
 
+/* An export is the root as it is: no file there for a check to cover. archiso's image on a share
+ * is checked while it is copied into RAM; with copytoram=n it would be read from the server again. */
+static const char *nfs_unchecked(const struct source_opts *opts)
+{
+	const struct nfs_opts *o = (const struct nfs_opts *)opts->b;
+	if (o->form != NFS_ARCHISO)
+		return "an NFS export is the root as it is, with no image file to check (archiso_nfs_srv= boots a checked image from a share)";
+	if (o->copytoram == COPY_N)
+		return "with copytoram=n the image would be read from the share again after its checks (copytoram=y boots the checked copy)";
+	return NULL;
+}
+
 const struct source nfs_source = {
 	.name = "nfs",
 	.options = "archiso_nfs_srv=, root=/dev/nfs, root=nfs:, nfs4:, nfs:// or root=dhcp",
@@ -268,4 +281,5 @@ const struct source nfs_source = {
 	.get = nfs_get,
 	.undo = nfs_undo,
 	.explain = nfs_explain,
+	.unchecked = nfs_unchecked,
 };

@@ -36,6 +36,11 @@ struct source {
 	void (*undo)(void);
 	/* One "plan: ..." line per item (pxeroot cmdline --explain). */
 	void (*explain)(const struct plan *plan);
+	/* Why the requested checks (checksum=, verify=, cms_verify=) could not cover exactly the
+	 * bytes this source hands to the mount stage, with the options in OPTS: a phrase for the
+	 * refusal, or NULL when every check covers them. Every source sets it; the plan refuses a
+	 * check the source cannot make (plan.c), before anything is touched. */
+	const char *(*unchecked)(const struct source_opts *opts);
 };
 
 /* The source CL asks for into *OUT (NULL: none) and its options into OPTS: every source checks

@@ -36,6 +36,11 @@ struct check {
 
 /* Fill T with the defaults under TRUST_DIR (the CA file only if it exists). */
 void trust_defaults(struct trust *t);
+/* Whether T asks for any check. */
+bool trust_any(const struct trust *t);
+/* The options that asked for T's checks, as the command line spells them ("checksum=y
+ * cms_verify=y"), into BUF; returns BUF ("" when none). */
+const char *trust_options(const struct trust *t, char *buf, size_t cap);
 
 /* The constructors share one shape: URL is the image, COMP the companion file it was given as
  * DATA (LEN bytes). Each returns 0 with *OUT set, or a negative errno after the line that says

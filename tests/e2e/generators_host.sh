@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one truth the generators ask the binary for, on the host: `pxeroot claim`
 # says 0 / 1 / 2 for command lines pxeroot handles, does not handle, or has a
-# malformed option in (naming it); `pxeroot modules` lists the mount stage's
+# malformed option in (naming it), or a check its source cannot make (an NFS
+# export, an image read again after its check); `pxeroot modules` lists the mount stage's
 # modules (ext4 among them) once each; the mkinitcpio install hook, run under a
 # stand-in of the mkinitcpio functions it calls, adds every one of them; the
 # mkinitcpio runtime hook, sourced in busybox ash as mkinitcpio's init does,
@@ -30,6 +31,30 @@ check_claim() {
 	claim_is "archiso_http_srv=http://h/ verify=maybe" 2
 	expect_line "$LAB_TMP/claim.log" 'cmdline verify="maybe": not a yes/no word' "claim names the malformed option"
 	claim_is "root=live:ftp://h/a.sfs" 2
+	check_claim_checks
+}
+
+# A check the chosen source cannot make on exactly the bytes it boots refuses
+# the line at claim time (exit 2, one line naming the options and the source),
+# and cmdline --explain says so instead of listing the checks.
+check_claim_checks() {
+	local f="$LAB_TMP/cmdline" rc=0
+	claim_is "root=nfs:10.0.2.2:/export checksum=y verify=y cms_verify=y" 2
+	expect_line "$LAB_TMP/claim.log" 'cmdline checksum=y verify=y cms_verify=y: the nfs source \(.*\) cannot check what it boots: an NFS export is the root as it is' "claim: an NFS export with checks refused, the options and source named"
+	claim_is "root=/dev/nfs nfsroot=10.0.2.2:/srv/root checksum" 2
+	claim_is "archiso_nfs_srv=10.0.2.2:/srv checksum=y copytoram=n" 2
+	expect_line "$LAB_TMP/claim.log" 'cmdline checksum=y: the nfs source .*with copytoram=n the image would be read from the share again' "claim: archiso over NFS checked in place refused"
+	claim_is "archisolabel=ARCH_202611 cms_verify=y copytoram=n" 2
+	expect_line "$LAB_TMP/claim.log" 'cmdline cms_verify=y: the local source .*read from the medium again' "claim: a medium checked in place refused"
+	claim_is "archiso_nfs_srv=10.0.2.2:/srv checksum=y" 0
+	claim_is "archisolabel=ARCH_202611 checksum=y" 0
+	claim_is "pxeroot.memdisk checksum=y copytoram=n" 0
+	claim_is "root=nfs:10.0.2.2:/export" 0
+	printf '%s\n' "root=nfs:10.0.2.2:/export checksum=y" >"$f"
+	"$PXEROOT" cmdline --explain "$f" >"$LAB_TMP/explain.log" 2>&1 || rc=$?
+	lab_assert "$([[ $rc -ne 0 ]] && echo 0 || echo 1)" "explain: an NFS export with checks is not a plan (exit $rc)"
+	expect_line "$LAB_TMP/explain.log" 'cmdline checksum=y: the nfs source .*cannot check what it boots' "explain: says why"
+	expect_no_line "$LAB_TMP/explain.log" 'plan: checks:' "explain: lists no checks it would not make"
 }
 
 # The module list: the mount stage's, no name twice.

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # archiso's ISO in a CD drive (QEMU -cdrom, IDE), found through libblkid:
-# archisolabel= with checksum=y boots it in place (copytoram=auto never copies
-# from an optical drive, as archiso decides); dracut's root=live:CDLABEL= with
-# copytoram=y copies the image into RAM and lets the CD go. Failure twin: a
+# archisolabel= with checksum=y copies the image into RAM while it is checked
+# (a medium that is not RAM is never read again after its check, whatever
+# copytoram=auto would say of an optical drive) and lets the CD go; dracut's
+# root=live:CDLABEL= with copytoram=y copies too. A disc put into the drive
+# only after the first look is searched then (archisosearchfilename=), behind
+# a USB stick with 70 partitions that comes first in the walk. Failure twin: a
 # label no device has is waited for rootdelay= seconds, said on the console,
 # then refused with the devices seen named, nothing mounted, no panic.
 set -euo pipefail
@@ -23,11 +26,12 @@ main() {
 	media_boot "$log" "archisolabel=PXEROOT_CD checksum=y" -cdrom "$iso"
 	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_CD \(archisolabel=\) is /dev/sr0 \(iso9660, LABEL=PXEROOT_CD\)' "label: the CD found by its label"
 	expect_line "$log" 'pxeroot: media: /dev/sr0 \(iso9660\) on /run/pxeroot/media read-only' "label: the CD mounted read-only"
-	expect_line "$log" "pxeroot: archiso: copytoram=auto: $img is used in place: it is on an optical drive" "label: auto keeps an optical drive's image in place"
+	expect_line "$log" "pxeroot: archiso: $img is copied into RAM: checksum=y asked for checks, .* \\(copytoram=auto alone: used in place: it is on an optical drive\\)" "label: a checked image is copied, not read from the CD again"
 	expect_line "$log" "pxeroot: verify $img: sha512 ok" "label: the image checked with the CD's sha512 list"
+	expect_line "$log" 'pxeroot: media: the image is in RAM; /dev/sr0 is unmounted' "label: the checked copy boots, the CD is let go"
 	expect_line "$log" 'PXEROOT-E2E: init started' "label: live root's init started"
-	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "label: the image on the CD is the lower layer"
-	expect_line "$log" 'PXEROOT-E2E: mount: /dev/sr0 /run/pxeroot/media iso9660' "label: the CD stays mounted"
+	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "label: the copy is the lower layer"
+	expect_no_line "$log" 'PXEROOT-E2E: mount: /dev/sr0' "label: the CD is not mounted in the live system"
 	expect_no_line "$log" 'Kernel panic' "label: no kernel panic"
 
 	log="$LAB_TMP/serial-cdlabel.log"
@@ -37,6 +41,17 @@ main() {
 	expect_line "$log" 'PXEROOT-E2E: init started' "cdlabel: live root's init started"
 	expect_line "$log" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "cdlabel: the copy is the lower layer"
 	expect_no_line "$log" 'PXEROOT-E2E: mount: /dev/sr0' "cdlabel: the CD is not mounted in the live system"
+
+	log="$LAB_TMP/serial-late.log"
+	media_many_parts "$LAB_TMP/parts.img" 70
+	media_monitor
+	media_when "$log" 'pxeroot: media: waiting up to' "change cd0 $iso"
+	media_boot "$log" "archisosearchfilename=/boot/2026-11-30-05-00-00-00.uuid rootdelay=60 pxeroot.debug" "${MEDIA_MONITOR_ARGS[@]}" \
+		-drive if=none,id=cd0,media=cdrom,readonly=on -device ide-cd,drive=cd0 -device qemu-xhci,id=xhci \
+		-drive "if=none,id=stick,file=$LAB_TMP/parts.img,format=raw,readonly=on" -device usb-storage,bus=xhci.0,drive=stick,removable=on
+	expect_line "$log" 'pxeroot: media: waiting up to 60 s \(rootdelay=\) for a device holding /boot/2026-11-30-05-00-00-00\.uuid' "late: the drive was empty at the first look"
+	expect_line "$log" 'pxeroot: media: a device holding /boot/2026-11-30-05-00-00-00\.uuid \(archisosearchfilename=\) is /dev/sr0 \(iso9660, LABEL=PXEROOT_CD\)' "late: the disc put in later is searched, past 70 partitions"
+	expect_line "$log" 'PXEROOT-E2E: init started' "late: live root's init started"
 
 	log="$LAB_TMP/serial-nolabel.log"
 	media_boot "$log" "archisolabel=NOT_THERE rootdelay=3 pxeroot.debug" -cdrom "$iso"

@@ -3,6 +3,7 @@
 
 #include "check.h"
 #include "cmdline.h"
+#include "log.h"
 #include "plan.h"
 #include "source/http.h"
 #include "source/local.h"
@@ -287,6 +288,46 @@ static void test_local(void)
 	}
 }
 
+/* The rule every source passes through: a requested check the chosen source cannot make on
+ * exactly the bytes it hands over refuses the plan, with one line naming the options and the
+ * source; every source of the table declares what it can check. */
+static void test_checks_rule(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	static const struct {
+		const char *line;
+		const char *words; /* in the refusal line; NULL: accepted */
+	} cases[] = {
+		{"root=nfs:10.0.2.2:/srv/root checksum=y", "cmdline checksum=y: the nfs source"},
+		{"root=/dev/nfs nfsroot=10.0.2.2:/srv/root verify=y cms_verify=y", "cmdline verify=y cms_verify=y: the nfs source"},
+		{"root=dhcp checksum", "an NFS export is the root as it is"},
+		{"root=nfs4:10.0.2.2:/export pxeroot.overlay=1 cms_verify=y", "the nfs source"},
+		{"root=nfs:10.0.2.2:/srv/root checksum=n verify=0", NULL},
+		{"archiso_nfs_srv=10.0.2.2:/srv checksum=y verify=y cms_verify=y", NULL},
+		{"archiso_nfs_srv=10.0.2.2:/srv copytoram=auto checksum=y", NULL},
+		{"archiso_nfs_srv=10.0.2.2:/srv copytoram=n checksum=y", "with copytoram=n the image would be read from the share again"},
+		{"archiso_nfs_srv=10.0.2.2:/srv copytoram=n", NULL},
+		{"archisolabel=X copytoram=n verify=y", "cmdline verify=y: the local source"},
+		{"root=live:CDLABEL=X copytoram=n checksum=y", "read from the medium again"},
+		{"archisolabel=X checksum=y", NULL},
+		{"archisolabel=X copytoram=n", NULL},
+		{"pxeroot.memdisk copytoram=n checksum=y verify=y", NULL},
+		{"archiso_http_srv=http://h/ checksum=y verify=y cms_verify=y", NULL},
+		{"root=live:http://h/x.sfs checksum=y", NULL},
+	};
+	for (const struct source *const *s = sources; *s; s++)
+		CHECK((*s)->unchecked != NULL, "the %s source declares what it can check", (*s)->name);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = plan_of(cases[i].line, &p, &cl);
+		if (cases[i].words)
+			CHECK(r == -EINVAL && strstr(log_last_error(), cases[i].words), "refused at claim: %s (%s)", cases[i].line, log_last_error());
+		else
+			CHECK(r == 0 && p.source, "accepted: %s", cases[i].line);
+		cmdline_free(&cl);
+	}
+}
+
 /* archiso's copytoram=auto rule: under 4 GiB, and MemAvailable above the size plus 2 GiB. */
 static void test_copy_auto(void)
 {
@@ -450,6 +491,7 @@ int main(void)
 	test_memdisk();
 	test_local();
 	test_copy_auto();
+	test_checks_rule();
 	test_hook();
 	test_rw();
 	test_fetch();
