@@ -221,7 +221,8 @@ static int cmd_modules(int argc, char **argv)
 	return 0;
 }
 
-/* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed, nothing configured. */
+/* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed (its text escaped), nothing
+ * configured. */
 static int cmd_dhcp(int argc, char **argv)
 {
 	struct nic nics[16], *nic = NULL;
@@ -246,8 +247,9 @@ static int cmd_dhcp(int argc, char **argv)
 	printf("next_server=%s\n", inet_ntoa(l.next_server));
 	for (unsigned i = 0; i < l.ndns; i++)
 		printf("dns=%s\n", inet_ntoa(l.dns[i]));
+	char rp[4 * sizeof(l.root_path)], bf[4 * sizeof(l.bootfile)]; /* the server's text, escaped */
 	printf("lease_s=%u\nmtu=%u\nhostname=%s\ndomain=%s\nroot_path=%s\nbootfile=%s\n", l.lease_s,
-	       l.mtu, l.hostname, l.domain, l.root_path, l.bootfile);
+	       l.mtu, l.hostname, l.domain, log_clean(l.root_path, rp, sizeof(rp)), log_clean(l.bootfile, bf, sizeof(bf)));
 	return 0;
 }
 
