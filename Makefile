@@ -180,7 +180,7 @@ FUZZ_TARGETS := fuzz_devspec fuzz_mbft fuzz_nfs_spec fuzz_dhcp fuzz_sha512list f
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-fuzz_dhcp_SRCS := agent/net/dhcp_codec.c
+fuzz_dhcp_SRCS := agent/net/dhcp_codec.c agent/log.c agent/source/nfs_spec.c
 fuzz_sha512list_SRCS := agent/verify/sha512list.c
 fuzz_ipconf_SRCS := agent/net/ipconf.c
 fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c

@@ -85,15 +85,16 @@ void sleep_ms(uint64_t ms)
 		;
 }
 
-/* Format one line and send it to every destination. */
+/* Format one line, escape it whole (log_clean: a value from the network or the command line, in
+ * whichever call site, cannot move the cursor, clear the screen or start a line of its own) and
+ * send it to every destination. */
 static void emit(const char *fmt, va_list ap)
 {
-	char line[1024];
+	char raw[2048], line[1024];
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	int n = snprintf(line, sizeof(line), "pxeroot: ");
-	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
+	log_clean(raw, line + n, sizeof(line) - (size_t)n - 1); /* room kept for the newline */
+	size_t len = strlen(line);
 	line[len++] = '\n';
 
 	if (active && active->drawn && active->tty) {
@@ -130,13 +131,15 @@ void log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Log one error line, kept as the last reason; return ERR unchanged. */
+/* Log one error line, kept (escaped) as the last reason; return ERR unchanged. */
 int log_err(int err, const char *fmt, ...)
 {
+	char raw[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last_reason, sizeof(last_reason), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	log_clean(raw, last_reason, sizeof(last_reason)); /* escaped here too: hooks print it */
 	log_info("%s", last_reason);
 	return err;
 }
@@ -244,7 +247,7 @@ static void progress_draw(struct progress *p, bool final)
 void progress_start(struct progress *p, const char *what, uint64_t total)
 {
 	memset(p, 0, sizeof(*p));
-	snprintf(p->what, sizeof(p->what), "%s", what);
+	log_clean(what, p->what, sizeof(p->what)); /* drawn by progress_draw, not emit */
 	p->total = total;
 	p->start_ms = p->last_ms = now_ms();
 	p->tty = isatty(STDERR_FILENO);

@@ -23,22 +23,25 @@ void log_to_file(const char *path);
 void log_set_debug(bool on);
 bool log_debug_enabled(void);
 
-/* One "pxeroot: ..." line on the console, in /dev/kmsg and in the log file. */
+/* One "pxeroot: ..." line on the console, in /dev/kmsg and in the log file. The formatted text is
+ * escaped whole as log_clean does (every byte outside printable ASCII as \xHH, cut with "..." past
+ * about 1000 characters): whatever a value holds, the line stays one line of plain text. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like log_info, only when debug is on. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Log one error line and return ERR (a negative errno), so callers can `return log_err(...)`. */
 int log_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The text of the last line log_err or log_errno wrote ("" when none), without "pxeroot: ". */
+/* The text of the last line log_err or log_errno wrote ("" when none), without "pxeroot: ", escaped
+ * as that line was. */
 const char *log_last_error(void);
 /* log_err with the cause spelled out: the line is FMT's text, ": ", strerror(-ERR). */
 int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define LOG_CLEAN_MAX 256 /* room for a cleaned string: at most this minus one characters */
 
-/* Text a server chose (a header, a redirect target, an error quoting them) made safe to print
- * into OUT (CAP bytes): every byte outside printable ASCII (0x20-0x7e) as \xHH, cut with "..."
- * when it does not fit. Returns OUT. */
+/* S made safe to print into OUT (CAP bytes): every byte outside printable ASCII (0x20-0x7e) as
+ * \xHH, cut with "..." when it does not fit. Returns OUT. Every log line goes through it whole;
+ * call sites use it to cut text a server chose (a header, a redirect target) to LOG_CLEAN_MAX. */
 const char *log_clean(const char *s, char *out, size_t cap);
 
 /* A progress line for one transfer, redrawn in place on a terminal, printed every few seconds
@@ -55,6 +58,7 @@ struct progress {
 	const uint64_t *unpacked; /* optional: bytes unpacked so far, shown when not 0 */
 };
 
+/* Begin the line of WHAT (escaped as log_clean does, cut to fit) of TOTAL bytes (0 = unknown). */
 void progress_start(struct progress *p, const char *what, uint64_t total);
 /* Record DONE bytes of TOTAL (TOTAL 0 = unknown) and redraw if enough time has passed. */
 void progress_update(struct progress *p, uint64_t done, uint64_t total);

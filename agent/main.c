@@ -9,7 +9,8 @@
  *   verify IMAGE ...     the boot's checks on a local file (see usage)
  *   claim [FILE]         exit 0 when the command line asks for a root pxeroot handles, 1 when
  *                        not, 2 when an option is malformed
- *   modules [--for-sources]   the kernel modules pxeroot may load
+ *   modules [--for-sources | --net]   the kernel modules pxeroot may load (--net: AF_PACKET and
+ *                        the NIC drivers, for an initramfs)
  *   fetch URL FILE ...   download with progress and the boot's checks (see usage)
  *   dhcp IFACE           run a DHCP exchange on IFACE and print the lease, configuring nothing
  *   memdisk-find         where syslinux MEMDISK left its disk image, as memdiskfind prints it
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "mount/mount.h"
 #include "net/dhcp.h"
+#include "net/net.h"
 #include "source/mbft.h"
 #include "source/source.h"
 #include "verify/file.h"
@@ -42,7 +44,7 @@
 static int usage(void)
 {
 	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | version\n"
-	      "       | claim [FILE] | modules [--for-sources] | memdisk-find\n"
+	      "       | claim [FILE] | modules [--for-sources | --net] | memdisk-find\n"
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
@@ -195,13 +197,20 @@ static int cmd_claim(int argc, char **argv)
 	return r < 0 ? 2 : plan.source ? 0 : 1;
 }
 
-/* pxeroot modules [--for-sources]: every kernel module pxeroot may load, once each, one per
- * line; with --for-sources, each followed by the first that needs it ("mount" or a source's name). */
+/* pxeroot modules [--for-sources | --net]: every kernel module pxeroot may load, once each, one
+ * per line; with --for-sources, each followed by the first that needs it ("mount" or a source's
+ * name); with --net, the network stage's (AF_PACKET, the NIC drivers) instead. */
 static int cmd_modules(int argc, char **argv)
 {
 	bool who = argc > 0 && !strcmp(argv[0], "--for-sources");
-	if (argc > (int)who)
+	bool net = argc > 0 && !strcmp(argv[0], "--net");
+	if (argc > (int)(who || net))
 		return usage();
+	if (net) {
+		for (const char *const *m = net_modules; *m; m++)
+			puts(*m);
+		return 0;
+	}
 	const char *mods[128], *owner[128];
 	size_t n = mount_modules(mods, 32);
 	for (size_t i = 0; i < n; i++)
@@ -221,7 +230,8 @@ static int cmd_modules(int argc, char **argv)
 	return 0;
 }
 
-/* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed, nothing configured. */
+/* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed (its text escaped), nothing
+ * configured. */
 static int cmd_dhcp(int argc, char **argv)
 {
 	struct nic nics[16], *nic = NULL;
@@ -246,8 +256,9 @@ static int cmd_dhcp(int argc, char **argv)
 	printf("next_server=%s\n", inet_ntoa(l.next_server));
 	for (unsigned i = 0; i < l.ndns; i++)
 		printf("dns=%s\n", inet_ntoa(l.dns[i]));
+	char rp[4 * sizeof(l.root_path)], bf[4 * sizeof(l.bootfile)]; /* the server's text, escaped */
 	printf("lease_s=%u\nmtu=%u\nhostname=%s\ndomain=%s\nroot_path=%s\nbootfile=%s\n", l.lease_s,
-	       l.mtu, l.hostname, l.domain, l.root_path, l.bootfile);
+	       l.mtu, l.hostname, l.domain, log_clean(l.root_path, rp, sizeof(rp)), log_clean(l.bootfile, bf, sizeof(bf)));
 	return 0;
 }
 

@@ -10,15 +10,14 @@
 # (DEST ending in / keeps the name of SRC). --exec copies the executable at the
 # absolute PATH to the same path in the image, with its shared libraries and
 # loader (checked in the image as those of /init are). --module adds a kernel
-# module to the list: the NIC drivers of the test lab and every module the binary
-# names (`pxeroot modules`). The output is a newc cpio compressed with --compress
+# module to the list: the NIC drivers and every module the binary names (`pxeroot
+# modules --net`, `pxeroot modules`). The output is a newc cpio compressed with --compress
 # (default zstd; each is a compressor the kernel unpacks: CONFIG_RD_*). Needs root (mknod,
 # and chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes (default 0),
 # entries are sorted and owned by root, and the compressors store no name or time, so that
 # equal inputs give byte-identical images.
 set -euo pipefail
 
-readonly NIC_MODULES="virtio_net virtio_pci virtio_blk e1000 e1000e"
 readonly CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 readonly EMPTY_DIRS="proc sys dev run newroot etc tmp root usr/bin usr/sbin"
 
@@ -216,9 +215,10 @@ install_modules() {
 	base=$(cd "$moddir/../../.." && pwd -P)
 	dst="$STAGING/lib/modules/$ver"
 	mkdir -p "$dst"
-	local wanted
+	local net wanted
+	net=$("$BINARY" modules --net) || die "$BINARY modules --net: failed"
 	wanted=$("$BINARY" modules) || die "$BINARY modules: failed"
-	for mod in $NIC_MODULES $wanted "${MODULES[@]}"; do
+	for mod in $net $wanted "${MODULES[@]}"; do
 		if ! rel=$(module_files "$base" "$ver" "$mod"); then
 			say "note: module $mod not in kernel $ver, skipped"
 			continue

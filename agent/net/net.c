@@ -23,6 +23,22 @@
 
 #define MAX_NICS DHCP_MAX_NICS
 
+const char *const net_modules[] = {
+	"af_packet",
+	/* virtual machines and clouds */
+	"virtio_pci", "virtio_net", "e1000", "e1000e", "vmxnet3", "xen-netfront", "hv_netvsc", "ena",
+	"gve", "8139cp", "8139too", "pcnet32", "ne2k-pci", "tulip",
+	/* Intel's wired NICs and their virtual functions */
+	"igb", "igc", "igbvf", "ixgbe", "ixgbevf", "i40e", "iavf", "ice",
+	/* Broadcom, Realtek (its PHY driver comes as a soft dependency), Mellanox and the other usual
+	 * server and desktop NICs */
+	"tg3", "bnx2", "bnx2x", "bnxt_en", "r8169", "mlx5_core", "be2net", "atlantic", "alx", "atl1c",
+	"sky2", "forcedeth",
+	/* USB Ethernet adapters (the host controllers are the local source's) */
+	"cdc_ether", "cdc_ncm", "r8152", "ax88179_178a", "asix",
+	NULL,
+};
+
 /* Interfaces found and which of them a configuration took. */
 struct nicset {
 	struct nic nic[MAX_NICS];

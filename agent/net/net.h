@@ -22,6 +22,12 @@ struct net_result {
 	char search[256];             /* option 119, else the domain */
 };
 
+/* The network stage's kernel modules for an initramfs, NULL-terminated: AF_PACKET (DHCP's socket)
+ * and the NIC drivers, those of virtual machines and clouds and the usual wired ones of servers,
+ * desktops and USB adapters (`pxeroot modules --net`, which every generator's adapter installs). The
+ * boot itself loads drivers by modalias (modules.h), whatever the list. */
+extern const char *const net_modules[];
+
 /* Set every Ethernet link up right after the drivers load, so carrier negotiation (seconds on
  * real NICs) overlaps whatever runs before the network stage. Best effort: net_up does it again. */
 void net_links_up_early(void);

@@ -37,13 +37,13 @@ depends() {
     return 0
 }
 
-# Kernel modules: wired NIC drivers (instmods honours --hostonly) and what
-# `pxeroot modules` names (loop, overlay, the file systems of a live image, the
-# sources' own), which the host need not have loaded.
+# Kernel modules: the NIC drivers `pxeroot modules --net` names (instmods
+# honours --hostonly) and what `pxeroot modules` names (loop, overlay, the file
+# systems of a live image, the sources' own), which the host need not have loaded.
 installkernel() {
-    instmods '=drivers/net/ethernet' '=drivers/net/usb' '=drivers/net/hyperv' \
-        '=drivers/net/mdio' '=drivers/net/phy' virtio_net virtio_pci vmxnet3 xen-netfront af_packet
     # shellcheck disable=SC2046  # one module name per line
+    instmods $("${PXEROOT_BIN:-/usr/bin/pxeroot}" modules --net)
+    # shellcheck disable=SC2046
     hostonly='' instmods $("${PXEROOT_BIN:-/usr/bin/pxeroot}" modules)
 }
 

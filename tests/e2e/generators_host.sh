@@ -6,10 +6,18 @@
 # modules (ext4 among them) once each; the mkinitcpio install hook, run under a
 # stand-in of the mkinitcpio functions it calls, adds every one of them; the
 # mkinitcpio runtime hook, sourced in busybox ash as mkinitcpio's init does,
-# claims only what `pxeroot claim` claims.
+# claims only what `pxeroot claim` claims. The NIC drivers of each generator's
+# image (tools/mkinitramfs.sh's build/initramfs.img, Debian's mkinitramfs and
+# dracut for the lab kernel, the mkinitcpio install hook's stand-in) are exactly
+# those `pxeroot modules --net` names that the lab kernel has, with the modules
+# under drivers/net/ they need.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/e2e/lib_itools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_itools.sh"
+# shellcheck source=tests/e2e/lib_dracut.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dracut.sh"
 
 PXEROOT="$LAB_ROOT/build/pxeroot"
 
@@ -82,6 +90,64 @@ check_mkinitcpio_install() {
 	done
 }
 
+# The lab kernel's modules directory.
+lab_moddir() {
+	echo "$LAB_ROOT/build/kernel/lib/modules/$(dracut_kver)"
+}
+
+# Print the paths of the lab kernel's modules that the module names on stdin need, each name's
+# own included (modprobe's dependencies and soft dependencies); nothing for a built-in or a
+# module the kernel lacks.
+module_closure() {
+	local kver m
+	kver=$(dracut_kver)
+	while read -r m; do
+		modprobe -d "$LAB_ROOT/build/kernel" -S "$kver" --show-depends "$m" 2>/dev/null |
+			sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	done
+}
+
+# Print the names of the modules under drivers/net/ among the paths on stdin: '-' as '_', sorted,
+# once each.
+net_drivers() {
+	grep '/kernel/drivers/net/.*\.ko' | sed 's|.*/||; s|\.ko.*||' | tr - _ | LC_ALL=C sort -u
+}
+
+# Assert that the drivers/net modules among the paths on stdin (generator $1's image) are those
+# `pxeroot modules --net` names and the lab kernel has, with those they need.
+expect_nic_drivers() {
+	local name=$1 got want
+	got=$(net_drivers || true)
+	want=$("$PXEROOT" modules --net | module_closure | net_drivers)
+	[[ "$got" == "$want" ]] || lab_note "$name: NIC drivers beyond the list: $(comm -13 <(echo "$want") <(echo "$got") | wc -l)," \
+		"missing: $(comm -23 <(echo "$want") <(echo "$got") | tr '\n' ' ')"
+	lab_assert "$([[ -n "$want" && "$got" == "$want" ]] && echo 0 || echo 1)" \
+		"$name: the image's NIC drivers are the $(wc -l <<<"$want") that pxeroot modules --net names (and they need)"
+}
+
+# The NIC drivers of each generator's image: the standalone image, initramfs-tools' and dracut's
+# images for the lab kernel, mkinitcpio's install hook under stand-ins that print the modules'
+# paths (add_checked_modules: those under the lab kernel matching its patterns, not its filter).
+check_nic_drivers() {
+	lab_need lsinitramfs modprobe
+	[[ -f "$LAB_ROOT/build/initramfs.img" ]] || lab_die "build/initramfs.img missing (make initramfs)"
+	lsinitramfs "$LAB_ROOT/build/initramfs.img" | expect_nic_drivers tools/mkinitramfs.sh
+	itools_image
+	lsinitramfs "$INITRD" | expect_nic_drivers initramfs-tools
+	dracut_image pxeroot-systemd systemd
+	lsinitramfs "$INITRD" | expect_nic_drivers dracut
+	# shellcheck disable=SC2016  # expanded by the inner bash
+	PXEROOT_BIN=$PXEROOT PXEROOT_CONFDIR=$LAB_TMP/none MODDIR=$(lab_moddir) bash -c '
+		add_binary() { :; }; add_file() { :; }; add_runscript() { :; }
+		add_module() { echo "${1%\?}"; }
+		add_checked_modules() {
+			local filter="^$"
+			[[ $1 == -f ]] && filter=$2 && shift 2
+			find "$MODDIR/kernel" -name "*.ko*" | grep -E "$(IFS="|"; echo "$*")" | grep -vE "$filter" | sed "s|.*/||; s|\.ko.*||"
+		}
+		source "$1"; build' _ "$LAB_ROOT/mkinitcpio/install/pxeroot" | module_closure | expect_nic_drivers mkinitcpio
+}
+
 # mkinitcpio's runtime hook sourced in busybox ash, its /usr/bin/pxeroot a
 # function that runs the binary on the line $1: mount_handler set when $2 is yes.
 hook_claims() {
@@ -113,6 +179,7 @@ main() {
 	check_modules
 	check_mkinitcpio_install
 	check_mkinitcpio_hook
+	check_nic_drivers
 	LAB_LAST_LOG=$LAB_TMP/claim.log
 	scenario_end "$LAB_LAST_LOG"
 }
