@@ -306,7 +306,7 @@ static void local_undo(void)
 static int take_dev(struct local_opts *o, const char *option, const char *value, const char *shown)
 {
 	if (devspec_parse(value, &o->dev) < 0)
-		return log_err(-EINVAL, "cmdline %s\"%s\": not a device (LABEL=, CDLABEL=, UUID=, PARTUUID=, PARTLABEL=, /dev/disk/by-*/…, /dev/NAME)",
+		return log_err(-EINVAL, "cmdline %s\"%s\": not a device (LABEL=, CDLABEL=, UUID=, PARTUUID=, PARTLABEL=, /dev/disk/by-*/..., /dev/NAME)",
 			       option, shown);
 	o->has_dev = true;
 	o->option = option;
