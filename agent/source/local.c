@@ -370,7 +370,9 @@ static void local_explain(const struct plan *plan)
 					   [COPY_AUTO] = "copied into RAM when archiso's copytoram=auto rule says so"};
 	log_info("plan: root archiso's image under %s/%s on the local medium %s, waited for up to %u s (rootdelay=); an ISO syslinux MEMDISK left in RAM is one of the devices",
 		 plan->basedir, plan->arch ? plan->arch : "<machine>", wanted(o, what, sizeof(what)), o->wait_s);
-	log_info("plan: the image is %s", copy[o->copytoram]);
+	log_info("plan: the image is %s", trust_any(&plan->trust) && o->copytoram == COPY_AUTO
+					    ? "copied into RAM and checked as it is copied (checks asked for; MEMDISK's ISO: checked in place)"
+					    : copy[o->copytoram]);
 }
 
 /* The image is checked while it is copied into RAM (or where it is on MEMDISK's ISO, in RAM
