@@ -70,14 +70,19 @@ static int st_options(struct boot *b)
 	return 0;
 }
 
-/* Load drivers for the hardware present; when the network will be needed, set links up now. */
+/* Load the drivers the source needs first: a network source only the NICs' (a disk or CD
+ * controller's driver would probe its devices before the network comes up, and the image never
+ * reads them; the booted system's own coldplug loads them), any other source every device's.
+ * When the network will be needed, set links up now. */
 static int st_modules(struct boot *b)
 {
 	uint64_t t0 = now_ms();
+	bool net_only = b->plan.source && b->plan.source->needs_net;
 	if (b->plan.net == NET_UP)
 		net_ipv6_hold();
-	int n = mod_coldplug();
-	log_debug("modules: %d loaded for present devices in %llu ms", n, (unsigned long long)(now_ms() - t0));
+	int n = net_only ? mod_coldplug_only(net_modules) : mod_coldplug();
+	log_debug("modules: %d loaded for %s in %llu ms", n, net_only ? "the NICs present (a network source needs no other driver)" : "present devices",
+		  (unsigned long long)(now_ms() - t0));
 	if (b->plan.net == NET_UP)
 		net_links_up_early();
 	return 0;
@@ -98,6 +103,8 @@ static int st_root(struct boot *b)
 	mount_undo(b->newroot);
 	src->undo();
 	int r = src->get(&b->plan, &b->net, &b->root);
+	if (r == 0)
+		log_mark("image"); /* the source handed over its root: fetched and checked */
 	if (r == 0 && (r = mount_root(&b->root, &b->plan.mount, b->newroot)) < 0)
 		src->undo();
 	return r;
@@ -232,9 +239,13 @@ static void run_stage(struct boot *b, const struct stage *s)
 {
 	unsigned attempt = 0;
 	for (;;) {
+		if (s->run == st_switch)
+			log_mark("switch_root");
 		int r = s->run(b);
-		if (r >= 0)
+		if (r >= 0) {
+			log_mark(s->name); /* the stage's end: "network" the lease, "root" the mount */
 			return;
+		}
 		unsigned retries = b->plan_ok ? b->plan.retries : 0;
 		if (s->retryable && b->plan.onerror == ONERR_RETRY && attempt < retries) {
 			unsigned delay = backoff_s(attempt++);
@@ -298,6 +309,8 @@ static void log_begin(void)
 	log_open();
 	mkdir(RUN_DIR, 0755);
 	log_to_file(LOG_FILE);
+	log_timeline(TIMELINE_FILE);
+	log_mark("start");
 }
 
 /* What every run needs before the stages: the clock floor, libcurl. 0 or -EIO (logged). */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,10 +27,24 @@ static struct kmod_ctx *kctx(void)
 	return ctx;
 }
 
-/* Insert every module LOOKUP resolves to, with OPTIONS (NULL: none) for it. Returns the number
- * inserted, or negative errno. QUIET: a name nothing resolves to is not an error (coldplug of
- * devices we have no driver for). */
-static int load_lookup(const char *lookup, int quiet, const char *options)
+/* Whether module NAME (libkmod's, with underscores) is in ONLY (NULL: every module is); a name
+ * there may be spelled with dashes. */
+static bool allowed(const char *name, const char *const *only)
+{
+	for (const char *const *o = only; o && *o; o++) {
+		const char *a = *o, *b = name;
+		while (*a && (*a == *b || (*a == '-' && *b == '_')))
+			a++, b++;
+		if (!*a && !*b)
+			return true;
+	}
+	return !only;
+}
+
+/* Insert every module LOOKUP resolves to that ONLY allows (NULL: all), with OPTIONS (NULL: none)
+ * for it. Returns the number inserted, or negative errno. QUIET: a name nothing resolves to is
+ * not an error (coldplug of devices we have no driver for). */
+static int load_lookup(const char *lookup, int quiet, const char *options, const char *const *only)
 {
 	struct kmod_ctx *k = kctx();
 	struct kmod_list *list = NULL, *it;
@@ -46,7 +61,8 @@ static int load_lookup(const char *lookup, int quiet, const char *options)
 	{
 		struct kmod_module *m = kmod_module_get_module(it);
 		int st = kmod_module_get_initstate(m);
-		if (st == KMOD_MODULE_BUILTIN || st == KMOD_MODULE_LIVE || st == KMOD_MODULE_COMING) {
+		if (st == KMOD_MODULE_BUILTIN || st == KMOD_MODULE_LIVE || st == KMOD_MODULE_COMING ||
+		    !allowed(kmod_module_get_name(m), only)) {
 			kmod_module_unref(m);
 			continue;
 		}
@@ -66,14 +82,14 @@ static int load_lookup(const char *lookup, int quiet, const char *options)
 /* Load one module by name or alias. */
 int mod_load(const char *name)
 {
-	int r = load_lookup(name, 0, NULL);
+	int r = load_lookup(name, 0, NULL, NULL);
 	return r < 0 ? r : 0;
 }
 
 /* Load one module with module options. */
 int mod_load_opts(const char *name, const char *options)
 {
-	int r = load_lookup(name, 0, options);
+	int r = load_lookup(name, 0, options, NULL);
 	return r < 0 ? r : 0;
 }
 
@@ -93,8 +109,8 @@ void mod_load_fs(const char *type)
 	}
 }
 
-/* Read the modalias file at PATH and load what it names; returns modules loaded. */
-static int load_modalias(const char *path)
+/* Read the modalias file at PATH and load what it names and ONLY allows; returns modules loaded. */
+static int load_modalias(const char *path, const char *const *only)
 {
 	char alias[512];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -106,12 +122,12 @@ static int load_modalias(const char *path)
 		return 0;
 	alias[n] = '\0';
 	alias[strcspn(alias, "\n")] = '\0';
-	int r = load_lookup(alias, 1, NULL);
+	int r = load_lookup(alias, 1, NULL, only);
 	return r > 0 ? r : 0;
 }
 
-/* One pass over the devices of every bus; returns modules loaded. */
-static int coldplug_pass(void)
+/* One pass over the devices of every bus, loading what ONLY allows; returns modules loaded. */
+static int coldplug_pass(const char *const *only)
 {
 	int loaded = 0;
 	DIR *buses = opendir("/sys/bus");
@@ -132,7 +148,7 @@ static int coldplug_pass(void)
 			if (d->d_name[0] == '.')
 				continue;
 			snprintf(mpath, sizeof(mpath), "%s/%s/modalias", dpath, d->d_name);
-			loaded += load_modalias(mpath);
+			loaded += load_modalias(mpath, only);
 		}
 		closedir(devs);
 	}
@@ -141,16 +157,22 @@ static int coldplug_pass(void)
 }
 
 /* Coldplug until a pass loads nothing new (at most 4 passes). */
-int mod_coldplug(void)
+int mod_coldplug_only(const char *const *only)
 {
 	int total = 0;
 	for (int pass = 0; pass < 4; pass++) {
-		int n = coldplug_pass();
+		int n = coldplug_pass(only);
 		total += n;
 		if (n == 0)
 			break;
 	}
 	return total;
+}
+
+/* Every driver for the devices present. */
+int mod_coldplug(void)
+{
+	return mod_coldplug_only(NULL);
 }
 
 /* Release the libkmod context. */

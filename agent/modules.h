@@ -15,6 +15,9 @@ void mod_load_fs(const char *type);
  * appears (virtio_pci creates virtio devices, which want virtio_net). Returns how many modules
  * were loaded. */
 int mod_coldplug(void);
+/* mod_coldplug, loading only the modules named in ONLY (NULL-terminated; '-' and '_' alike) and
+ * what they depend on: the drivers one source needs first, without probing the rest. */
+int mod_coldplug_only(const char *const *only);
 /* Drop the libkmod context (before switch_root). */
 void mod_exit(void);
 

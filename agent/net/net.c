@@ -34,8 +34,9 @@ const char *const net_modules[] = {
 	 * server and desktop NICs */
 	"tg3", "bnx2", "bnx2x", "bnxt_en", "r8169", "mlx5_core", "be2net", "atlantic", "alx", "atl1c",
 	"sky2", "forcedeth",
-	/* USB Ethernet adapters (the host controllers are the local source's) */
-	"cdc_ether", "cdc_ncm", "r8152", "ax88179_178a", "asix",
+	/* USB Ethernet adapters and the host controllers they hang off (loaded before the network
+	 * stage for a network source, which loads no other driver then) */
+	"cdc_ether", "cdc_ncm", "r8152", "ax88179_178a", "asix", "xhci_pci", "ehci_pci", "ohci_pci", "uhci_hcd",
 	NULL,
 };
 

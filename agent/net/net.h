@@ -24,8 +24,9 @@ struct net_result {
 
 /* The network stage's kernel modules for an initramfs, NULL-terminated: AF_PACKET (DHCP's socket)
  * and the NIC drivers, those of virtual machines and clouds and the usual wired ones of servers,
- * desktops and USB adapters (`pxeroot modules --net`, which every generator's adapter installs). The
- * boot itself loads drivers by modalias (modules.h), whatever the list. */
+ * desktops and USB adapters with their host controllers (`pxeroot modules --net`, which every
+ * generator's adapter installs). For a network source the boot loads, by modalias, only these
+ * before the network stage (boot.c); for the others, every device's driver. */
 extern const char *const net_modules[];
 
 /* Set every Ethernet link up right after the drivers load, so carrier negotiation (seconds on
