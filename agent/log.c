@@ -57,6 +57,26 @@ void log_to_file(const char *path)
 		log_errno(-errno, "log %s", path);
 }
 
+static int timeline_fd = -1;
+
+/* The timeline file, appended to. */
+void log_timeline(const char *path)
+{
+	if (timeline_fd < 0)
+		timeline_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+/* EVENT at the uptime, in the debug log and the timeline file. */
+void log_mark(const char *event)
+{
+	char line[96];
+	uint64_t t = now_ms();
+	int n = snprintf(line, sizeof(line), "%s %llu.%03llu\n", event, (unsigned long long)(t / 1000), (unsigned long long)(t % 1000));
+	log_debug("timeline: %s at uptime %llu.%03llu s", event, (unsigned long long)(t / 1000), (unsigned long long)(t % 1000));
+	if (timeline_fd >= 0 && n > 0 && write(timeline_fd, line, (size_t)n) < 0)
+		log_debug("timeline: write: %s", strerror(errno));
+}
+
 /* Set the debug switch. */
 void log_set_debug(bool on)
 {

@@ -19,6 +19,11 @@ void log_open(void);
 int log_std_fds(void);
 /* Also append every line to PATH (the /run/pxeroot/log file). */
 void log_to_file(const char *path);
+/* Keep the boot's timeline in PATH from now on (one "EVENT SECONDS" line per log_mark). */
+void log_timeline(const char *path);
+/* A stage boundary: EVENT ("modules", "lease", ...) at the uptime now (CLOCK_MONOTONIC, the kernel
+ * log's clock), a debug line and a line of the timeline file. */
+void log_mark(const char *event);
 /* Turn debug lines on or off (pxeroot.debug). */
 void log_set_debug(bool on);
 bool log_debug_enabled(void);

@@ -4,6 +4,7 @@
 
 #define RUN_DIR "/run/pxeroot"
 #define LOG_FILE RUN_DIR "/log"
+#define TIMELINE_FILE RUN_DIR "/timeline" /* "EVENT UPTIME" at each stage boundary (log_mark) */
 #define IMG_DIR RUN_DIR "/img"      /* tmpfs holding a root image brought into RAM */
 #define LOWER_DIR RUN_DIR "/lower"  /* the root filesystem, mounted read-only */
 #define ISO_DIR RUN_DIR "/iso"      /* an ISO image, mounted read-only; its airootfs is the lower */

@@ -75,6 +75,8 @@ static int transfer(struct fetch_req *rq, const char *file, struct sink *checks)
 	int r = unpack_end(&inf, rq, fetch_file(rq));
 	if (close(fd) < 0 && r == 0)
 		r = log_errno(-errno, "fetch %s: close %s", rq->url, file);
+	if (r == 0)
+		log_mark("download");
 	return r;
 }
 
@@ -86,7 +88,9 @@ static int image_pass(struct fetch_req *rq, const struct trust *t, const char *f
 	int r = checks_begin(&cs, t, rq->url, rq->path, &src);
 	if (r < 0)
 		return r;
-	return checks_end(&cs, transfer(rq, file, cs.sink), rq->url);
+	if ((r = checks_end(&cs, transfer(rq, file, cs.sink), rq->url)) == 0)
+		log_mark("checks");
+	return r;
 }
 
 /* The whole one-pass fetch; started again (companions too) when the file changed under it. */
