@@ -5,6 +5,7 @@
 #   tools/mkinitramfs.sh --binary build/pxeroot \
 #       --moddir build/kernel/lib/modules/VER --out build/initramfs.img \
 #       [--extra SRC:DEST]... [--exec PATH]... [--module NAME]... [--compress gzip|xz|zstd]
+#       [--module-compress none|zstd|xz]
 #
 # --extra copies file or directory SRC to the absolute path DEST in the image
 # (DEST ending in / keeps the name of SRC). --exec copies the executable at the
@@ -12,7 +13,10 @@
 # loader (checked in the image as those of /init are). --module adds a kernel
 # module to the list: the NIC drivers and every module the binary names (`pxeroot
 # modules --net`, `pxeroot modules`). The output is a newc cpio compressed with --compress
-# (default zstd; each is a compressor the kernel unpacks: CONFIG_RD_*). Needs root (mknod,
+# (default zstd; each is a compressor the kernel unpacks: CONFIG_RD_*). --module-compress
+# keeps each kernel module compressed inside the image (.ko.zst or .ko.xz, named so in
+# modules.dep; default zstd): the kernel then unpacks a fraction of the bytes before /init, and
+# libkmod unpacks only the modules it loads. Needs root (mknod,
 # and chroot for the final loader check). SOURCE_DATE_EPOCH sets all mtimes (default 0),
 # entries are sorted and owned by root, and the compressors store no name or time, so that
 # equal inputs give byte-identical images.
@@ -25,6 +29,7 @@ BINARY=""
 MODDIR=""
 OUT=""
 COMPRESS=zstd
+MODULE_COMPRESS=zstd
 EXTRAS=()
 EXECS=()
 MODULES=()
@@ -59,6 +64,7 @@ parse_args() {
 		--exec) EXECS+=("${2:?--exec needs a path}"); shift 2 ;;
 		--module) MODULES+=("${2:?--module needs a name}"); shift 2 ;;
 		--compress) COMPRESS=${2:?--compress needs gzip, xz or zstd}; shift 2 ;;
+		--module-compress) MODULE_COMPRESS=${2:?--module-compress needs none, zstd or xz}; shift 2 ;;
 		-h | --help) usage 0 ;;
 		*) echo "mkinitramfs: unknown argument '$1'" >&2; usage 2 ;;
 		esac
@@ -68,6 +74,7 @@ parse_args() {
 	[[ -f "$MODDIR/modules.dep" ]] || die "$MODDIR/modules.dep missing (run tools/kernel.sh)"
 	[[ $EUID -eq 0 ]] || die "must run as root (mknod of /dev/console, chroot check)"
 	[[ "$COMPRESS" =~ ^(gzip|xz|zstd)$ ]] || die "--compress $COMPRESS: want gzip, xz or zstd"
+	[[ "$MODULE_COMPRESS" =~ ^(none|xz|zstd)$ ]] || die "--module-compress $MODULE_COMPRESS: want none, zstd or xz"
 	local tool spec
 	for spec in "${EXTRAS[@]}"; do
 		[[ "$spec" == *:/* && -n "${spec%%:*}" ]] || die "--extra $spec: want SRC:/ABSOLUTE/DEST"
@@ -233,8 +240,21 @@ install_modules() {
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[[ -f "$moddir/$f" ]] && cp "$moddir/$f" "$dst/$f"
 	done
+	compress_modules "$dst"
 	depmod -b "$STAGING" "$ver"
-	say "$count kernel modules for $ver"
+	say "$count kernel modules for $ver (kept compressed: $MODULE_COMPRESS)"
+}
+
+# Compress every .ko under $1 as MODULE_COMPRESS says (the file then ends in .ko.zst or .ko.xz;
+# depmod names it so), in the kernel's own way (xz with CRC32, as the kernel's build does).
+compress_modules() {
+	local ext=${MODULE_COMPRESS/zstd/zst}
+	case "$MODULE_COMPRESS" in
+	none) return 0 ;;
+	zstd) find "$1" -name '*.ko' -print0 | xargs -0 -r zstd -q -19 --rm ;;
+	xz) find "$1" -name '*.ko' -print0 | xargs -0 -r xz -q --check=crc32 --lzma2=dict=1MiB ;;
+	esac
+	[[ ! -f "$1/modules.order" ]] || sed -i "s/\.ko\$/.ko.$ext/" "$1/modules.order"
 }
 
 # Copy each --extra SRC:DEST into the image.
