@@ -282,12 +282,17 @@ static int write_unit(void)
 	return r;
 }
 
-/* A script that will not run: one line; a failure only when it is required. */
+/* A script that will not run: one line; a failure only when it is required, and then that line is
+ * the error line (the reason `pxeroot mount` hands on). */
 static int not_run(const struct hook_plan *h, int r, const char *why)
 {
-	log_info("script %s: not run: %s%s", h->script, why, h->required ? " (pxeroot.script_required=1)" : "; the boot goes on");
+	char line[1024]; /* a log line holds no more */
+	snprintf(line, sizeof(line), "script %s: not run: %s", h->script, why);
 	unlink(HOOK_SCRIPT);
-	return h->required ? (r < 0 ? r : -EIO) : 0;
+	if (h->required)
+		return log_err(r < 0 ? r : -EIO, "%s (pxeroot.script_required=1)", line);
+	log_info("%s; the boot goes on", line);
+	return 0;
 }
 
 /* Get, check and arm the hook. */
@@ -344,6 +349,17 @@ int hook_prepare(const struct plan *plan, const struct net_result *net, const ch
 		log_info("script %s: runs as init starts; output in %s", h->script, HOOK_LOG);
 	}
 	return 0;
+}
+
+/* Remove what hook_prepare left: the script and its companions, the runner, its environment,
+ * the systemd unit and its link. */
+void hook_undo(void)
+{
+	static const char *const left[] = {HOOK_SCRIPT, HOOK_SCRIPT ".sig", HOOK_SCRIPT ".cms.sig", HOOK_RUNNER, HOOK_ENV,
+					   UNIT_DIR "/multi-user.target.wants/" HOOK_UNIT, UNIT_DIR "/" HOOK_UNIT};
+	for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++)
+		unlink(left[i]);
+	start_child = false;
 }
 
 /* Fork the runner; the new init will be its parent. */
