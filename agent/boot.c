@@ -42,6 +42,7 @@ struct boot {
 	struct root root;
 	const char *newroot;
 	bool starts_init;       /* PID 1: pxeroot execs the new root's init itself */
+	bool rooted;            /* the root stage ran: there may be mounts and source state to undo */
 	int plan_ok;            /* the options parsed; the plan's policy applies */
 	unsigned quick_shells;  /* rescue shells in a row that ended within a second */
 };
@@ -100,6 +101,7 @@ static int st_network(struct boot *b)
 static int st_root(struct boot *b)
 {
 	const struct source *src = b->plan.source;
+	b->rooted = true;
 	mount_undo(b->newroot);
 	src->undo();
 	int r = src->get(&b->plan, &b->net, &b->root);
@@ -348,7 +350,19 @@ void boot_pid1(void)
 	final_action(ONERR_HALT);
 }
 
-/* Up to a prepared root, for hosts that switch root themselves. */
+/* Give up the root of a failed `pxeroot mount`: the hook's files, every mount on and under the
+ * new root, what the source set up. Quiet, so the failure's line stays the reason. */
+static void give_up(struct boot *b)
+{
+	if (!b->rooted)
+		return;
+	hook_undo();
+	mount_undo(b->newroot);
+	b->plan.source->undo();
+}
+
+/* Up to a prepared root, for hosts that switch root themselves; on a failure nothing of it is
+ * left. */
 int boot_mount(const char *newroot)
 {
 	static struct boot b;
@@ -358,7 +372,9 @@ int boot_mount(const char *newroot)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++)
-		if ((r = stages[i].run(&b)) < 0)
+		if ((r = stages[i].run(&b)) < 0) {
+			give_up(&b);
 			return r;
+		}
 	return 0;
 }

@@ -34,9 +34,10 @@
 #include "sink.h"
 #include "switchroot.h"
 #include "url.h"
+#include "verify/checks.h"
 #include "verify/file.h"
 
-#define SCRIPT_MAX (16u << 20)   /* the largest script fetched */
+#define SCRIPT_MAX (16u << 20)   /* the largest script fetched, whatever the scheme (its companions: COMPANION_MAX) */
 #define UNIT_DIR "/run/systemd/system"
 #define ENV_MAX 12
 
@@ -101,18 +102,19 @@ void hook_explain(const struct hook_plan *h)
 			 h->pinned ? ", sha512 pinned" : "", h->required ? "; required" : "; optional");
 }
 
-/* URL into PATH by the transfer policy CFG (http, https or tftp). */
-static int get_file(const char *url, const struct fetch_config *cfg, const char *path)
+/* URL into PATH by the transfer policy CFG (http, https or tftp), MAX bytes at most: a larger
+ * file is refused (its size announced) or cut off there, and nothing of it is kept. */
+static int get_file(const char *url, const struct fetch_config *cfg, const char *path, uint64_t max)
 {
 	if (!strncasecmp(url, "tftp://", 7))
-		return tftp_fetch(url, cfg, path, SCRIPT_MAX);
+		return tftp_fetch(url, cfg, path, max);
 	for (int tries = 0; tries < 2; tries++) { /* -ESTALE: the file changed mid-way; once more from zero */
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return log_errno(-errno, "script: create %s", path);
 		struct file_sink fs;
 		file_sink_init(&fs, fd, path);
-		struct fetch_req rq = {.cfg = cfg, .path = url, .sinks = &fs.s};
+		struct fetch_req rq = {.cfg = cfg, .path = url, .sinks = &fs.s, .max = max};
 		int r = fetch_file(&rq);
 		close(fd);
 		if (r != -ESTALE) {
@@ -129,7 +131,7 @@ static int get_file(const char *url, const struct fetch_config *cfg, const char 
 static int fetch_script(const char *url, const struct fetch_config *cfg, const struct trust *t)
 {
 	const char *suffix[2] = {t->gpg ? ".sig" : NULL, t->cms ? ".cms.sig" : NULL};
-	int r = get_file(url, cfg, HOOK_SCRIPT);
+	int r = get_file(url, cfg, HOOK_SCRIPT, SCRIPT_MAX);
 	for (int i = 0; r == 0 && i < 2; i++) {
 		char curl[2048], local[sizeof(HOOK_SCRIPT) + 16];
 		if (!suffix[i])
@@ -137,7 +139,7 @@ static int fetch_script(const char *url, const struct fetch_config *cfg, const s
 		if (image_companion_url(url, suffix[i], curl, sizeof(curl)) < 0)
 			return log_err(-ENAMETOOLONG, "script %s: URL too long", url);
 		snprintf(local, sizeof(local), "%s%s", HOOK_SCRIPT, suffix[i]);
-		if (get_file(curl, cfg, local) < 0)
+		if (get_file(curl, cfg, local, COMPANION_MAX) < 0)
 			return -ENOKEY; /* the fetch line names it */
 	}
 	return r;
@@ -282,12 +284,17 @@ static int write_unit(void)
 	return r;
 }
 
-/* A script that will not run: one line; a failure only when it is required. */
+/* A script that will not run: one line; a failure only when it is required, and then that line is
+ * the error line (the reason `pxeroot mount` hands on). */
 static int not_run(const struct hook_plan *h, int r, const char *why)
 {
-	log_info("script %s: not run: %s%s", h->script, why, h->required ? " (pxeroot.script_required=1)" : "; the boot goes on");
+	char line[1024]; /* a log line holds no more */
+	snprintf(line, sizeof(line), "script %s: not run: %s", h->script, why);
 	unlink(HOOK_SCRIPT);
-	return h->required ? (r < 0 ? r : -EIO) : 0;
+	if (h->required)
+		return log_err(r < 0 ? r : -EIO, "%s (pxeroot.script_required=1)", line);
+	log_info("%s; the boot goes on", line);
+	return 0;
 }
 
 /* Get, check and arm the hook. */
@@ -344,6 +351,17 @@ int hook_prepare(const struct plan *plan, const struct net_result *net, const ch
 		log_info("script %s: runs as init starts; output in %s", h->script, HOOK_LOG);
 	}
 	return 0;
+}
+
+/* Remove what hook_prepare left: the script and its companions, the runner, its environment,
+ * the systemd unit and its link. */
+void hook_undo(void)
+{
+	static const char *const left[] = {HOOK_SCRIPT, HOOK_SCRIPT ".sig", HOOK_SCRIPT ".cms.sig", HOOK_RUNNER, HOOK_ENV,
+					   UNIT_DIR "/multi-user.target.wants/" HOOK_UNIT, UNIT_DIR "/" HOOK_UNIT};
+	for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++)
+		unlink(left[i]);
+	start_child = false;
 }
 
 /* Fork the runner; the new init will be its parent. */

@@ -29,6 +29,9 @@ int hook_claim(const struct cmdline *cl, struct hook_plan *h);
  * execs init itself), hook_start() just before init. A script that is not run gets one line
  * saying why; 0 then, unless it is required (a negative errno). */
 int hook_prepare(const struct plan *plan, const struct net_result *net, const char *newroot, const char *init, bool starts_init);
+/* Remove every file hook_prepare may have left (the script, its companions, the runner, the
+ * systemd unit): a root that is given up runs nothing. Quiet; safe when there is none. */
+void hook_undo(void);
 /* In the new root, just before init is exec'd: start the runner in a child when hook_prepare
  * asked for it. */
 void hook_start(void);

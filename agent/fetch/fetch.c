@@ -86,8 +86,35 @@ static void validator(CURL *c, char *out, size_t cap)
 		header(c, "Last-Modified", out, cap);
 }
 
+/* Why a file was refused for its size. */
+void fetch_limit_why(uint64_t max, char *why, size_t cap)
+{
+	uint64_t n = max;
+	const char *unit = "bytes";
+	if (max && max % (1u << 20) == 0)
+		n = max >> 20, unit = "MiB";
+	else if (max && max % 1024 == 0)
+		n = max >> 10, unit = "KiB";
+	snprintf(why, cap, "larger than the limit of %" PRIu64 " %s", n, unit);
+}
+
+/* The file passes rq->max: ANNOUNCED bytes by its Content-Length, or (0) it kept coming without
+ * one. One line; the attempt ends and the fetch with it (STOP_SIZE). Returns -EFBIG. */
+static int too_big(struct xfer *x, uint64_t announced)
+{
+	char why[64];
+	fetch_limit_why(x->rq->max, why, sizeof(why));
+	if (announced)
+		log_err(-EFBIG, "fetch %s: %s (%" PRIu64 " bytes announced)", x->url, why, announced);
+	else
+		log_err(-EFBIG, "fetch %s: %s (no size announced; cut off there)", x->url, why);
+	x->stop = STOP_SIZE;
+	x->err = -EFBIG;
+	return -EFBIG;
+}
+
 /* First body byte of an attempt that asked for nothing in particular: learn size and validator,
- * let the caller refuse the size. */
+ * refuse a size over rq->max, let the caller refuse the size. */
 static int first_response(struct xfer *x)
 {
 	curl_off_t len = -1;
@@ -95,6 +122,8 @@ static int first_response(struct xfer *x)
 	x->size = len > 0 ? (uint64_t)len : 0;
 	validator(x->curl, x->validator, sizeof(x->validator));
 	x->vmirror = x->mirror;
+	if (x->rq->max && x->size > x->rq->max)
+		return too_big(x, x->size);
 	if (x->size && x->rq->on_size) {
 		int r = x->rq->on_size(x->rq->ctx, x->url, x->size);
 		if (r < 0) {
@@ -184,8 +213,8 @@ static int hold_take(struct xfer *x, const uint8_t *p, size_t n)
 static int hold_settle(struct xfer *x, bool ok)
 {
 	size_t drop = ok ? 0 : x->rx / 2 < x->hold_len ? (size_t)(x->rx / 2) : x->hold_len;
-	if (x->stop == STOP_SINK)
-		drop = x->hold_len; /* a sink already refused: nothing more goes to it */
+	if (x->stop == STOP_SINK || x->stop == STOP_SIZE)
+		drop = x->hold_len; /* a sink already refused, or the file is: nothing more goes to the sinks */
 	int r = hold_emit(x, x->hold_len - drop);
 	x->hold_len = x->hold_head = 0;
 	return r;
@@ -207,6 +236,10 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 	if (x->size && n > x->size - x->got - x->hold_len) {
 		x->stop = STOP_EXTRA;
 		x->err = -EPROTO;
+		return 0;
+	}
+	if (x->rq->max && n > x->rq->max - x->got - x->hold_len) {
+		too_big(x, 0);
 		return 0;
 	}
 	int r = hold_take(x, (const uint8_t *)p, n);

@@ -41,6 +41,10 @@ struct fetch_req {
 	const char *path;        /* appended to a base of M (no leading '/') */
 	struct sink *sinks;
 	const char *label;       /* progress line name; NULL: none (small files) */
+	/* The largest file taken, in bytes (0: no limit): a larger Content-Length ends the fetch
+	 * before any byte reaches a sink, and a body of no announced size is cut off when it runs
+	 * past it; either way -EFBIG after the line naming the URL and the limit, not retried. */
+	uint64_t max;
 	bool head;               /* only ask whether it is there (HEAD): 0 or -ENOENT, no body */
 	/* Called once the size is known, before the first byte reaches a sink: 0, or a negative
 	 * errno (logged by the callee) that ends the fetch at once. */
@@ -62,6 +66,9 @@ struct fetch_req {
  * -ESTALE when bytes already given to the sinks cannot be continued (the file changed on the
  * server, or the server ignores ranges): the caller resets its sinks and calls again. */
 int fetch_file(struct fetch_req *rq);
+/* Why a file was refused for its size MAX: "larger than the limit of 16 MiB" into WHY (CAP bytes),
+ * the limit in MiB or KiB when it is a whole number of them. */
+void fetch_limit_why(uint64_t max, char *why, size_t cap);
 /* The base RQ will try first, joined with RQ's path, into OUT. */
 int fetch_first_url(const struct fetch_req *rq, char *out, size_t cap);
 /* C (NULL: none) with its NULL fields and zero numbers at the defaults, the deadline excepted. */

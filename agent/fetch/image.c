@@ -16,12 +16,13 @@
 
 #define IMAGE_PASSES 3  /* downloads from zero before giving up on a file that keeps changing */
 
-/* struct companions get: fetch NAME (a path under the image's mirrors) into BUF. */
+/* struct companions get: fetch NAME (a path under the image's mirrors) into BUF, refused when it
+ * does not fit (the byte for the NUL kept). */
 static long companion_get(void *ctx, const char *name, char *buf, size_t cap, char *where)
 {
 	const struct fetch_req *img = ctx;
 	struct mem_sink ms;
-	struct fetch_req rq = {.cfg = img->cfg, .m = img->m, .path = name, .sinks = &ms.s};
+	struct fetch_req rq = {.cfg = img->cfg, .m = img->m, .path = name, .sinks = &ms.s, .max = cap - 1};
 	int r, tries = 0;
 	do {
 		mem_sink_init(&ms, buf, cap);

@@ -65,7 +65,10 @@ static int attempt(const char *url, const struct fetch_config *cfg, struct tftp_
 	if (res == CURLE_OK)
 		return 0;
 	if (x->err) {
-		snprintf(why, cap, "%s", x->err == -EFBIG ? "larger than the limit" : strerror(-x->err));
+		if (x->err == -EFBIG)
+			fetch_limit_why(x->max, why, cap);
+		else
+			snprintf(why, cap, "%s", strerror(-x->err));
 		return x->err;
 	}
 	log_clean(errbuf[0] ? errbuf : curl_easy_strerror(res), why, cap);

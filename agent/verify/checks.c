@@ -32,7 +32,7 @@ static int make_check(const struct check_kind *k, const struct trust *t, const c
 	char comp_name[2100], where[2048] = "";
 	if (image_companion_url(name, k->suffix, comp_name, sizeof(comp_name)) < 0)
 		return log_err(-ENAMETOOLONG, "verify %s: the name of %s for the %s check is too long", image, k->what, k->name);
-	long len = src->get(src->ctx, comp_name, buf, COMPANION_MAX, where);
+	long len = src->get(src->ctx, comp_name, buf, COMPANION_MAX + 1, where);
 	if (len < 0)
 		return log_err((int)len, "verify %s: %s check requested (%s) but %s %s cannot be %s", image, k->name,
 			       k->option, k->what, where[0] ? where : comp_name, src->verb);
@@ -95,7 +95,7 @@ int checks_begin(struct checks *cs, const struct trust *t, const char *image, co
 	*cs = (struct checks){0};
 	if (!t->sha512 && !t->cms && !t->gpg)
 		return 0;
-	if (!(cs->buf = malloc(COMPANION_MAX)))
+	if (!(cs->buf = malloc(COMPANION_MAX + 1)))
 		return log_err(-ENOMEM, "verify %s: out of memory", image);
 	int r = 0;
 	for (const struct check_kind *k = kinds; k < kinds + CHECKS_MAX && r >= 0; k++)

@@ -12,7 +12,7 @@
 #include "verify/trust.h"
 
 #define CHECKS_MAX 3
-#define COMPANION_MAX (64 * 1024) /* the largest companion file read */
+#define COMPANION_MAX (64 * 1024) /* the largest companion file read, fetched or stored (bytes) */
 
 /* Where the companion files of an image come from: the same place as the image. */
 struct companions {
@@ -31,7 +31,7 @@ struct checks {
 	int lead[CHECKS_MAX];   /* for each check, the one whose digest it shares (itself: none) */
 	struct fanout fo;
 	struct sink *sink;      /* what the producer feeds; NULL when nothing was asked for */
-	char *buf;              /* companion file buffer (COMPANION_MAX) */
+	char *buf;              /* companion file buffer (COMPANION_MAX and a NUL) */
 };
 
 /* Read the companions T asks for through SRC (their names derived from NAME, the image as SRC

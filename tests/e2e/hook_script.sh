@@ -5,9 +5,12 @@
 # /run/pxeroot/script.log. Over HTTP with verify=y (its .sig checked with the
 # image's keyring), over TFTP (QEMU's) pinned by pxeroot.script_sha512=.
 # Failure twins: a 404, an unsigned script under verify=y, a script whose
-# signature is another file's, and a wrong pin are
-# not run, each with one line saying why, and the boot goes on; with
-# pxeroot.script_required=1 a 404 is a failure: the policy (power off) runs.
+# signature is another file's, a wrong pin, and a body of no announced size
+# that runs past the 16 MiB limit (nginx's SSI sends it chunked; cut off there,
+# nothing of it left in /run) are not run, each with one line saying why, and
+# the boot goes on; with pxeroot.script_required=1 a script whose Content-Length
+# is over the limit is refused before its body and the failure policy (power
+# off) runs.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib_trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
@@ -37,12 +40,22 @@ expect_not_run() {
 	expect_no_line "$1" 'PXEROOT-E2E: script.log' "$2: nothing ran"
 }
 
+# Assert that the booted system of LOG ($1, case $2) has less than 1 MiB in use on /run.
+expect_run_empty() {
+	local kib rc=1
+	kib=$(lab_log_text "$1" | sed -n 's/.*PXEROOT-E2E: run used: \([0-9]*\) KiB.*/\1/p' | head -n1)
+	[[ -n "$kib" && "$kib" -lt 1024 ]] && rc=0
+	lab_assert "$rc" "$2: nothing of it kept: ${kib:-?} KiB in use on /run"
+}
+
 main() {
 	local url sum
 	lab_tmpdir
 	trust_setup
-	trust_serve arch
+	NGINX_SERVER_EXTRA='location /chunked/ { ssi on; ssi_types *; }' trust_serve arch
 	write_hook "$WEBROOT/hook.sh"
+	mkdir -p "$WEBROOT/chunked"
+	truncate -s 17M "$WEBROOT/big.sh" "$WEBROOT/chunked/big.sh"
 	trust_sign_gpg "$WEBROOT/hook.sh" "$TRUST_GPG_GOOD_FPR" "$WEBROOT/hook.sh.sig"
 	cp "$WEBROOT/hook.sh" "$WEBROOT/unsigned.sh"
 	sed 's/exit 3/exit 0/' "$WEBROOT/hook.sh" >"$WEBROOT/tampered.sh"
@@ -76,7 +89,15 @@ main() {
 	boot pin "script=$url" "pxeroot.script_sha512=${sum//[0-9]/0}"
 	expect_not_run "$LOG" pin 'its sha512 is not pxeroot\.script_sha512='
 
-	boot required "script=http://10.0.2.2:$HTTP_PORT/missing.sh" pxeroot.script_required=1 pxeroot.retries=0 pxeroot.debug
+	boot chunked "script=http://10.0.2.2:$HTTP_PORT/chunked/big.sh"
+	expect_line "$LOG" 'pxeroot: fetch http://10\.0\.2\.2:[0-9]+/chunked/big\.sh: larger than the limit of 16 MiB \(no size announced; cut off there\)' \
+		"chunked: cut off at the limit, the URL and the limit named"
+	expect_not_run "$LOG" chunked 'it cannot be fetched \(the line above says why\)'
+	expect_run_empty "$LOG" chunked
+
+	boot required "script=http://10.0.2.2:$HTTP_PORT/big.sh" pxeroot.script_required=1 pxeroot.retries=0 pxeroot.debug
+	expect_line "$LOG" 'pxeroot: fetch http://10\.0\.2\.2:[0-9]+/big\.sh: larger than the limit of 16 MiB \(17825792 bytes announced\)' \
+		"required: refused by its Content-Length, the URL and the limit named"
 	expect_line "$LOG" 'pxeroot: script [^ ]+: not run: it cannot be fetched \(the line above says why\) \(pxeroot\.script_required=1\)' "required: not run"
 	expect_line "$LOG" 'pxeroot: powering off' "required: the failure policy ran"
 	expect_no_line "$LOG" 'PXEROOT-E2E: init started' "required: no init"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The live root and the images that carry it, sourced by lib.sh: a busybox root
-# whose /sbin/init prints PXEROOT-E2E: lines (uptime, mounts, args, resolv.conf,
+# whose /sbin/init prints PXEROOT-E2E: lines (uptime, mounts, /run's use, args, resolv.conf,
 # hostname, routes, links, loopback, IPv6, /run/pxeroot/net-*.conf) and powers
 # off, as a squashfs, ext2/3/4, erofs or ISO 9660 image; the archiso tree or the
 # single image file that nginx serves, and the kernel command lines that boot
@@ -9,7 +9,7 @@
 # Environment: ROOT_PAD_MIB=N pads the squashfs root with N MiB of random bytes.
 
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
-# args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
+# the KiB used on /run, args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
 # interface, /run/pxeroot/net-*.conf, and when a script= hook was started beside
 # it, /run/pxeroot/script.log once the hook has ended), then power off.
 write_root_init() {
@@ -23,6 +23,7 @@ write_root_init() {
 		while IFS= read -r line; do
 		    echo "PXEROOT-E2E: mount: $line"
 		done </proc/mounts
+		echo "PXEROOT-E2E: run used: $(df -k /run | awk 'NR == 2 { print $3 }') KiB"
 		echo "PXEROOT-E2E: args: $*"
 		if [ -r /etc/resolv.conf ]; then
 		    while IFS= read -r line; do

@@ -4,7 +4,9 @@
 # behind one nginx, plus HTTPS with and without --ca and CMS without --cms-ca
 # (a CA-issued signer is then not trusted, as with archiso's default CAfile):
 # exit 0 and the three ok lines only for the good tree, else exit 1, the cause
-# named and no file left behind.
+# named and no file left behind. A companion over the 64 KiB limit, announced
+# by its Content-Length or sent chunked (nginx's SSI drops the length), is
+# refused with the limit named.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib_trust.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_trust.sh"
@@ -123,6 +125,23 @@ check_https() {
 		"names the URL and the certificate problem"
 }
 
+# The good tree's .sig grown past the companion limit: 64 KiB and one byte
+# with its length (big_sig), 1 MiB sent chunked (chunked/big_sig).
+check_companion_limit() {
+	local name url re
+	for name in big_sig chunked/big_sig; do
+		url=$(trust_image_url "http://127.0.0.1:$HTTP_PORT/" "$name")
+		re=$(trust_image_re "http://127.0.0.1:$HTTP_PORT/" "$name")
+		run_fetch "$url" "${name//\//-}" --gpg-keyring "$TRUST_KEYRING"
+		expect_refused "$name" "pxeroot: verify $re: gpg check requested \\(verify=y\\) but .*airootfs\\.sfs\\.sig cannot be fetched" \
+			"the oversized signature refuses the image"
+	done
+	expect_line "$LAB_TMP/fetch-big_sig.log" 'pxeroot: fetch http://[^ ]*/big_sig/x86_64/airootfs\.sfs\.sig: larger than the limit of 64 KiB \(65537 bytes announced\)' \
+		"big_sig: refused by its Content-Length, the limit named"
+	expect_line "$LAB_TMP/fetch-chunked-big_sig.log" 'pxeroot: fetch .*/chunked/big_sig/x86_64/airootfs\.sfs\.sig: larger than the limit of 64 KiB \(no size announced; cut off there\)' \
+		"chunked/big_sig: cut off at the limit, the limit named"
+}
+
 # Build the trees, serve them, run every fetch.
 main() {
 	local name usage
@@ -136,8 +155,14 @@ main() {
 		trust_tree "$name"
 		trust_fixture "$TRUST_IMGDIR" "$name"
 	done
-	nginx_start "$WEBROOT"
+	trust_tree big_sig
+	truncate -s 65537 "$TRUST_IMGDIR/airootfs.sfs.sig"
+	mkdir -p "$WEBROOT/chunked"
+	cp -a "$WEBROOT/big_sig" "$WEBROOT/chunked/"
+	truncate -s 1M "$WEBROOT/chunked/big_sig/x86_64/airootfs.sfs.sig"
+	NGINX_SERVER_EXTRA='location /chunked/ { ssi on; ssi_types *; }' nginx_start "$WEBROOT"
 	check_fixtures
+	check_companion_limit
 	check_cms_default_ca
 	check_https
 	scenario_end "$LAB_LAST_LOG"
