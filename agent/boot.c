@@ -371,10 +371,12 @@ int boot_mount(const char *newroot)
 	int r = runtime_init();
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++)
+	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {
 		if ((r = stages[i].run(&b)) < 0) {
 			give_up(&b);
 			return r;
 		}
+		log_mark(stages[i].name);
+	}
 	return 0;
 }
