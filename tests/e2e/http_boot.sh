@@ -2,6 +2,9 @@
 # shellcheck disable=SC2119  # archiso_http_append takes optional extra words
 # HTTP archiso boot: DHCP, download airootfs.sfs from nginx, check its sha512,
 # mount it read-only under an overlay root and run the live root's /sbin/init.
+# Only the NIC's drivers load before the lease (no disk or CD controller is
+# probed for a network source), and /run/pxeroot/timeline has every stage
+# boundary in order.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,8 +23,22 @@ main() {
 	expect_line "$log" 'PXEROOT-E2E: args: e2e-arg1 e2e=arg2$' "words after -- reach init as arguments"
 	expect_line "$log" 'PXEROOT-E2E: resolv: nameserver 10\.0\.2\.3' "DHCP's DNS server in the live root's /etc/resolv.conf"
 	expect_no_line "$log" 'Kernel panic' "no kernel panic"
+	expect_line "$log" 'pxeroot: modules: [0-9]+ loaded for the NICs present' "only the NICs' drivers coldplugged for a network source"
+	expect_no_line "$log" 'ata_piix|scsi host[0-9]' "no disk or CD controller probed"
+	expect_timeline "$log"
 	report_uptime "$log"
 	scenario_end "$log"
+}
+
+# Assert that the live root of LOG ($1) shows pxeroot's timeline: every stage
+# boundary of an HTTP boot, once each, in order, at uptimes that never go back.
+expect_timeline() {
+	local events
+	events=$(lab_log_text "$1" | sed -n 's/.*PXEROOT-E2E: timeline: \([a-z_]*\) \([0-9.]*\)$/\1 \2/p')
+	echo "$events" | sed 's/^/# timeline: /'
+	lab_assert "$([[ "$(awk '{ printf "%s ", $1 }' <<<"$events")" == "start options modules network download checks image root prepare hook switch_root " ]] && echo 0 || echo 1)" \
+		"timeline: start, options, modules, network, download, checks, image, root, prepare, hook, switch_root"
+	lab_assert "$(awk 'NR > 1 && $2 < last { bad = 1 } { last = $2 } END { print bad + 0 }' <<<"$events")" "timeline: uptimes in order"
 }
 
 # Print the guest uptime at which the live root's init started.

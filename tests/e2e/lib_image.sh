@@ -66,6 +66,11 @@ write_root_init() {
 		    name=${v6%/disable_ipv6}
 		    echo "PXEROOT-E2E: ipv6: ${name##*/} disable_ipv6 $v"
 		done
+		if [ -f /run/pxeroot/timeline ]; then
+		    while IFS= read -r line; do
+		        echo "PXEROOT-E2E: timeline: $line"
+		    done </run/pxeroot/timeline
+		fi
 		for conf in /run/pxeroot/net-*.conf; do
 		    [ -f "$conf" ] || continue
 		    while IFS= read -r line; do
