@@ -108,23 +108,23 @@ median_of() {
 	if [[ ${#v[@]} -eq 0 ]]; then echo -; else median "${v[@]}"; fi
 }
 
+declare -A u_init u_mods u_net u_live
+
+# After boot $2 of image $1 (serial log $3): its figures, printed and kept.
+record() {
+	local ini mods net live
+	read -r ini mods net live < <(boot_figures "$3")
+	echo "$1 boot $2: /init at $ini s, modules done at $mods s, network up at $net s, live init at $live s"
+	u_init[$1]+="$ini " u_mods[$1]+="$mods " u_net[$1]+="$net " u_live[$1]+="$live "
+}
+
 main() {
-	local runs=${BENCH_RUNS:-5} i name names log ini mods net live floor_live
-	local -A u_init u_mods u_net u_live
+	local runs=${BENCH_RUNS:-5} name names live floor_live
 	lab_tmpdir
 	trap bench_cleanup EXIT
 	ROOT_PAD_MIB=31 serve_archiso arch
 	names=$(build_images)
-	for ((i = 1; i <= runs; i++)); do
-		for name in $names; do
-			log="$LAB_TMP/serial-$name-$i.log"
-			INITRD="$LAB_TMP/$name.img" qemu_boot "$log" "$(archiso_http_append pxeroot.debug)" >/dev/null
-			read -r ini mods net live < <(boot_figures "$log")
-			[[ "$live" != - ]] || lab_die "$name boot $i: the live root's init did not start (log $log)"
-			echo "$name boot $i: /init at $ini s, modules done at $mods s, network up at $net s, live init at $live s"
-			u_init[$name]+="$ini " u_mods[$name]+="$mods " u_net[$name]+="$net " u_live[$name]+="$live "
-		done
-	done
+	bench_rounds "$runs" "$names" "$(archiso_http_append pxeroot.debug)" record
 	# shellcheck disable=SC2086  # the lists are words
 	floor_live=$(median_of ${u_live[floor]})
 	# shellcheck disable=SC2086

@@ -76,3 +76,19 @@ bench_two_images() {
 	done
 	echo "figure: live init uptime, median of $runs: ${fig[0]}; ${fig[1]} (same image, $(($(stat -c %s "$LAB_TMP/root.sfs") / 1024)) KiB)"
 }
+
+# Boot the images $LAB_TMP/NAME.img of NAMES ($2) in turn, $1 rounds, with the kernel command
+# line $3; after each boot call $4 NAME ROUND LOG (it reads the figures of the serial LOG). Dies
+# when a boot does not reach the live root's init.
+bench_rounds() {
+	local runs=$1 names=$2 line=$3 fn=$4 i name log
+	for ((i = 1; i <= runs; i++)); do
+		for name in $names; do
+			log="$LAB_TMP/serial-$name-$i.log"
+			INITRD="$LAB_TMP/$name.img" qemu_boot "$log" "$line" >/dev/null
+			lab_log_text "$log" | grep -q 'PXEROOT-E2E: init started' ||
+				lab_die "$name boot $i: the live root's init did not start (log $log)"
+			"$fn" "$name" "$i" "$log"
+		done
+	done
+}
