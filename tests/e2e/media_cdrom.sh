@@ -5,9 +5,10 @@
 # copytoram=auto would say of an optical drive) and lets the CD go; dracut's
 # root=live:CDLABEL= with copytoram=y copies too. A disc put into the drive
 # only after the first look is searched then (archisosearchfilename=), behind
-# a USB stick with 70 partitions that comes first in the walk. Failure twin: a
-# label no device has is waited for rootdelay= seconds, said on the console,
-# then refused with the devices seen named, nothing mounted, no panic.
+# a USB stick with 70 partitions that comes first in the walk. Failure twins: a
+# checked image too big for its tmpfs is refused (never checked and then read
+# from the CD); a label no device has is waited for rootdelay= seconds, said on
+# the console, then refused with the devices seen named, nothing mounted, no panic.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -52,6 +53,14 @@ main() {
 	expect_line "$log" 'pxeroot: media: waiting up to 60 s \(rootdelay=\) for a device holding /boot/2026-11-30-05-00-00-00\.uuid' "late: the drive was empty at the first look"
 	expect_line "$log" 'pxeroot: media: a device holding /boot/2026-11-30-05-00-00-00\.uuid \(archisosearchfilename=\) is /dev/sr0 \(iso9660, LABEL=PXEROOT_CD\)' "late: the disc put in later is searched, past 70 partitions"
 	expect_line "$log" 'PXEROOT-E2E: init started' "late: live root's init started"
+
+	log="$LAB_TMP/serial-small.log"
+	media_boot "$log" "archisolabel=PXEROOT_CD checksum=y copytoram_size=256k pxeroot.retries=0 pxeroot.debug" -cdrom "$iso"
+	expect_line "$log" "pxeroot: archiso $img: the image is 1 MiB but the image tmpfs \\(copytoram_size=256k\\) has 0 MiB free" "small: a checked image that does not fit in RAM is refused, the sizes named"
+	expect_no_line "$log" "pxeroot: verify $img" "small: not checked and then used in place"
+	expect_no_line "$log" 'PXEROOT-E2E: init started' "small: live root's init did not run"
+	expect_line "$log" 'pxeroot: powering off' "small: agent powers off"
+	expect_nothing_mounted "$log" small
 
 	log="$LAB_TMP/serial-nolabel.log"
 	media_boot "$log" "archisolabel=NOT_THERE rootdelay=3 pxeroot.debug" -cdrom "$iso"
