@@ -12,7 +12,8 @@
 #
 # Prints, per image: its compressed and uncompressed size, then the medians of
 # the kernel's unpack time ("Trying to unpack" to "Freeing initrd memory") and
-# the guest uptime at /init's start ("Run /init"), at pxeroot's "net: up" and at
+# the guest uptime at /init's start ("Run /init"), at the end of pxeroot's modules stage (its
+# timeline: a driver probed before the network shows there), at its "net: up" and at
 # the live root's init; then which compressor gave the earliest live init among
 # the static images within the 10 MiB budget.
 # Exits 1 when a boot does not reach the live init.
@@ -48,19 +49,20 @@ boot_figures() {
 		/Trying to unpack rootfs image as initramfs/ && !t0 { t0 = ts($0) }
 		/Freeing initrd memory/ && !t1 { t1 = ts($0) }
 		/Run \/init as init process/ && !ini { ini = ts($0) }
+		/PXEROOT-E2E: timeline: modules / && !mods { mods = $NF }
 		/pxeroot: net: up on .*\(uptime [0-9.]+ s\)/ && !net { s = $0; sub(/.*\(uptime /, "", s); net = s + 0 }
 		/PXEROOT-E2E: init started uptime=/ && !live { s = $0; sub(/.*uptime=/, "", s); live = s + 0 }
-		END { printf "%s %s %s %s\n", (t0 && t1) ? sprintf("%.2f", t1 - t0) : "-", ini ? sprintf("%.2f", ini) : "-", net ? net : "-", live ? live : "-" }'
+		END { printf "%s %s %s %s %s\n", (t0 && t1) ? sprintf("%.2f", t1 - t0) : "-", ini ? sprintf("%.2f", ini) : "-", mods ? mods : "-", net ? net : "-", live ? live : "-" }'
 }
 
-declare -A u_unpack u_init u_net u_live
+declare -A u_unpack u_init u_mods u_net u_live
 
 # After boot $2 of image $1 (serial log $3): its figures, printed and kept.
 record() {
-	local unpack ini net live
-	read -r unpack ini net live < <(boot_figures "$3")
-	echo "$1 boot $2: unpack $unpack s, /init at $ini s, network up at $net s, live init at $live s"
-	u_unpack[$1]+="$unpack " u_init[$1]+="$ini " u_net[$1]+="$net " u_live[$1]+="$live "
+	local unpack ini mods net live
+	read -r unpack ini mods net live < <(boot_figures "$3")
+	echo "$1 boot $2: unpack $unpack s, /init at $ini s, modules done at $mods s, network up at $net s, live init at $live s"
+	u_unpack[$1]+="$unpack " u_init[$1]+="$ini " u_mods[$1]+="$mods " u_net[$1]+="$net " u_live[$1]+="$live "
 }
 
 main() {
@@ -76,6 +78,7 @@ main() {
 		live=$(median ${u_live[$name]})
 		echo "figure: $name: $(stat -c %s "$LAB_TMP/$name.img") bytes ($(zstd -dcq "$LAB_TMP/$name.img" | wc -c) uncompressed);" \
 			"median of $runs: unpack $(median ${u_unpack[$name]}) s, /init at $(median ${u_init[$name]}) s," \
+			"modules done at $(median ${u_mods[$name]}) s (pxeroot's timeline)," \
 			"network up at $(median ${u_net[$name]}) s, live init at $live s"
 		[[ "$name" == static-* ]] || continue
 		if (($(stat -c %s "$LAB_TMP/$name.img") > SIZE_LIMIT)); then
