@@ -101,13 +101,6 @@ boot_figures() {
 		END { printf "%s %s %s %s\n", ini ? sprintf("%.2f", ini) : "-", mods ? mods : "-", net ? net : "-", live ? live : "-" }'
 }
 
-# Print the median of the numbers among the arguments ("-" when there is none).
-median_of() {
-	local v=()
-	for x in "$@"; do [[ "$x" == - ]] || v+=("$x"); done
-	if [[ ${#v[@]} -eq 0 ]]; then echo -; else median "${v[@]}"; fi
-}
-
 declare -A u_init u_mods u_net u_live
 
 # After boot $2 of image $1 (serial log $3): its figures, printed and kept.
@@ -126,13 +119,13 @@ main() {
 	names=$(build_images)
 	bench_rounds "$runs" "$names" "$(archiso_http_append pxeroot.debug)" record
 	# shellcheck disable=SC2086  # the lists are words
-	floor_live=$(median_of ${u_live[floor]})
+	floor_live=$(median ${u_live[floor]})
 	# shellcheck disable=SC2086
 	for name in $names; do
-		live=$(median_of ${u_live[$name]})
+		live=$(median ${u_live[$name]})
 		echo "figure: $name: $(stat -c %s "$LAB_TMP/$name.img") bytes ($(zstd -dcq "$LAB_TMP/$name.img" | wc -c) unpacked);" \
-			"median of $runs: /init at $(median_of ${u_init[$name]}) s, modules done at $(median_of ${u_mods[$name]}) s," \
-			"network up at $(median_of ${u_net[$name]}) s, live init at $live s," \
+			"median of $runs: /init at $(median ${u_init[$name]}) s, modules done at $(median ${u_mods[$name]}) s," \
+			"network up at $(median ${u_net[$name]}) s, live init at $live s," \
 			"$(awk -v a="$live" -v b="$floor_live" 'BEGIN { printf "%.2f", a / b }')x the floor"
 	done
 }

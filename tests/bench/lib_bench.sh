@@ -34,10 +34,11 @@ bench_clear() {
 	find "$BENCH_MNT" -mindepth 1 -delete
 }
 
-# Print the median of the numbers given (the mean of the two middle ones for an
-# even count).
+# Print the median of the numbers given (the mean of the two middle ones for an even count);
+# "-" (a figure not found) is left out, and printed when nothing else is given.
 median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	printf '%s\n' "$@" | awk '$1 != "-"' | sort -n |
+		awk '{ v[NR] = $1 } END { if (!NR) print "-"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # Boot NAME ($1) with the kernel command line $2 (serial log
