@@ -22,7 +22,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
 # in place of the transfer, check and mount code a source's get uses (they never reach it).
-UNIT_TESTS := devspec_test mbft_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
+UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
 # the command line, the plan and every source's claim, with tests/link/no_io.c for their I/O
 PLAN_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/url.c agent/verify/trust.c agent/sink.c \
 	$(wildcard agent/source/*.c) agent/hook.c agent/switchroot.c tests/link/no_io.c
@@ -38,6 +38,7 @@ http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha5
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/log.c
+nfit_test_SRCS := agent/source/nfit.c
 devspec_test_SRCS := agent/source/devspec.c
 
 .PHONY: all deps kernel initramfs unit check demo clean dynamic
@@ -113,6 +114,16 @@ $(B)/tests/mountroot: tests/tools/mountroot.c agent/mount/mount.c agent/fsutil.c
 
 unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot
 
+# ---- make uki: build/pxeroot.efi, a unified kernel image for UEFI (HTTP) boot ------------------
+# systemd's EFI stub + the kernel + build/initramfs.img + UKI_CMDLINE + an os-release, joined by
+# objcopy (tools/mkuki.sh); signed for Secure Boot with UKI_KEY and UKI_CERT (sbsign; a protected
+# key opened with UKI_KEY_PASS). The default line boots archiso's tree from the DHCP server's port 80.
+UKI_CMDLINE ?= console=ttyS0 ip=dhcp archiso_http_srv=http://$${pxeserver}/ archisobasedir=arch checksum=y
+.PHONY: uki
+uki: initramfs
+	PXEROOT_VERSION=$(VERSION) tools/mkuki.sh --kernel $(KERNEL)/vmlinuz --initrd $(B)/initramfs.img --cmdline '$(UKI_CMDLINE)' --out $(B)/pxeroot.efi \
+		$(if $(UKI_KEY),--key $(UKI_KEY) --cert $(UKI_CERT)) $(if $(UKI_KEY_PASS),--key-pass '$(UKI_KEY_PASS)')
+
 check: all unit fuzz-build initramfs
 	tests/run.sh
 
@@ -120,7 +131,7 @@ demo: all initramfs
 	tests/e2e/demo.sh
 
 clean:
-	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/dynamic $(B)/initramfs.img $(B)/man
+	rm -rf $(B)/obj $(B)/tests $(B)/pxeroot $(B)/dynamic $(B)/initramfs.img $(B)/pxeroot.efi $(B)/man
 
 # ---- install: make install|uninstall [DESTDIR=…] [PREFIX=/usr/local] -------------------------
 # The binary, the man pages and the script= examples (share/pxeroot/hooks) under PREFIX; each
@@ -176,7 +187,7 @@ uninstall:
 # make fuzz-deep       every target until FUZZ_DEEP_RUNS execs or FUZZ_DEEP_SECONDS, new coverage
 #                      merged back into tests/fuzz/corpus/TARGET (tests/fuzz/deep.sh; not in check)
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_devspec fuzz_mbft fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
+FUZZ_TARGETS := fuzz_devspec fuzz_mbft fuzz_nfit fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -189,6 +200,7 @@ fuzz_cmdline_SRCS := $(PLAN_SRCS)
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
 fuzz_nfs_spec_SRCS := agent/source/nfs_spec.c
 fuzz_mbft_SRCS := agent/source/mbft.c agent/log.c
+fuzz_nfit_SRCS := agent/source/nfit.c
 fuzz_devspec_SRCS := agent/source/devspec.c
 
 FUZZ_DEEP_RUNS ?= 10000000

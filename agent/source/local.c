@@ -4,7 +4,8 @@
  * one of the devices. The devices are probed with libblkid (blkdev.c) until the medium appears,
  * drivers loaded for what shows up, for rootdelay= seconds at most, said on the console; then the
  * medium is mounted read-only and archiso's image taken from it (archiso.c). A device that holds
- * a squashfs or erofs itself is the root as it is. */
+ * a squashfs or erofs itself is the root as it is. The ISO UEFI firmware loaded by HTTP boot is a
+ * RAM disk the ACPI NFIT table describes (fwdisk.c): mapped first too, and one of the devices. */
 #define _GNU_SOURCE
 #include "source/local.h"
 
@@ -22,18 +23,21 @@
 #include "paths.h"
 #include "plan.h"
 #include "source/blkdev.h"
+#include "source/fwdisk.h"
+#include "source/nfit.h"
 #include "source/memdisk.h"
 
 #define SAY_EVERY_MS 5000 /* a "still waiting" line this often */
 #define POLL_MS 250
 #define MATCH_MAX 16      /* devices kept that match the name, or hold the file */
+#define RAM_MAX (1 + NFIT_DISKS_MAX)
 
 static_assert(sizeof(struct local_opts) <= SOURCE_OPTS_MAX, "local_opts fits in the plan");
 
 static const char *const local_modules[] = {
 	"ata_piix", "ata_generic", "ahci", "sr_mod", "sd_mod", "virtio_blk", "virtio_scsi", "nvme",
 	"usb_storage", "uas", "xhci_pci", "ehci_pci", "ohci_pci", "uhci_hcd",
-	"isofs", "udf", "vfat", "nls_cp437", "nls_ascii", "ext4", "phram", "mtdblock", NULL,
+	"isofs", "udf", "vfat", "nls_cp437", "nls_ascii", "ext4", "phram", "mtdblock", "nfit", "nd_pmem", NULL,
 };
 
 /* The filesystems archiso's media use: the only ones a device nobody named is looked into for
@@ -67,6 +71,15 @@ struct mark {
 	bool looked, holds, refused;
 };
 
+/* The devices that are RAM already (MEMDISK's ISO, the firmware's RAM disks), or what was looked
+ * for when there are none. */
+struct ram {
+	char dev[RAM_MAX][FWDISK_DEV_MAX];
+	size_t n;
+	bool memdisk; /* dev[0] is MEMDISK's */
+	char none[240];
+};
+
 /* The hunt's state: what it looks for, the matches of the last look, what it learnt. */
 struct hunt {
 	const struct local_opts *o;
@@ -79,6 +92,7 @@ struct hunt {
 	size_t nmarks;
 	size_t nrefused;
 	uint64_t start, end;             /* the wait, bounded by rootdelay= */
+	struct ram ram;
 };
 
 /* Whether TYPE is one of archiso's media filesystems. */
@@ -203,8 +217,8 @@ static int wait_medium(struct hunt *h)
 	if (h->nrefused)
 		return log_err(-EBADMSG, "media: no device that is %s holds an image that passes the checks (%zu refused) within %u s (rootdelay=); block devices: %s",
 			       wanted(o, what, sizeof(what)), h->nrefused, o->wait_s, h->nseen ? h->seen : "none");
-	return log_err(-ENODEV, "media: %s did not appear within %u s (rootdelay=); block devices: %s", wanted(o, what, sizeof(what)),
-		       o->wait_s, h->nseen ? h->seen : "none");
+	return log_err(-ENODEV, "media: %s did not appear within %u s (rootdelay=); block devices: %s%s%s", wanted(o, what, sizeof(what)),
+		       o->wait_s, h->nseen ? h->seen : "none", h->ram.n ? "" : "; ", h->ram.n ? "" : h->ram.none);
 }
 
 /* "/dev/sda (iso9660, LABEL=X)" for D into BUF. */
@@ -230,7 +244,7 @@ static void say_matches(const struct hunt *h, const char *what, bool checks)
 
 /* Take the root from device D: its archiso image, or D itself when it holds a squashfs or erofs
  * (refused when checks are asked for: there are no companion files beside a bare filesystem). */
-static int take(const struct plan *plan, const struct devinfo *d, const char *memdisk_dev, struct root *root)
+static int take(const struct plan *plan, const struct devinfo *d, const struct ram *ram, struct root *root)
 {
 	const struct local_opts *o = opts_of(plan);
 	char checks[64];
@@ -244,16 +258,19 @@ static int take(const struct plan *plan, const struct devinfo *d, const char *me
 		snprintf(root->path, sizeof(root->path), "%s", d->dev);
 		return 0;
 	}
-	bool in_ram = memdisk_dev[0] && !strcmp(d->dev, memdisk_dev);
-	struct archiso_medium m = {.who = "media", .mode = o->copytoram, .ram_size = o->ram_size, .in_ram = in_ram,
-				   .kept_why = !strncmp(d->dev, "/dev/sr", 7) ? "it is on an optical drive" : in_ram ? MEMDISK_KEPT : NULL};
+	const char *kept = !strncmp(d->dev, "/dev/sr", 7) ? "it is on an optical drive" : NULL;
+	bool in_ram = false;
+	for (size_t i = 0; i < ram->n && !in_ram; i++)
+		if ((in_ram = !strcmp(d->dev, ram->dev[i])))
+			kept = i == 0 && ram->memdisk ? MEMDISK_KEPT : FWDISK_KEPT;
+	struct archiso_medium m = {.who = "media", .mode = o->copytoram, .ram_size = o->ram_size, .in_ram = in_ram, .kept_why = kept};
 	return archiso_from_device(plan, d->dev, d->type, &m, root);
 }
 
 /* Try the matches of the last look in order: 0 when one gave ROOT; without checks the first
  * decides; with checks a refused device is marked and the next one tried (-EAGAIN: all were
  * refused, the hunt goes on). */
-static int take_first(const struct plan *plan, struct hunt *h, const char *memdisk_dev, struct root *root)
+static int take_first(const struct plan *plan, struct hunt *h, struct root *root)
 {
 	bool checks = trust_any(&plan->trust);
 	char what[400], one[400];
@@ -262,7 +279,7 @@ static int take_first(const struct plan *plan, struct hunt *h, const char *memdi
 	say_matches(h, what, checks);
 	for (size_t i = 0; i < h->nmatch; i++) {
 		log_info("media: %s is %s", what, dev_str(&h->match[i], one, sizeof(one)));
-		if ((r = take(plan, &h->match[i], memdisk_dev, root)) == 0 || !checks)
+		if ((r = take(plan, &h->match[i], &h->ram, root)) == 0 || !checks)
 			return r;
 		struct mark *m = mark_of(h, &h->match[i], true);
 		if (!m)
@@ -274,6 +291,18 @@ static int take_first(const struct plan *plan, struct hunt *h, const char *memdi
 	return -EAGAIN;
 }
 
+/* The RAM disks into RAM: MEMDISK's ISO first, then the firmware's; else what was looked for. */
+static void map_ram(struct ram *ram)
+{
+	char fw[160] = "";
+	int r = memdisk_map(false, ram->dev[0], sizeof(ram->dev[0]));
+	if (r < 0)
+		log_info("media: MEMDISK's ISO could not be mapped; looking among the other block devices");
+	ram->memdisk = r > 0;
+	ram->n = ram->memdisk + (size_t)fwdisk_map(ram->dev + ram->memdisk, RAM_MAX - ram->memdisk, fw, sizeof(fw));
+	snprintf(ram->none, sizeof(ram->none), "RAM disks: none (%s; %s)", r < 0 ? "MEMDISK's ISO could not be mapped" : "no MEMDISK mBFT", fw);
+}
+
 /* The medium, found, mounted, and the image on it (or the device itself when it holds the root).
  * Several devices may match: without checks the first is taken; with checks, each in turn (and
  * those that appear later, within rootdelay=) until one holds an image that passes them. */
@@ -281,15 +310,14 @@ static int local_get(const struct plan *plan, const struct net_result *net, stru
 {
 	static struct hunt h; /* some 20 KiB; one boot looks for one medium at a time */
 	const struct local_opts *o = opts_of(plan);
-	char md[32] = "";
+	int r;
 	(void)net;
-	int r = memdisk_map(false, md, sizeof(md));
-	if (r < 0)
-		log_info("media: MEMDISK's ISO could not be mapped; looking among the other block devices");
 	free(h.marks);
-	h = (struct hunt){.o = o, .start = now_ms()};
+	h = (struct hunt){.o = o};
+	map_ram(&h.ram);
+	h.start = now_ms();
 	h.end = h.start + (uint64_t)o->wait_s * 1000;
-	while ((r = wait_medium(&h)) == 0 && (r = take_first(plan, &h, md, root)) == -EAGAIN)
+	while ((r = wait_medium(&h)) == 0 && (r = take_first(plan, &h, root)) == -EAGAIN)
 		;
 	return r;
 }
