@@ -117,11 +117,12 @@ unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot
 # ---- make uki: build/pxeroot.efi, a unified kernel image for UEFI (HTTP) boot ------------------
 # systemd's EFI stub + the kernel + build/initramfs.img + UKI_CMDLINE + an os-release, joined by
 # objcopy (tools/mkuki.sh); signed for Secure Boot with UKI_KEY and UKI_CERT (sbsign; a protected
-# key opened with UKI_KEY_PASS). The default line boots archiso's tree from the DHCP server's port 80.
-UKI_CMDLINE ?= console=ttyS0 ip=dhcp archiso_http_srv=http://$${pxeserver}/ archisobasedir=arch checksum=y
+# key opened with UKI_KEY_PASS). The default line (tools/mkuki.sh) boots archiso's tree from port 80
+# of the DHCP server.
 .PHONY: uki
 uki: initramfs
-	PXEROOT_VERSION=$(VERSION) tools/mkuki.sh --kernel $(KERNEL)/vmlinuz --initrd $(B)/initramfs.img --cmdline '$(UKI_CMDLINE)' --out $(B)/pxeroot.efi \
+	PXEROOT_VERSION=$(VERSION) tools/mkuki.sh --kernel $(KERNEL)/vmlinuz --initrd $(B)/initramfs.img --out $(B)/pxeroot.efi \
+		$(if $(UKI_CMDLINE),--cmdline '$(UKI_CMDLINE)') \
 		$(if $(UKI_KEY),--key $(UKI_KEY) --cert $(UKI_CERT)) $(if $(UKI_KEY_PASS),--key-pass '$(UKI_KEY_PASS)')
 
 check: all unit fuzz-build initramfs

@@ -3,20 +3,25 @@
 # an os-release section, each added with objcopy at its own address after the stub's sections (as
 # the stub's documentation describes), then signed for Secure Boot when a key is given.
 #
-#   tools/mkuki.sh --kernel VMLINUZ --initrd IMG --cmdline TEXT --out FILE.efi
+#   tools/mkuki.sh --kernel VMLINUZ --initrd IMG [--cmdline TEXT] --out FILE.efi
 #                  [--stub linuxx64.efi.stub] [--key KEY --cert CERT] [--key-pass PASS]
+#
+# The default command line boots archiso's tree (arch/x86_64/airootfs.sfs, checked with its
+# airootfs.sha512) from port 80 of the DHCP server (archiso's ${pxeserver}), console on ttyS0.
 #
 # Reproducible: the same inputs give the same unsigned file (the stub and objcopy write no time;
 # the os-release holds pxeroot's version, PXEROOT_VERSION). A signature holds its signing time.
 set -euo pipefail
 
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
-KERNEL="" INITRD="" CMDLINE="" OUT="" KEY="" CERT="" KEY_PASS="" VERSION=${PXEROOT_VERSION:-0}
+# shellcheck disable=SC2016  # ${pxeserver} is pxeroot's to expand
+DEFAULT_CMDLINE='console=ttyS0 ip=dhcp archiso_http_srv=http://${pxeserver}/ archisobasedir=arch checksum=y'
+KERNEL="" INITRD="" CMDLINE=$DEFAULT_CMDLINE OUT="" KEY="" CERT="" KEY_PASS="" VERSION=${PXEROOT_VERSION:-0}
 TMP=""
 
 # Print usage on stderr and exit with status $1.
 usage() {
-	echo "usage: $0 --kernel VMLINUZ --initrd IMG --cmdline TEXT --out FILE.efi [--stub STUB] [--key KEY --cert CERT [--key-pass PASS]]" >&2
+	echo "usage: $0 --kernel VMLINUZ --initrd IMG [--cmdline TEXT] --out FILE.efi [--stub STUB] [--key KEY --cert CERT [--key-pass PASS]]" >&2
 	exit "$1"
 }
 

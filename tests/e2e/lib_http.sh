@@ -4,7 +4,7 @@
 # `pxeroot fetch` (build/pxeroot) run on the host as the client.
 #
 # Environment, read by nginx_start: NGINX_ADDR (127.0.0.1), NGINX_NETNS (run
-# nginx inside that network namespace), NGINX_LISTEN_EXTRA (appended to the
+# nginx inside that network namespace), NGINX_PORT (that port, not a free one), NGINX_LISTEN_EXTRA (appended to the
 # listen directive), NGINX_RATE (limit_rate), NGINX_HTTP_EXTRA and
 # NGINX_SERVER_EXTRA (directives for the http and server blocks).
 
@@ -56,7 +56,7 @@ nginx_start() {
 	lab_need /usr/sbin/nginx
 	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	for ((try = 0; try < 5; try++)); do
-		port=$(free_port "$ns")
+		port=${NGINX_PORT:-$(free_port "$ns")}
 		dir="$LAB_TMP/nginx-$port"
 		mkdir -p "$dir"
 		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" "${NGINX_HTTP_EXTRA:-}" \

@@ -10,7 +10,7 @@
 
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
 # the KiB used on /run, args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
-# interface, /run/pxeroot/net-*.conf, and when a script= hook was started beside
+# interface, UEFI's SecureBoot variable (1 on, 0 off) when booted by UEFI, /run/pxeroot/net-*.conf, and when a script= hook was started beside
 # it, /run/pxeroot/script.log once the hook has ended), then power off.
 write_root_init() {
 	cat >"$1" <<-'EOF'
@@ -66,6 +66,13 @@ write_root_init() {
 		    name=${v6%/disable_ipv6}
 		    echo "PXEROOT-E2E: ipv6: ${name##*/} disable_ipv6 $v"
 		done
+		if [ -d /sys/firmware/efi ]; then
+		    [ -f /lib/efivarfs.ko ] && insmod /lib/efivarfs.ko 2>/dev/null
+		    mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
+		    # 4 bytes of attributes, then the value (efivarfs cannot skip: read all 5)
+		    sb=$(od -An -tu1 -N5 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | awk '{ print $5 }')
+		    echo "PXEROOT-E2E: efi: SecureBoot ${sb:--}"
+		fi
 		if [ -f /run/pxeroot/timeline ]; then
 		    while IFS= read -r line; do
 		        echo "PXEROOT-E2E: timeline: $line"
@@ -113,6 +120,9 @@ make_root_sfs() {
 		ln -sf /bin/busybox "$dir/$applet"
 	done
 	write_root_init "$dir/sbin/init"
+	# efivarfs is a module of Debian's kernel: the live root loads it to read UEFI's variables
+	mkdir -p "$dir/lib"
+	cp "$(find "$LAB_ROOT/build/kernel/lib/modules" -name efivarfs.ko | head -n1)" "$dir/lib/" 2>/dev/null || true
 	echo "pxeroot-e2e" >"$dir/etc/hostname"
 	if [[ -n "${ROOT_PAD_MIB:-}" ]]; then
 		head -c "$((ROOT_PAD_MIB << 20))" /dev/urandom >"$dir/pad"

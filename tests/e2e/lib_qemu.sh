@@ -8,10 +8,12 @@
 # QEMU_MEM (512), QEMU_TIMEOUT (120 s), QEMU_STOP_RE ("pxeroot: halted"),
 # QEMU_KCONSOLE (replaces console=ttyS0), QEMU_NIC and QEMU_NETDEV_OPTS (as in
 # lib_net.sh, for the default NIC), QEMU_NETNS (run QEMU inside that network
-# namespace), QEMU_CONSOLE=tty (serial on the terminal too).
+# namespace), QEMU_CONSOLE=tty (serial on the terminal too), QEMU_MARK_RE (QEMU_MARK_SECONDS:
+# the time from QEMU's start until the log first matched it).
 
 QEMU_RESULT=""
 QEMU_SECONDS=""
+QEMU_MARK_SECONDS=""
 
 # Print QEMU's serial options for log file $1 (file only, or terminal + file).
 qemu_serial_args() {
@@ -28,9 +30,13 @@ qemu_serial_args() {
 # exit status when it exited by itself, else 0.
 qemu_watch() {
 	local pid=$1 log=$2 start=$EPOCHREALTIME limit=${QEMU_TIMEOUT:-120} i rc
-	local stop_re=${QEMU_STOP_RE:-pxeroot: halted}
+	local stop_re=${QEMU_STOP_RE:-pxeroot: halted} text
+	QEMU_MARK_SECONDS=""
 	while :; do
 		if ! kill -0 "$pid" 2>/dev/null; then
+			if [[ -n "${QEMU_MARK_RE:-}" && -z "$QEMU_MARK_SECONDS" ]] && lab_log_text "$log" | grep -qE -- "$QEMU_MARK_RE"; then
+				QEMU_MARK_SECONDS=$(lab_elapsed "$start")
+			fi
 			rc=0
 			wait "$pid" || rc=$?
 			QEMU_RESULT=exited
@@ -40,7 +46,11 @@ qemu_watch() {
 			QEMU_RESULT=panic
 			break
 		fi
-		if lab_log_text "$log" | grep -qE -- "$stop_re"; then
+		text=$(lab_log_text "$log")
+		if [[ -n "${QEMU_MARK_RE:-}" && -z "$QEMU_MARK_SECONDS" ]] && grep -qE -- "$QEMU_MARK_RE" <<<"$text"; then
+			QEMU_MARK_SECONDS=$(lab_elapsed "$start")
+		fi
+		if grep -qE -- "$stop_re" <<<"$text"; then
 			QEMU_RESULT=stop
 			break
 		fi
