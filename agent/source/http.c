@@ -222,10 +222,12 @@ static void http_undo(void)
 	umount_quiet(IMG_DIR);
 }
 
-/* A base URL option V (NAME=) must be http:// or https://. */
+/* A base URL option V (NAME=) must be http:// or https:// and name a host (a loader that expanded a
+ * variable it did not know, "http:///arch", leaves none). */
 static bool http_url(const char *v)
 {
-	return !strncmp(v, "http://", 7) || !strncmp(v, "https://", 8);
+	size_t at = !strncmp(v, "http://", 7) ? 7 : !strncmp(v, "https://", 8) ? 8 : 0;
+	return at && v[at] && !strchr("/?#@:", v[at]);
 }
 
 /* archiso_http_srv= or root=live:URL, with pxeroot.mirror= and archiso_http_spc=. */
@@ -239,18 +241,18 @@ static int http_claim(const struct cmdline *cl, struct source_opts *opts)
 	if (o->srv && !*o->srv)
 		return log_err(-EINVAL, "cmdline archiso_http_srv=\"\": empty URL");
 	if (o->srv && !http_url(o->srv))
-		return log_err(-EINVAL, "cmdline archiso_http_srv=\"%s\": not an http:// or https:// URL", o->srv);
+		return log_err(-EINVAL, "cmdline archiso_http_srv=\"%s\": not an http:// or https:// URL naming a host", o->srv);
 	if (root && !strncmp(root, "live:", 5) && strstr(root, "://")) { /* live:CDLABEL=… is a device */
 		o->live_url = root + 5;
 		if (!http_url(o->live_url))
-			return log_err(-EINVAL, "cmdline root=\"%s\": only http:// and https:// live images are supported", root);
+			return log_err(-EINVAL, "cmdline root=\"%s\": only http:// and https:// live images (naming a host) are supported", root);
 	}
 	size_t n = cmdline_get_all(cl, "pxeroot.mirror", m, MIRRORS_MAX);
 	if (n > MIRRORS_MAX - 1)
 		return log_err(-E2BIG, "cmdline pxeroot.mirror=\"%s\": more than %d mirrors", m[n - 1], MIRRORS_MAX - 1);
 	for (size_t i = 0; i < n; i++) {
 		if (!http_url(m[i]))
-			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL", m[i]);
+			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL naming a host", m[i]);
 		o->mirrors[o->nmirrors++] = m[i];
 	}
 	if (!o->spc)

@@ -132,6 +132,9 @@ static void test_plan(void)
 	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=lots", &p, &cl) == -EINVAL, "rd.live.overlay.size=lots refused");
 	cmdline_free(&cl);
 	CHECK(plan_of("archiso_http_srv=ftp://h/", &p, &cl) == -EINVAL, "archiso_http_srv=ftp:// refused at once");
+	CHECK(plan_of("archiso_http_srv=http:///", &p, &cl) == -EINVAL, "a URL with no host (a loader's variable expanded to nothing) refused at once");
+	CHECK(plan_of("root=live:https:///arch/airootfs.sfs", &p, &cl) == -EINVAL, "root=live: with no host refused");
+	CHECK(plan_of("archiso_http_srv=http://h/ pxeroot.mirror=http://:80/", &p, &cl) == -EINVAL, "a mirror with no host refused");
 	cmdline_free(&cl);
 
 	CHECK(plan_of("archiso_http_srv=https://h/ cms_verify=y verify pxeroot.ca=/etc/pxeroot/ca.pem", &p, &cl) == 0, "trust");
