@@ -37,7 +37,9 @@
 # the host-wide lock $NFS_LOCK (default /tmp/pxeroot-e2e-nfs.lock) and waits for
 # it up to NFS_LOCK_WAIT seconds (default 600); the scenario's exit releases it
 # (not nfs_stop: a scenario that stopped its servers, as nfs_fail does to boot
-# against none, meets no other's). An rpcbind (on the host's
+# against none, meets no other's). A scenario that sources this file says
+# "# e2e: lock nfs" in its header, so that tests/run.sh never runs two of them
+# at once (one would wait for the other's lock). An rpcbind (on the host's
 # 127.0.0.1:111, or in NFS_NETNS) or NFS server (where ganesha is to run) this
 # scenario did not start fails the setup (it is never stopped). DIR must be on a
 # filesystem with file handles (ext4, not overlayfs): ganesha's FSAL VFS serves
