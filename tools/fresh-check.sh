@@ -13,8 +13,9 @@
 # itself), then `make TARGET...` (default: FRESH_TARGET, else check) runs there as root through
 # chroot, in a mount namespace of its own: /proc, /sys, /dev (with /dev/pts and /dev/net/tun for
 # the lab's tap devices), a tmpfs on /run, and / a mount point (ip netns needs it). ONLY,
-# FUZZ_SECONDS and TEST_TIMEOUT are passed on when set. Prints the last line of make (the "N
-# passed, N failed" of make check; the whole log is DIR/make.log) and exits with make's status.
+# FUZZ_SECONDS, FUZZ_JOBS, E2E_JOBS and TEST_TIMEOUT are passed on when set. Prints the last
+# line of make (the "N passed, N failed" of make check; the whole log is DIR/make.log) and exits
+# with make's status.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -101,7 +102,7 @@ inside() {
 	mount --rbind /dev "$CHROOT/dev"
 	mount -t tmpfs -o mode=0755 tmpfs "$CHROOT/run"
 	mount --bind "$dir/apt-archives" "$CHROOT/var/cache/apt/archives"
-	for var in ONLY FUZZ_SECONDS TEST_TIMEOUT; do
+	for var in ONLY FUZZ_SECONDS FUZZ_JOBS E2E_JOBS TEST_TIMEOUT; do
 		if [[ -n "${!var:-}" ]]; then envs+=("$var=${!var}"); fi
 	done
 	echo "fresh-check: make $targets (log: $dir/make.log)"

@@ -2,7 +2,8 @@
 # Build the lab's systemd live root once: a minimal Debian bookworm (debootstrap --variant=minbase
 # from the host's apt mirror, plus systemd-sysv) as a squashfs, for the scenarios that need a real
 # systemd after switch_root. Kept at OUT (default build/systemd-root/root.sfs) and built again only
-# when this script is newer. As root.
+# when this script is newer, one build at a time (a lock beside OUT; OUT is renamed into place
+# whole). As root.
 #
 #   tools/systemd-root.sh [OUT]
 set -euo pipefail
@@ -33,8 +34,12 @@ finish_tree() {
 }
 
 main() {
-	local mirror
+	local mirror fd
 	[[ $EUID -eq 0 ]] || die "run as root (debootstrap)"
+	command -v flock >/dev/null || die "flock missing (util-linux)"
+	mkdir -p "$(dirname "$OUT")"
+	exec {fd}>"$OUT.lock"
+	flock "$fd"
 	if [[ -f "$OUT" && "$OUT" -nt "${BASH_SOURCE[0]}" ]]; then
 		echo "systemd-root: $OUT is up to date ($(stat -c %s "$OUT") bytes)"
 		return 0
@@ -43,7 +48,6 @@ main() {
 	command -v mksquashfs >/dev/null || die "mksquashfs missing (tools/deps.sh lab)"
 	mirror=$(apt_mirror "$SUITE")
 	[[ -n "$mirror" ]] || die "no apt source for $SUITE in the host's /etc/apt"
-	mkdir -p "$(dirname "$OUT")"
 	TREE=$(mktemp -d "$(dirname "$OUT")/tree.XXXXXX")
 	trap 'rm -rf "$TREE" "$OUT.tmp"' EXIT
 	echo "systemd-root: debootstrap $SUITE (minbase, systemd-sysv) into $TREE"

@@ -6,6 +6,7 @@
 # module of dracut's own NFS or network is in the image. Failure twin: an
 # export that does not exist is refused, dracut's emergency path names
 # pxeroot's reason, nothing is mounted, the guest powers off.
+# e2e: lock nfs
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

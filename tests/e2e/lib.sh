@@ -22,7 +22,8 @@
 #   lab_netns_prefix [NETNS] — print "ip netns exec NETNS", one word a line (nothing: host)
 #   lab_elapsed START — print the seconds since EPOCHREALTIME value START, one decimal
 #   port_answers PORT [ADDR] [NETNS] — succeed when ADDR:PORT accepts TCP connections
-#   free_port [NETNS] — print a free TCP port (on the host, or inside NETNS)
+#   lab_listens PID PORT [ADDR] [NETNS] — succeed when PID listens on PORT and ADDR:PORT answers
+#   free_port [NETNS] — print a free TCP port (on the host, or inside NETNS), never the NFS lab's
 #   free_udp_port — print a free UDP port on 127.0.0.1 not in LAB_UDP_PORTS
 #
 # lib_image.sh: the live root, its images, the web trees that serve them
@@ -128,7 +129,7 @@
 #   nfs_log_tail STATEDIR — print ganesha's errors and log tail as "#   " lines
 #   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on NFS_ADDR (in NFS_NETNS)
 #   nfs_start DIR [v3|v4] [ro] — export DIR (v4 as /export, v3 as DIR): sets NFS_EXPORT_DIR, NFS_*
-#   nfs_stop — stop ganesha, then rpcbind, by PID; release the host-wide NFS lock
+#   nfs_stop — stop ganesha, then rpcbind, by PID (the host-wide NFS lock is held until exit)
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
 #   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
 #   nfs_boot NAME APPEND — boot with APPEND + power off at once, pxeroot.debug: sets LOG

@@ -47,13 +47,14 @@ nginx_config() {
 # 127.0.0.1), inside network namespace NGINX_NETNS when set (the port is probed
 # there too), with NGINX_LISTEN_EXTRA appended to its listen directive (TLS)
 # NGINX_RATE as limit_rate, NGINX_HTTP_EXTRA (directives, e.g. "max_ranges 0;")
-# in its http block and NGINX_SERVER_EXTRA in its server block when set; export HTTP_PORT, HTTP_ADDR,
-# NGINX_PID and NGINX_LOG (its access log).
+# in its http block and NGINX_SERVER_EXTRA in its server block when set; ready
+# once this nginx itself listens there (another port is tried when it cannot);
+# export HTTP_PORT, HTTP_ADDR, NGINX_PID and NGINX_LOG (its access log).
 nginx_start() {
 	local root dir port pid try addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
 	root=$(cd "${1:?nginx_start ROOTDIR}" && pwd)
 	lab_tmpdir
-	lab_need /usr/sbin/nginx
+	lab_need /usr/sbin/nginx ss
 	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	for ((try = 0; try < 5; try++)); do
 		port=${NGINX_PORT:-$(free_port "$ns")}
@@ -65,7 +66,7 @@ nginx_start() {
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!
 		lab_track "$pid"
-		if lab_wait_ready "$pid" port_answers "$port" "$addr" "$ns"; then
+		if lab_wait_ready "$pid" lab_listens "$pid" "$port" "$addr" "$ns"; then
 			export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid NGINX_LOG=$dir/access.log
 			lab_note "nginx: pid $pid, http://$addr:$port/${ns:+ in netns $ns} serving $root"
 			return 0

@@ -14,6 +14,11 @@ LAB_PIDS=()
 LAB_NETNS=()
 # The UDP ports free_udp_port handed out (their callers record them).
 LAB_UDP_PORTS=()
+# The fixed TCP ports of the NFS lab (lib_nfs.sh: NFS, mountd) on 127.0.0.1:
+# free_port never hands them out, so that no server of a scenario running
+# beside an NFS one takes them.
+LAB_NFS_PORT=2049
+LAB_NFS_MOUNT_PORT=20048
 
 # Print a diagnostic line (TAP comment style) on stdout.
 lab_note() {
@@ -141,13 +146,25 @@ port_answers() {
 	fi
 }
 
+# Succeed when process $1 listens on TCP port $2 and ADDR:PORT ($3, default
+# 127.0.0.1) accepts connections, probed inside network namespace $4 when
+# given: the server started is the one that answers (not one of another
+# scenario that took the port first).
+lab_listens() {
+	local pid=$1 port=$2 addr=${3:-127.0.0.1} ns=${4:-} prefix=()
+	mapfile -t prefix < <(lab_netns_prefix "$ns")
+	port_answers "$port" "$addr" "$ns" &&
+		"${prefix[@]}" ss -Htlnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid,"
+}
+
 # Print a TCP port that nothing listens on, in the host's network namespace
-# or inside namespace $1 when given.
+# or inside namespace $1 when given (never one of the NFS lab's).
 free_port() {
 	local ns=${1:-} port i prefix=()
 	mapfile -t prefix < <(lab_netns_prefix "$ns")
 	for ((i = 0; i < 100; i++)); do
 		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		[[ $port -ne $LAB_NFS_PORT && $port -ne $LAB_NFS_MOUNT_PORT ]] || continue
 		port_answers "$port" 127.0.0.1 "$ns" && continue
 		if command -v ss >/dev/null && [[ -n "$("${prefix[@]}" ss -Htln "sport = :$port" 2>/dev/null)" ]]; then
 			continue

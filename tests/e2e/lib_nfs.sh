@@ -16,7 +16,7 @@
 #   nfs_log_tail STATEDIR — print ganesha's errors and log tail as "#   " lines
 #   nfs_ready PROTOS — succeed once NFS (and for v3 mountd) answers on NFS_ADDR (in NFS_NETNS)
 #   nfs_start DIR [v3|v4] [ro] — export DIR (default v3 and v4, read-write): sets NFS_*
-#   nfs_stop — stop ganesha, then rpcbind, by PID; release the NFS lock
+#   nfs_stop — stop ganesha, then rpcbind, by PID (the NFS lock is kept until the scenario exits)
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
 #   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
 #   nfs_boot NAME APPEND — boot with APPEND (+ pxeroot.onerror=poweroff pxeroot.retries=0
@@ -35,18 +35,22 @@
 # socket /run/rpcbind.sock is one file for every network namespace, so one NFS
 # scenario runs on a host at a time, with or without NFS_NETNS: nfs_start takes
 # the host-wide lock $NFS_LOCK (default /tmp/pxeroot-e2e-nfs.lock) and waits for
-# it up to NFS_LOCK_WAIT seconds (default 600); nfs_stop or the scenario's exit
-# releases it. An rpcbind (on the host's 127.0.0.1:111, or in NFS_NETNS) or NFS
-# server (where ganesha is to run) this scenario did not start fails the setup
-# (it is never stopped). DIR must be on a filesystem with file handles (ext4,
-# not overlayfs): ganesha's FSAL VFS serves files by handle.
+# it up to NFS_LOCK_WAIT seconds (default 600); the scenario's exit releases it
+# (not nfs_stop: a scenario that stopped its servers, as nfs_fail does to boot
+# against none, meets no other's). A scenario that sources this file says
+# "# e2e: lock nfs" in its header, so that tests/run.sh never runs two of them
+# at once (one would wait for the other's lock). An rpcbind (on the host's
+# 127.0.0.1:111, or in NFS_NETNS) or NFS server (where ganesha is to run) this
+# scenario did not start fails the setup (it is never stopped). DIR must be on a
+# filesystem with file handles (ext4, not overlayfs): ganesha's FSAL VFS serves
+# files by handle.
 #
 # Sets: NFS_EXPORT_DIR (DIR, physical path), NFS_PSEUDO (/export),
 # NFS_PORT (2049), NFS_MOUNT_PORT (20048), NFS_GANESHA_PID, NFS_RPCBIND_PID,
 # NFS_LOG (ganesha's log), NFS_CONF (its config).
 
-NFS_PORT=2049
-NFS_MOUNT_PORT=20048
+NFS_PORT=$LAB_NFS_PORT
+NFS_MOUNT_PORT=$LAB_NFS_MOUNT_PORT
 NFS_PSEUDO=/export
 NFS_EXPORT_DIR=""
 NFS_GANESHA_PID=""
@@ -220,8 +224,9 @@ nfs_start() {
 		"(v4 as $NFS_PSEUDO, v3 mountd on $NFS_MOUNT_PORT) up in $(lab_elapsed "$start") s"
 }
 
-# Stop ganesha, then rpcbind, by PID (only the ones nfs_start started), and
-# release the NFS lock.
+# Stop ganesha, then rpcbind, by PID (only the ones nfs_start started); the
+# NFS lock stays held until the scenario exits, so that no other scenario's
+# servers take the ports while this one still boots.
 nfs_stop() {
 	local pid
 	for pid in "$NFS_GANESHA_PID" "$NFS_RPCBIND_PID"; do
@@ -231,10 +236,6 @@ nfs_stop() {
 	done
 	NFS_GANESHA_PID=""
 	NFS_RPCBIND_PID=""
-	if [[ -n "$NFS_LOCK_FD" ]]; then
-		exec {NFS_LOCK_FD}>&-
-		NFS_LOCK_FD=""
-	fi
 }
 
 # The live root of make_root_tree in directory $1, with a systemd-networkd

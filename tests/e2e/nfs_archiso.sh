@@ -5,6 +5,7 @@
 # live root runs; with copytoram=n (and no check: a checked image is never read
 # from the share again) it is loop-mounted from there. Failure twin: a tampered copy of the image under another
 # archisobasedir is refused, nothing mounted, no panic.
+# e2e: lock nfs
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

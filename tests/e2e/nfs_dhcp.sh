@@ -9,6 +9,7 @@
 # dracut's default ro), and root=/dev/nfs
 # without nfsroot= reads it in the kernel's syntax (DIR,vers=3, no server: the
 # next-server is the server) with rw, the guest's file then found on the host.
+# e2e: lock nfs
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -7,6 +7,7 @@
 # server running at all. An export asked for with checks (checksum=y verify=y
 # cms_verify=y) is refused before the network comes up: nothing checks an
 # export, so it is never booted as if it had been.
+# e2e: lock nfs
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

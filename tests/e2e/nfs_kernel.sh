@@ -7,6 +7,7 @@
 # overlay) and writes /written-by-guest, which the host then finds in the export;
 # eth0 keeps its address, net-eth0.conf says the root is on the network, and
 # the root's (stand-in) systemd-networkd gets a file keeping the configuration.
+# e2e: lock nfs
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -3,6 +3,7 @@
 # with pxeroot.overlay=1 mounts the export read-only under a tmpfs overlay, so
 # the live root is writable while the export stays untouched; without the
 # overlay, root=nfs:… (dracut's default ro) gives a read-only root.
+# e2e: lock nfs
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -38,20 +38,25 @@ check_certs() {
 	lab_assert "$rc" "the server certificate names IP 10.0.2.2 and 127.0.0.1"
 }
 
+# Print gpg --show-keys of the keyring files given, in colon format, with a
+# GnuPG home of this scenario's own (never the user's ~/.gnupg).
+show_keys() {
+	[[ -d "$LAB_TMP/gpg-show" ]] || mkdir -m 0700 "$LAB_TMP/gpg-show"
+	gpg --homedir "$LAB_TMP/gpg-show" --batch --no-tty --with-colons --show-keys "$@" 2>/dev/null
+}
+
 # Assert what the OpenPGP keyrings hold and when the keys were made.
 check_keyrings() {
 	local rc fprs created limit
 	limit=$(date -u -d 2024-01-01T00:00:00Z +%s)
-	fprs=$(gpg --batch --no-tty --with-colons --show-keys "$TRUST_KEYRING" 2>/dev/null |
-		awk -F: '$1 == "fpr" { print $10 }' | head -n 1)
+	fprs=$(show_keys "$TRUST_KEYRING" | awk -F: '$1 == "fpr" { print $10 }' | head -n 1)
 	rc=0
 	[[ "$fprs" == "$TRUST_GPG_GOOD_FPR" ]] || rc=1
 	lab_assert "$rc" "keyring.gpg holds the good key $TRUST_GPG_GOOD_FPR"
 	rc=0
-	gpg --batch --no-tty --with-colons --show-keys "$TRUST_KEYRING" 2>/dev/null |
-		grep -q "$TRUST_GPG_OTHER_FPR" && rc=1
+	show_keys "$TRUST_KEYRING" | grep -q "$TRUST_GPG_OTHER_FPR" && rc=1
 	lab_assert "$rc" "keyring.gpg does not hold the other key $TRUST_GPG_OTHER_FPR"
-	created=$(gpg --batch --no-tty --with-colons --show-keys "$TRUST_KEYRING" "$TRUST_OTHER_KEYRING" 2>/dev/null |
+	created=$(show_keys "$TRUST_KEYRING" "$TRUST_OTHER_KEYRING" |
 		awk -F: '$1 == "pub" { print $6 }' | sort -n | tail -n 1)
 	rc=0
 	[[ -n "$created" && "$created" -le "$limit" ]] || rc=1
