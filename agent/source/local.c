@@ -24,8 +24,8 @@
 #include "plan.h"
 #include "source/blkdev.h"
 #include "source/fwdisk.h"
-#include "source/nfit.h"
 #include "source/memdisk.h"
+#include "source/nfit.h"
 
 #define SAY_EVERY_MS 5000 /* a "still waiting" line this often */
 #define POLL_MS 250
@@ -396,7 +396,7 @@ static void local_explain(const struct plan *plan)
 	char what[400];
 	static const char *const copy[] = {[COPY_N] = "used in place (copytoram=n)", [COPY_Y] = "copied into RAM (copytoram=y)",
 					   [COPY_AUTO] = "copied into RAM when archiso's copytoram=auto rule says so"};
-	log_info("plan: root archiso's image under %s/%s on the local medium %s, waited for up to %u s (rootdelay=); an ISO syslinux MEMDISK left in RAM is one of the devices",
+	log_info("plan: root archiso's image under %s/%s on the local medium %s, waited for up to %u s (rootdelay=); an ISO syslinux MEMDISK or UEFI firmware left in RAM is one of the devices",
 		 plan->basedir, plan->arch ? plan->arch : "<machine>", wanted(o, what, sizeof(what)), o->wait_s);
 	log_info("plan: the image is %s", trust_any(&plan->trust) && o->copytoram == COPY_AUTO
 					    ? "copied into RAM and checked as it is copied (checks asked for; MEMDISK's ISO: checked in place)"
