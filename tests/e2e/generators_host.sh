@@ -2,7 +2,7 @@
 # The one truth the generators ask the binary for, on the host: `pxeroot claim`
 # says 0 / 1 / 2 for command lines pxeroot handles, does not handle, or has a
 # malformed option in (naming it), or a check its source cannot make (an NFS
-# export, an image read again after its check); `pxeroot modules` lists the mount stage's
+# export, an image read again after its check); `pxeroot modules` lists the mount stage's (and the firmware RAM disk's nfit, nd_pmem)
 # modules (ext4 among them) once each; the mkinitcpio install hook, run under a
 # stand-in of the mkinitcpio functions it calls, adds every one of them; the
 # mkinitcpio runtime hook, sourced in busybox ash as mkinitcpio's init does,
@@ -69,7 +69,7 @@ check_claim_checks() {
 check_modules() {
 	local mods m
 	mods=$("$PXEROOT" modules)
-	for m in loop overlay squashfs erofs ext4 isofs; do
+	for m in loop overlay squashfs erofs ext4 isofs nfit nd_pmem; do
 		lab_assert "$(grep -qx "$m" <<<"$mods" && echo 0 || echo 1)" "modules lists $m"
 	done
 	lab_assert "$([[ -z "$(sort <<<"$mods" | uniq -d)" ]] && echo 0 || echo 1)" "modules names each once"

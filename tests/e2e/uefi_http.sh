@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # UEFI HTTP boot on Debian's OVMF: the firmware on a tap NIC of the scenario's network namespace
 # gets a URL from dnsmasq (vendor class HTTPClient) and loads it from nginx itself, no TFTP, no
-# iPXE. One namespace, one dnsmasq (a URL per MAC), one nginx on port 80; boots in turn:
+# iPXE. make uki's image is built twice (byte-identical). One namespace, one dnsmasq (a URL per
+# MAC), one nginx on port 80; boots in turn:
 #   uki    — make uki's unified kernel image with its default line: pxeroot takes its own lease
 #            and boots archiso's tree from ${pxeserver} with checksum=y;
 #   404    — a URL that answers 404: the firmware's own message, no kernel starts;
@@ -116,6 +117,8 @@ main() {
 	cp -a "$tree" "$www"
 	uefi_lab "$www"
 	uefi_uki "$www/pxeroot.efi" default
+	uefi_uki "$LAB_TMP/again.efi" default
+	lab_assert "$(cmp -s "$www/pxeroot.efi" "$LAB_TMP/again.efi" && echo 0 || echo 1)" "make uki's image is reproducible (two builds byte-identical)"
 	uefi_iso "$www/pxeroot.iso" "$tree" PXEROOT_UEFI "console=ttyS0 archisolabel=PXEROOT_UEFI archisobasedir=arch checksum=y"
 	uefi_iso "$www/label.iso" "$tree" PXEROOT_UEFI "console=ttyS0 root=live:CDLABEL=NOT_THIS archisobasedir=arch checksum=y $fail"
 	cp "$LAB_ROOT/build/kernel/vmlinuz" "$LAB_ROOT/build/initramfs.img" "$www/"
