@@ -9,6 +9,7 @@
 #   iso    — an ISO (archiso's layout, the UKI in its EFI El Torito image) that the firmware loads
 #            into a RAM disk and describes in the ACPI NFIT table: pxeroot loads nfit and nd_pmem,
 #            finds the ISO by archisolabel= on /dev/pmem0, checks the image and uses it in place;
+#   dracut — the same ISO named by dracut's root=live:CDLABEL=;
 #   label  — the same with dracut's root=live:CDLABEL= naming a label the ISO does not carry;
 #   ipxe   — the BIOS way for comparison: QEMU's iPXE ROM chain-loads kernel and initramfs by HTTP
 #            with the UKI's line;
@@ -77,6 +78,16 @@ case_iso() {
 	figure "whole ISO by UEFI HTTP boot" "$log"
 }
 
+# The same ISO named the dracut way, root=live:CDLABEL=.
+case_dracut() {
+	local log="$LAB_TMP/serial-dracut.log"
+	QEMU_TIMEOUT=300 uefi_boot "$log" 6
+	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_UEFI \(root=live:\) is /dev/pmem0 \(iso9660, LABEL=PXEROOT_UEFI\)' "dracut: root=live:CDLABEL= finds the ISO"
+	expect_line "$log" "pxeroot: archiso: copytoram=auto: $IMG is used in place: the firmware's RAM disk is in RAM already" "dracut: used in place"
+	expect_line "$log" "pxeroot: verify $IMG: sha512 ok" "dracut: the image checked"
+	expect_line "$log" "$INIT_RE" "dracut: live root's init started"
+}
+
 # The ISO's UKI names a label the ISO does not carry.
 case_label() {
 	local log="$LAB_TMP/serial-label.log"
@@ -120,16 +131,18 @@ main() {
 	uefi_uki "$LAB_TMP/again.efi" default
 	lab_assert "$(cmp -s "$www/pxeroot.efi" "$LAB_TMP/again.efi" && echo 0 || echo 1)" "make uki's image is reproducible (two builds byte-identical)"
 	uefi_iso "$www/pxeroot.iso" "$tree" PXEROOT_UEFI "console=ttyS0 archisolabel=PXEROOT_UEFI archisobasedir=arch checksum=y"
+	uefi_iso "$www/dracut.iso" "$tree" PXEROOT_UEFI "console=ttyS0 root=live:CDLABEL=PXEROOT_UEFI archisobasedir=arch checksum=y"
 	uefi_iso "$www/label.iso" "$tree" PXEROOT_UEFI "console=ttyS0 root=live:CDLABEL=NOT_THIS archisobasedir=arch checksum=y $fail"
 	cp "$LAB_ROOT/build/kernel/vmlinuz" "$LAB_ROOT/build/initramfs.img" "$www/"
 	# shellcheck disable=SC2016  # ${next-server} is iPXE's
 	# iPXE expands ${next-server} itself (and would empty archiso's ${pxeserver})
 	printf '%s\n' '#!ipxe' 'kernel http://${next-server}/vmlinuz console=ttyS0 ip=dhcp archiso_http_srv=http://${next-server}/ archisobasedir=arch checksum=y' \
 		'initrd http://${next-server}/initramfs.img' boot >"$www/boot.ipxe"
-	uefi_dnsmasq 1=pxeroot.efi 2=missing.efi 3=pxeroot.iso 4=label.iso 5=boot.ipxe
+	uefi_dnsmasq 1=pxeroot.efi 2=missing.efi 3=pxeroot.iso 4=label.iso 5=boot.ipxe 6=dracut.iso
 	case_uki
 	case_404
 	case_iso
+	case_dracut
 	case_label
 	case_ipxe
 	case_nonfit
