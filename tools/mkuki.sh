@@ -9,8 +9,8 @@
 # The default command line boots archiso's tree (arch/x86_64/airootfs.sfs, checked with its
 # airootfs.sha512) from port 80 of the DHCP server (archiso's ${pxeserver}), console on ttyS0.
 #
-# Reproducible: the same inputs give the same unsigned file (the stub and objcopy write no time;
-# the os-release holds pxeroot's version, PXEROOT_VERSION). A signature holds its signing time.
+# Reproducible: the same inputs give the same unsigned file (the PE header's time is
+# SOURCE_DATE_EPOCH, default 0; the os-release holds pxeroot's version, PXEROOT_VERSION). A signature holds its signing time.
 set -euo pipefail
 
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
@@ -89,6 +89,22 @@ join_sections() {
 	objcopy "${args[@]}" "$STUB" "$TMP/uki.efi" || die "objcopy failed"
 }
 
+# Write the 32-bit little-endian number $3 at byte offset $2 of file $1.
+put_le32() {
+	printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($3 & 255)) $(($3 >> 8 & 255)) $(($3 >> 16 & 255)) $(($3 >> 24 & 255)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# objcopy stamps the PE header of $TMP/uki.efi with the time and a checksum over it: the time
+# becomes SOURCE_DATE_EPOCH (default 0), the checksum 0 (UEFI never reads it; a signature leaves
+# it out).
+pin_header() {
+	local pe
+	pe=$(od -An -tu4 -j60 -N4 "$TMP/uki.efi" | tr -d ' ')
+	put_le32 "$TMP/uki.efi" $((pe + 8)) "${SOURCE_DATE_EPOCH:-0}"
+	put_le32 "$TMP/uki.efi" $((pe + 24 + 64)) 0
+}
+
 # Sign $TMP/uki.efi with KEY and CERT into $TMP/signed.efi (a protected key opened with KEY_PASS).
 sign() {
 	command -v sbsign >/dev/null || die "sbsign missing (Debian package sbsigntool)"
@@ -111,6 +127,7 @@ main() {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
 	join_sections
+	pin_header
 	[[ -z "$KEY" ]] || sign
 	mv "$TMP/uki.efi" "$OUT"
 	echo "mkuki: $OUT: $(stat -c %s "$OUT") bytes${KEY:+, signed by $(openssl x509 -in "$CERT" -noout -subject | sed 's/^subject=//')}"
