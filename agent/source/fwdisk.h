@@ -12,7 +12,8 @@
 
 /* When the firmware published an NFIT table with RAM disks: load nfit and nd_pmem, wait for each
  * disk's pmem block device, put their nodes into DEVS (at most MAX), one line per disk. Returns
- * how many were found; NONE (cap NONE_CAP) says what was looked for, for when none is found. Never fails the boot: a table that cannot be read or a disk with no device is a line. */
+ * how many were found; NONE (cap NONE_CAP) says what was looked for, for when none is found.
+ * Never fails the boot: a table that cannot be read or a disk with no device is a line. */
 int fwdisk_map(char (*devs)[FWDISK_DEV_MAX], size_t max, char *none, size_t none_cap);
 
 #endif
