@@ -19,35 +19,22 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "source/acpi.h"
 
 #define MBFT_MIN 66           /* header 36 + safe hook 4 + the oldest MDI, 26 */
 #define MDI_AT 40             /* the MDI's offset in the table */
 #define SHIFT_AT (MDI_AT + 27) /* sector_shift's */
 #define BIOS_FBM 0x413        /* the BIOS data area word: free base memory, KiB */
 
-/* Little-endian reads. */
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 /* Whether the SPACE bytes at P start with a valid mBFT. */
 static int valid(const uint8_t *p, size_t space)
 {
 	if (space < MBFT_MIN || memcmp(p, "mBFT", 4))
 		return 0;
-	uint32_t len = le32(p + 4);
-	if (len < MBFT_MIN || len > space || len != (uint32_t)le16(p + MDI_AT) + MDI_AT)
+	uint32_t len = acpi_le32(p + 4);
+	if (len < MBFT_MIN || len > space || len != (uint32_t)acpi_le16(p + MDI_AT) + MDI_AT)
 		return 0;
-	uint8_t sum = 0;
-	for (uint32_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum == 0;
+	return acpi_sum_ok(p, len);
 }
 
 /* The first valid table from FROM on. */
@@ -60,8 +47,8 @@ int mbft_scan(const uint8_t *win, size_t len, uint64_t base, uint64_t from, stru
 		if (!valid(p, len - off))
 			continue;
 		uint8_t shift = off + SHIFT_AT < len ? p[SHIFT_AT] : 0; /* read as memdiskfind reads it */
-		*out = (struct mbft){.at = base + off, .start = le32(p + MDI_AT + 4), .shift = shift ? shift : 9};
-		out->size = out->shift < 64 ? (uint64_t)le32(p + MDI_AT + 8) << out->shift : 0;
+		*out = (struct mbft){.at = base + off, .start = acpi_le32(p + MDI_AT + 4), .shift = shift ? shift : 9};
+		out->size = out->shift < 64 ? (uint64_t)acpi_le32(p + MDI_AT + 8) << out->shift : 0;
 		return 1;
 	}
 	return 0;
@@ -139,7 +126,7 @@ int mbft_find(struct mbft *out)
 		return log_errno(-errno, "memdisk: open /dev/mem");
 	uint8_t page0[BIOS_FBM + 2];
 	int r = mem_read(fd, 0, page0, sizeof(page0));
-	uint64_t fbm = (uint64_t)le16(page0 + BIOS_FBM) << 10;
+	uint64_t fbm = (uint64_t)acpi_le16(page0 + BIOS_FBM) << 10;
 	if (r == 0 && fbm < base)
 		fbm = base;
 	uint8_t *win = NULL;

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "source/acpi.h"
+
 #define HEADER_LEN 40 /* ACPI header 36 + reserved 4 */
 #define SPA_TYPE 0
 #define SPA_LEN 56
@@ -30,34 +32,15 @@ static const struct {
 	{{0x88, 0x81, 0x01, 0x08, 0xcd, 0x42, 0x48, 0xbb, 0x10, 0x0f, 0x53, 0x87, 0xd5, 0x3d, 0xed, 0x3d}, true, true},
 };
 
-/* Little-endian reads. */
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /* The table's length when the LEN bytes at P start with a whole, valid NFIT; 0 otherwise. */
 static uint32_t table_len(const uint8_t *p, size_t len)
 {
 	if (len < HEADER_LEN || memcmp(p, "NFIT", 4))
 		return 0;
-	uint32_t n = le32(p + 4);
+	uint32_t n = acpi_le32(p + 4);
 	if (n < HEADER_LEN || n > len)
 		return 0;
-	uint8_t sum = 0;
-	for (uint32_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum == 0 ? n : 0;
+	return acpi_sum_ok(p, n) ? n : 0;
 }
 
 /* The SPA structure at S as a RAM disk into D: 1 when it is one of the four kinds. */
@@ -65,7 +48,7 @@ static int ramdisk_of(const uint8_t *s, struct nfit_disk *d)
 {
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (!memcmp(s + 16, kinds[k].guid, 16)) {
-			*d = (struct nfit_disk){.base = le64(s + 32), .length = le64(s + 40), .cd = kinds[k].cd, .persistent = kinds[k].persistent};
+			*d = (struct nfit_disk){.base = acpi_le64(s + 32), .length = acpi_le64(s + 40), .cd = kinds[k].cd, .persistent = kinds[k].persistent};
 			return d->length && d->base + d->length > d->base;
 		}
 	return 0;
@@ -81,7 +64,7 @@ int nfit_ramdisks(const uint8_t *table, size_t len, struct nfit_disk *out, size_
 	for (uint32_t at = HEADER_LEN; at < n;) {
 		if (n - at < 4)
 			return -EINVAL;
-		uint16_t type = le16(table + at), slen = le16(table + at + 2);
+		uint16_t type = acpi_le16(table + at), slen = acpi_le16(table + at + 2);
 		if (slen < 4 || slen > n - at)
 			return -EINVAL;
 		if (type == SPA_TYPE && slen >= SPA_LEN && count < max && ramdisk_of(table + at, &out[count]))
