@@ -20,6 +20,15 @@ lab_assert() {
 	fi
 }
 
+# Assert that command $2... exits 0; $1 describes it. The command runs as given (no shell
+# string): expect_ok "image is a squashfs" test -s "$img".
+expect_ok() {
+	local desc=$1 rc=0
+	shift
+	"$@" || rc=1
+	lab_assert "$rc" "$desc"
+}
+
 # Whether some line of LOG ($1) matches the extended regex $2 (LOG becomes LAB_LAST_LOG).
 log_has() {
 	LAB_LAST_LOG=$1
