@@ -30,13 +30,16 @@ qemu_serial_args() {
 # exit status when it exited by itself, else 0.
 qemu_watch() {
 	local pid=$1 log=$2 start=$EPOCHREALTIME limit=${QEMU_TIMEOUT:-120} i rc
-	local stop_re=${QEMU_STOP_RE:-pxeroot: halted} text
+	local stop_re=${QEMU_STOP_RE:-pxeroot: halted} text alive
 	QEMU_MARK_SECONDS=""
 	while :; do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			if [[ -n "${QEMU_MARK_RE:-}" && -z "$QEMU_MARK_SECONDS" ]] && lab_log_text "$log" | grep -qE -- "$QEMU_MARK_RE"; then
-				QEMU_MARK_SECONDS=$(lab_elapsed "$start")
-			fi
+		alive=1
+		kill -0 "$pid" 2>/dev/null || alive=0
+		text=$(lab_log_text "$log") # after the check: an exited guest's log is whole
+		if [[ -n "${QEMU_MARK_RE:-}" && -z "$QEMU_MARK_SECONDS" ]] && grep -qE -- "$QEMU_MARK_RE" <<<"$text"; then
+			QEMU_MARK_SECONDS=$(lab_elapsed "$start")
+		fi
+		if [[ $alive -eq 0 ]]; then
 			rc=0
 			wait "$pid" || rc=$?
 			QEMU_RESULT=exited
@@ -45,10 +48,6 @@ qemu_watch() {
 		if grep -qs 'Kernel panic' "$log"; then
 			QEMU_RESULT=panic
 			break
-		fi
-		text=$(lab_log_text "$log")
-		if [[ -n "${QEMU_MARK_RE:-}" && -z "$QEMU_MARK_SECONDS" ]] && grep -qE -- "$QEMU_MARK_RE" <<<"$text"; then
-			QEMU_MARK_SECONDS=$(lab_elapsed "$start")
 		fi
 		if grep -qE -- "$stop_re" <<<"$text"; then
 			QEMU_RESULT=stop

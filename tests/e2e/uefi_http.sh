@@ -33,6 +33,16 @@ figure() {
 	echo "figure: $1: live init ${QEMU_MARK_SECONDS:-?} s after QEMU started (guest uptime ${up:-?} s)"
 }
 
+# Assert that LOG ($1) of boot NAME ($2) found the ISO in the firmware's RAM disk by option $3
+# (archisolabel= or root=live:), checked its image there, used it in place and ran the live init.
+expect_ram_iso_booted() {
+	local log=$1 name=$2 option=$3
+	expect_line "$log" "pxeroot: media: LABEL=PXEROOT_UEFI \\($option\\) is /dev/pmem0 \\(iso9660, LABEL=PXEROOT_UEFI\\)" "$name: $option finds the ISO"
+	expect_line "$log" "pxeroot: archiso: copytoram=auto: $IMG is used in place: the firmware's RAM disk is in RAM already" "$name: used in place, never copied"
+	expect_line "$log" "pxeroot: verify $IMG: sha512 ok" "$name: the image checked with the ISO's sha512 list"
+	expect_line "$log" "$INIT_RE" "$name: live root's init started"
+}
+
 # The UKI by HTTP, with make uki's own command line.
 case_uki() {
 	local log="$LAB_TMP/serial-uki.log" addr_re
@@ -69,10 +79,7 @@ case_iso() {
 	expect_line "$log" 'ACPI: NFIT ' "iso: the firmware published an NFIT table"
 	expect_line "$log" 'pxeroot: firmware: RAM disk \(virtual CD\) at 0x[0-9a-f]+, [0-9]+ KiB, in the ACPI NFIT table' "iso: pxeroot read the RAM disk from the NFIT"
 	expect_line "$log" 'pxeroot: firmware: the RAM disk at 0x[0-9a-f]+ is /dev/pmem0' "iso: nfit and nd_pmem made it /dev/pmem0"
-	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_UEFI \(archisolabel=\) is /dev/pmem0 \(iso9660, LABEL=PXEROOT_UEFI\)' "iso: archisolabel= finds the ISO"
-	expect_line "$log" "pxeroot: archiso: copytoram=auto: $IMG is used in place: the firmware's RAM disk is in RAM already" "iso: used in place, never copied"
-	expect_line "$log" "pxeroot: verify $IMG: sha512 ok" "iso: the image checked with the ISO's sha512 list"
-	expect_line "$log" "$INIT_RE" "iso: live root's init started"
+	expect_ram_iso_booted "$log" iso archisolabel=
 	expect_line "$log" 'PXEROOT-E2E: mount: /dev/pmem0 /run/pxeroot/media iso9660 ro' "iso: the RAM disk is the medium"
 	expect_no_line "$log" 'Kernel panic' "iso: no kernel panic"
 	figure "whole ISO by UEFI HTTP boot" "$log"
@@ -82,10 +89,7 @@ case_iso() {
 case_dracut() {
 	local log="$LAB_TMP/serial-dracut.log"
 	QEMU_TIMEOUT=300 uefi_boot "$log" 6
-	expect_line "$log" 'pxeroot: media: LABEL=PXEROOT_UEFI \(root=live:\) is /dev/pmem0 \(iso9660, LABEL=PXEROOT_UEFI\)' "dracut: root=live:CDLABEL= finds the ISO"
-	expect_line "$log" "pxeroot: archiso: copytoram=auto: $IMG is used in place: the firmware's RAM disk is in RAM already" "dracut: used in place"
-	expect_line "$log" "pxeroot: verify $IMG: sha512 ok" "dracut: the image checked"
-	expect_line "$log" "$INIT_RE" "dracut: live root's init started"
+	expect_ram_iso_booted "$log" dracut root=live:
 }
 
 # The ISO's UKI names a label the ISO does not carry.
