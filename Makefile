@@ -20,12 +20,13 @@ OBJS := $(SRCS:%.c=$(B)/obj/%.o)
 KERNEL := $(B)/kernel
 MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
-# unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
-# in place of the transfer, check and mount code a source's get uses (they never reach it).
+# unit test name -> the agent sources it links with: the code it tests and what that calls, no
+# stand-ins. The parser tests link the options halves of the sources and of the hook (no I/O).
 UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
-# the command line, the plan and every source's claim, with tests/link/no_io.c for their I/O
-PLAN_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/url.c agent/verify/trust.c agent/sink.c \
-	$(wildcard agent/source/*.c) agent/hook.c agent/switchroot.c tests/link/no_io.c
+# the command line, the options, the plan and every source's claim
+PLAN_SRCS := agent/cmdline.c agent/options.c agent/plan.c agent/layout.c agent/net/ipconf.c agent/log.c agent/url.c \
+	agent/verify/trust.c agent/hook_opts.c agent/source/sources.c $(wildcard agent/source/*_opts.c) \
+	agent/source/copytoram.c agent/source/devspec.c agent/source/nfs_spec.c
 cmdline_test_SRCS := $(PLAN_SRCS)
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
@@ -34,7 +35,7 @@ openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c ag
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
 checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
-http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c
+http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/log.c
@@ -108,7 +109,7 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 # mountroot: the mount stage on the host (tests/e2e/mount_kinds_host.sh)
-$(B)/tests/mountroot: tests/tools/mountroot.c agent/mount/mount.c agent/fsutil.c agent/log.c | deps
+$(B)/tests/mountroot: tests/tools/mountroot.c agent/mount/mount.c agent/layout.c agent/fsutil.c agent/log.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -Iagent $$(pkg-config --cflags $(PKGS)) -o $@ $(filter %.c,$^) $$(pkg-config --libs $(PKGS))
 

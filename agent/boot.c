@@ -30,6 +30,7 @@
 #include "net/net.h"
 #include "paths.h"
 #include "plan.h"
+#include "source/sources.h"
 #include "source/source.h"
 #include "switchroot.h"
 
@@ -100,11 +101,12 @@ static int st_network(struct boot *b)
 /* Undo what an earlier attempt left, get the root from the source, mount it. */
 static int st_root(struct boot *b)
 {
-	const struct source *src = b->plan.source;
+	const struct source_io *src = source_io(b->plan.source);
+	struct source_ctx ctx = plan_ctx(&b->plan, &b->net);
 	b->rooted = true;
 	mount_undo(b->newroot);
 	src->undo();
-	int r = src->get(&b->plan, &b->net, &b->root);
+	int r = src->get(&ctx, &b->root);
 	if (r == 0)
 		log_mark("image"); /* the source handed over its root: fetched and checked */
 	if (r == 0 && (r = mount_root(&b->root, &b->plan.mount, b->newroot)) < 0)
@@ -129,7 +131,7 @@ static int st_hook(struct boot *b)
 	if (!b->plan.hook.script)
 		return 0;
 	int r = switchroot_pick_init(b->newroot, b->plan.init, init, sizeof(init));
-	return r < 0 ? r : hook_prepare(&b->plan, &b->net, b->newroot, init, b->starts_init);
+	return r < 0 ? r : hook_prepare(&b->plan.hook, &b->plan.trust, &b->plan.fetch, &b->net, b->newroot, init, b->starts_init);
 }
 
 /* Pick init and switch; returns only on failure. */
@@ -358,7 +360,7 @@ static void give_up(struct boot *b)
 		return;
 	hook_undo();
 	mount_undo(b->newroot);
-	b->plan.source->undo();
+	source_io(b->plan.source)->undo();
 }
 
 /* Up to a prepared root, for hosts that switch root themselves; on a failure nothing of it is

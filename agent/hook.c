@@ -30,7 +30,6 @@
 #include "log.h"
 #include "net/net.h"
 #include "paths.h"
-#include "plan.h"
 #include "sink.h"
 #include "switchroot.h"
 #include "url.h"
@@ -45,62 +44,9 @@ static bool start_child;        /* hook_start forks the runner (no systemd in th
 static char child_env[ENV_MAX][300];
 static char *child_envp[ENV_MAX + 1];
 
-/* Whether V starts with one of the schemes a script may come by. */
-static bool script_url(const char *v)
-{
-	return !strncasecmp(v, "http://", 7) || !strncasecmp(v, "https://", 8) || !strncasecmp(v, "tftp://", 7);
-}
 
-/* Parse 128 hex digits into OUT; 0 or -EINVAL. */
-static int parse_sha512(const char *v, uint8_t out[64])
-{
-	if (strlen(v) != 128)
-		return -EINVAL;
-	for (int i = 0; i < 64; i++) {
-		unsigned b;
-		if (!isxdigit((unsigned char)v[2 * i]) || !isxdigit((unsigned char)v[2 * i + 1]) || sscanf(v + 2 * i, "%2x", &b) != 1)
-			return -EINVAL;
-		out[i] = (uint8_t)b;
-	}
-	return 0;
-}
 
-/* script=, pxeroot.script_sha512=, pxeroot.script_required=. */
-int hook_claim(const struct cmdline *cl, struct hook_plan *h)
-{
-	const char *pin = cmdline_get(cl, "pxeroot.script_sha512");
-	int r;
-	*h = (struct hook_plan){.script = cmdline_get(cl, "script")};
-	if (h->script && !*h->script)
-		h->script = NULL; /* archiso reads an empty script= as none */
-	if ((r = plan_get_bool(cl, "pxeroot.script_required", &h->required)) < 0)
-		return r;
-	if (h->script) {
-		h->url = script_url(h->script);
-		for (const char *p = h->script; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				return log_err(-EINVAL, "cmdline script=\"%s\": holds a control character", h->script);
-		if (!h->url && (h->script[0] != '/' || strstr(h->script, "/../")))
-			return log_err(-EINVAL, "cmdline script=\"%s\": not an http://, https:// or tftp:// URL nor an absolute path in the new root",
-				       h->script);
-	}
-	if (pin && !h->script)
-		return log_err(-EINVAL, "cmdline pxeroot.script_sha512=: there is no script= to check");
-	if (pin && parse_sha512(pin, h->sha512) < 0)
-		return log_err(-EINVAL, "cmdline pxeroot.script_sha512=\"%s\": not 128 hexadecimal digits", pin);
-	h->pinned = pin != NULL;
-	if (h->required && !h->script)
-		return log_err(-EINVAL, "cmdline pxeroot.script_required=1: there is no script=");
-	return 0;
-}
 
-/* The plan line. */
-void hook_explain(const struct hook_plan *h)
-{
-	if (h->script)
-		log_info("plan: script %s (%s%s), run once in the booted system%s", h->script, h->url ? "fetched" : "in the new root",
-			 h->pinned ? ", sha512 pinned" : "", h->required ? "; required" : "; optional");
-}
 
 /* URL into PATH by the transfer policy CFG (http, https or tftp), MAX bytes at most: a larger
  * file is refused (its size announced) or cut off there, and nothing of it is kept. */
@@ -298,10 +244,10 @@ static int not_run(const struct hook_plan *h, int r, const char *why)
 }
 
 /* Get, check and arm the hook. */
-int hook_prepare(const struct plan *plan, const struct net_result *net, const char *newroot, const char *init, bool starts_init)
+int hook_prepare(const struct hook_plan *h, const struct trust *trust, const struct fetch_config *fetch,
+		 const struct net_result *net, const char *newroot, const char *init, bool starts_init)
 {
-	const struct hook_plan *h = &plan->hook;
-	struct trust t = plan->trust;
+	struct trust t = *trust;
 	char url[2048], file[PATH_MAX];
 	struct stat st;
 	int r;
@@ -312,7 +258,7 @@ int hook_prepare(const struct plan *plan, const struct net_result *net, const ch
 	if (h->url) {
 		if (url_expand_pxeserver(h->script, net ? net->pxeserver : NULL, url, sizeof(url)) < 0)
 			return not_run(h, -EINVAL, "${pxeserver} is unknown or the URL too long");
-		if ((r = fetch_script(url, &plan->fetch, &t)) < 0)
+		if ((r = fetch_script(url, fetch, &t)) < 0)
 			return not_run(h, r, r == -ENOKEY ? (t.gpg ? "its signature cannot be fetched (verify=y or cms_verify=y asks for it)"
 								    : "its signature cannot be fetched (cms_verify=y asks for it)")
 							  : "it cannot be fetched (the line above says why)");

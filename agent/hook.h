@@ -7,8 +7,9 @@
 
 #include "cmdline.h"
 
-struct plan;
 struct net_result;
+struct trust;
+struct fetch_config;
 
 #define HOOK_UNIT "pxeroot-script.service"   /* under /run/systemd/system when the new root runs systemd */
 
@@ -21,14 +22,17 @@ struct hook_plan {
 	bool required;         /* pxeroot.script_required=1: a script not run is a failure */
 };
 
-/* Read the hook's options from CL into H. 0, or -EINVAL after the line quoting a bad value. */
+/* Read the hook's options from CL into H (hook_opts.c, as hook_explain). 0, or -EINVAL after the
+ * line quoting a bad value. */
 int hook_claim(const struct cmdline *cl, struct hook_plan *h);
-/* Get the script PLAN names (fetched into HOOK_SCRIPT, or found in NEWROOT), check it as the
- * plan asks (verify=y / cms_verify=y want its .sig / .cms.sig; the pinned hash), and arrange for
+/* Get the script H names (fetched into HOOK_SCRIPT by the transfer policy FETCH, or found in
+ * NEWROOT), check it as TRUST asks (verify=y / cms_verify=y want its .sig / .cms.sig; checksum=y
+ * is the image's alone) and against the pinned hash, and arrange for
  * it to run: a systemd unit when INIT (inside NEWROOT) is systemd, else, when STARTS_INIT (pxeroot
  * execs init itself), hook_start() just before init. A script that is not run gets one line
  * saying why; 0 then, unless it is required (a negative errno). */
-int hook_prepare(const struct plan *plan, const struct net_result *net, const char *newroot, const char *init, bool starts_init);
+int hook_prepare(const struct hook_plan *h, const struct trust *trust, const struct fetch_config *fetch,
+		 const struct net_result *net, const char *newroot, const char *init, bool starts_init);
 /* Remove every file hook_prepare may have left (the script, its companions, the runner, the
  * systemd unit): a root that is given up runs nothing. Quiet; safe when there is none. */
 void hook_undo(void);

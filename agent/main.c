@@ -35,15 +35,16 @@
 #include "mount/mount.h"
 #include "net/dhcp.h"
 #include "net/net.h"
+#include "options.h"
 #include "source/mbft.h"
-#include "source/source.h"
+#include "source/sources.h"
 #include "verify/file.h"
 #include "plan.h"
 
 /* Usage text on stderr; returns the exit code 2. */
 static int usage(void)
 {
-	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | version\n"
+	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | options | version\n"
 	      "       | claim [FILE] | modules [--for-sources | --net] | memdisk-find\n"
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
@@ -70,6 +71,8 @@ static int cmd_cmdline(int argc, char **argv)
 	for (size_t i = 0; i < cl.ninit; i++)
 		printf("init arg: %s\n", cl.init_args[i]);
 	struct plan plan;
+	if (explain)
+		opt_explain(&cl);
 	if (explain && (r = plan_from_cmdline(&cl, &plan)) == 0)
 		plan_explain(&plan);
 	cmdline_free(&cl);
@@ -323,6 +326,10 @@ int main(int argc, char **argv)
 		return cmd_memdisk_find(argc - 2);
 	if (!strcmp(cmd, "cmdline"))
 		return cmd_cmdline(argc - 2, argv + 2);
+	if (!strcmp(cmd, "options") && argc == 2) {
+		opt_print(stdout);
+		return 0;
+	}
 	if (!strcmp(cmd, "version")) {
 		printf("pxeroot %s\n", PXEROOT_VERSION);
 		return 0;

@@ -1,4 +1,5 @@
-/* plan.c - options -> boot plan. Every option name pxeroot reads is in this file. */
+/* plan.c - options -> boot plan: the options every source shares (network, transfers, checks,
+ * overlay, init, failure policy), the source's claim (source/) and the hook's (hook_opts.c). */
 #define _GNU_SOURCE
 #include "plan.h"
 
@@ -9,64 +10,10 @@
 #include <string.h>
 #include <stdio.h>
 #include <strings.h>
-#include <sys/utsname.h>
 
 #include "log.h"
-
-static const struct {
-	const char *word;
-	bool value;
-} bool_words[] = {
-	{"y", true}, {"yes", true}, {"1", true}, {"true", true}, {"on", true},
-	{"n", false}, {"no", false}, {"0", false}, {"false", false}, {"off", false},
-};
-
-/* Boolean option NAME into *OUT (kept when absent). A bare word means on, as archiso's checksum
- * does; a value is one of a closed set of words, any case. Anything else is refused: a trust
- * option read as "off" would boot an image nobody checked. */
-int plan_get_bool(const struct cmdline *cl, const char *name, bool *out)
-{
-	const char *v = cmdline_get(cl, name);
-	if (!v)
-		return 0;
-	if (!*v) {
-		*out = true;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++) {
-		if (!strcasecmp(v, bool_words[i].word)) {
-			*out = bool_words[i].value;
-			return 0;
-		}
-	}
-	return log_err(-EINVAL, "cmdline %s=\"%s\": not a yes/no word (y, yes, 1, true, on; n, no, 0, false, off)", name, v);
-}
-
-/* Parse a non-negative decimal VALUE of option NAME into *OUT, keeping *OUT when absent. */
-int plan_get_uint(const struct cmdline *cl, const char *name, unsigned max, unsigned *out)
-{
-	const char *v = cmdline_get(cl, name);
-	if (!v)
-		return 0;
-	char *end;
-	errno = 0;
-	unsigned long n = strtoul(v, &end, 10);
-	if (!*v || *end || errno || n > max || !isdigit((unsigned char)*v))
-		return log_err(-EINVAL, "cmdline %s=\"%s\": not a number from 0 to %u", name, v, max);
-	*out = (unsigned)n;
-	return 0;
-}
-
-/* A tmpfs size: digits then k/m/g (any case) or %. */
-int plan_check_size(const char *name, const char *v)
-{
-	const char *p = v;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (p == v || (*p && (p[1] || !strchr("kKmMgG%", *p))))
-		return log_err(-EINVAL, "cmdline %s=\"%s\": not a size like 256M, 2G or 75%%", name, v);
-	return 0;
-}
+#include "options.h"
+#include "source/sources.h"
 
 /* Add ip= value V to CFG: one configuration per named device, the last device-less one wins. */
 static int add_ip(struct net_config *cfg, const char *v)
@@ -99,19 +46,19 @@ static int add_ip(struct net_config *cfg, const char *v)
 static int plan_net_extra(const struct cmdline *cl, struct net_config *cfg)
 {
 	const char *ns[IPCONF_MAX_DNS];
-	size_t n = cmdline_get_all(cl, "nameserver", ns, IPCONF_MAX_DNS);
+	size_t n = opt_get_all(cl, OPT_NAMESERVER, ns, IPCONF_MAX_DNS);
 	for (size_t i = 0; i < n; i++) {
 		if (inet_pton(AF_INET, ns[i], &cfg->dns[cfg->ndns]) != 1)
 			return log_err(-EINVAL, "cmdline nameserver=\"%s\": not an IPv4 address", ns[i]);
 		cfg->ndns++;
 	}
-	const char *b = cmdline_get(cl, "BOOTIF");
+	const char *b = opt_get(cl, OPT_BOOTIF);
 	if (b) {
 		if (bootif_parse(b, cfg->bootif) < 0)
 			return log_err(-EINVAL, "cmdline BOOTIF=\"%s\": not 01-aa-bb-cc-dd-ee-ff", b);
 		cfg->has_bootif = true;
 	}
-	return plan_get_bool(cl, "rd.neednet", &cfg->neednet);
+	return opt_bool(cl, OPT_NEEDNET, &cfg->neednet);
 }
 
 /* The network plan: every ip= value, then whether the network stage runs at all. */
@@ -119,16 +66,14 @@ static int plan_net(const struct cmdline *cl, struct plan *plan)
 {
 	struct net_config *cfg = &plan->netcfg;
 	const char *ips[CMDLINE_MAX_WORDS];
-	size_t n = cmdline_get_all(cl, "ip", ips, CMDLINE_MAX_WORDS);
+	size_t n = opt_get_all(cl, OPT_IP, ips, CMDLINE_MAX_WORDS);
 	int r;
 	for (size_t i = 0; i < n; i++)
 		if ((r = add_ip(cfg, ips[i])) < 0)
 			return r;
-	cfg->carrier_timeout_s = 10;
-	cfg->dhcp_timeout_s = 60;
 	if ((r = plan_net_extra(cl, cfg)) < 0 ||
-	    (r = plan_get_uint(cl, "pxeroot.carrier_timeout", 3600, &cfg->carrier_timeout_s)) < 0 ||
-	    (r = plan_get_uint(cl, "pxeroot.dhcp_timeout", 3600, &cfg->dhcp_timeout_s)) < 0)
+	    (r = opt_uint(cl, OPT_CARRIER_TIMEOUT, &cfg->carrier_timeout_s)) < 0 ||
+	    (r = opt_uint(cl, OPT_DHCP_TIMEOUT, &cfg->dhcp_timeout_s)) < 0)
 		return r;
 	bool src_net = plan->source && plan->source->needs_net;
 	if (cfg->off && src_net)
@@ -146,17 +91,16 @@ static int plan_net(const struct cmdline *cl, struct plan *plan)
 static int plan_fetch(const struct cmdline *cl, struct plan *plan)
 {
 	struct fetch_config *f = &plan->fetch;
-	*f = (struct fetch_config){.ca = cmdline_get(cl, "pxeroot.ca"), .proxy = cmdline_get(cl, "proxy"),
-				   .connect_s = FETCH_CONNECT_S, .stall_s = FETCH_STALL_S, .attempts = FETCH_ATTEMPTS};
+	*f = (struct fetch_config){.ca = opt_get(cl, OPT_CA), .proxy = opt_get(cl, OPT_PROXY)};
 	if (f->proxy && !*f->proxy)
 		f->proxy = NULL;
 	if (f->ca && f->ca[0] != '/')
 		return log_err(-EINVAL, "cmdline pxeroot.ca=\"%s\": not an absolute path", f->ca);
 	int r;
-	if ((r = plan_get_uint(cl, "pxeroot.connect_timeout", 3600, &f->connect_s)) < 0 ||
-	    (r = plan_get_uint(cl, "pxeroot.stall_timeout", 3600, &f->stall_s)) < 0 ||
-	    (r = plan_get_uint(cl, "pxeroot.timeout", 86400, &f->deadline_s)) < 0 ||
-	    (r = plan_get_uint(cl, "pxeroot.fetch_retries", 1000, &f->attempts)) < 0)
+	if ((r = opt_uint(cl, OPT_CONNECT_TIMEOUT, &f->connect_s)) < 0 ||
+	    (r = opt_uint(cl, OPT_STALL_TIMEOUT, &f->stall_s)) < 0 ||
+	    (r = opt_uint(cl, OPT_TIMEOUT, &f->deadline_s)) < 0 ||
+	    (r = opt_uint(cl, OPT_FETCH_RETRIES, &f->attempts)) < 0)
 		return r;
 	if (!f->connect_s || !f->stall_s || !f->attempts)
 		return log_err(-EINVAL, "cmdline: pxeroot.connect_timeout=, pxeroot.stall_timeout= and pxeroot.fetch_retries= must be at least 1");
@@ -169,35 +113,22 @@ static const char *const onerror_names[] = {"retry", "shell", "reboot", "halt", 
 /* The failure policy. */
 static int plan_onerror(const struct cmdline *cl, struct plan *plan)
 {
-	const char *v = cmdline_get(cl, "pxeroot.onerror");
-	plan->onerror = ONERR_RETRY;
-	if (v) {
-		size_t i;
-		for (i = 0; i < N_ONERROR; i++)
-			if (!strcmp(v, onerror_names[i]))
-				break;
-		if (i == N_ONERROR)
-			return log_err(-EINVAL, "cmdline pxeroot.onerror=\"%s\": not one of retry, shell, reboot, halt, poweroff", v);
-		plan->onerror = (enum onerror)i;
-	}
-	plan->retries = 3;
-	return plan_get_uint(cl, "pxeroot.retries", 100, &plan->retries);
+	const char *v = opt_get(cl, OPT_ONERROR);
+	size_t i;
+	for (i = 0; i < N_ONERROR; i++)
+		if (!strcmp(v, onerror_names[i]))
+			break;
+	if (i == N_ONERROR)
+		return log_err(-EINVAL, "cmdline pxeroot.onerror=\"%s\": not one of retry, shell, reboot, halt, poweroff", v);
+	plan->onerror = (enum onerror)i;
+	return opt_uint(cl, OPT_RETRIES, &plan->retries);
 }
 
-/* uname's machine, asked once. */
-const char *plan_machine(void)
+/* The source's view of PLAN. */
+struct source_ctx plan_ctx(const struct plan *plan, const struct net_result *net)
 {
-	static struct utsname uts;
-	if (!uts.machine[0] && uname(&uts) < 0)
-		snprintf(uts.machine, sizeof(uts.machine), "unknown");
-	return uts.machine;
-}
-
-/* <basedir>/<arch or machine> into OUT. */
-int plan_archiso(const struct plan *plan, char *out, size_t cap)
-{
-	int n = snprintf(out, cap, "%s/%s", plan->basedir, plan->arch ? plan->arch : plan_machine());
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+	return (struct source_ctx){.opts = &plan->src_opts, .layout = &plan->layout, .trust = &plan->trust,
+				   .fetch = &plan->fetch, .net = net, .rw = plan->mount.rw};
 }
 
 /* Name of onerror action E. */
@@ -210,14 +141,15 @@ const char *onerror_name(enum onerror e)
  * (a bare number is MiB there), else 256M. */
 static int plan_cow(const struct cmdline *cl, struct plan *plan)
 {
-	const char *name = "cow_spacesize", *v = cmdline_get(cl, name);
-	if (!v && (v = cmdline_get(cl, name = "rd.live.overlay.size")) && *v && v[strspn(v, "0123456789")] == '\0' &&
+	enum opt_id id = OPT_COW_SPACESIZE;
+	const char *v = opt_value(cl, id);
+	if (!v && (v = opt_get(cl, id = OPT_LIVE_OVERLAY_SIZE)) && *v && v[strspn(v, "0123456789")] == '\0' &&
 	    strlen(v) < sizeof(plan->cow_mib) - 1) {
 		snprintf(plan->cow_mib, sizeof(plan->cow_mib), "%sM", v);
 		v = plan->cow_mib;
 	}
-	plan->mount.cow_size = v ? v : "256M";
-	return plan_check_size(name, plan->mount.cow_size);
+	plan->mount.cow_size = v ? v : options[OPT_COW_SPACESIZE].def;
+	return opt_check_size(id, plan->mount.cow_size);
 }
 
 /* The rule every source passes through: a check the command line asks for that the chosen
@@ -241,34 +173,33 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	if ((r = plan_get_bool(cl, "pxeroot.debug", &plan->debug)) < 0)
+	if ((r = opt_bool(cl, OPT_DEBUG, &plan->debug)) < 0)
 		return r;
 	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = hook_claim(cl, &plan->hook)) < 0 ||
 	    (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
 
 
-	plan->basedir = cmdline_get(cl, "archisobasedir");
-	if (!plan->basedir || !*plan->basedir)
-		plan->basedir = "arch";
-	plan->arch = cmdline_get(cl, "arch");
-	if (!plan->arch || !*plan->arch)
-		plan->arch = NULL; /* machine's, filled by the caller from uname */
+	plan->layout.basedir = opt_get(cl, OPT_ARCHISOBASEDIR);
+	if (!*plan->layout.basedir) /* archisobasedir= empty: the default, as absent */
+		plan->layout.basedir = options[OPT_ARCHISOBASEDIR].def;
+	plan->layout.arch = opt_get(cl, OPT_ARCH);
+	if (plan->layout.arch && !*plan->layout.arch)
+		plan->layout.arch = NULL; /* the machine's */
 	if ((r = plan_cow(cl, plan)) < 0)
 		return r;
 	trust_defaults(&plan->trust);
-	if ((r = plan_get_bool(cl, "checksum", &plan->trust.sha512)) < 0 ||
-	    (r = plan_get_bool(cl, "cms_verify", &plan->trust.cms)) < 0 || (r = plan_get_bool(cl, "verify", &plan->trust.gpg)) < 0 ||
+	if ((r = opt_bool(cl, OPT_CHECKSUM, &plan->trust.sha512)) < 0 ||
+	    (r = opt_bool(cl, OPT_CMS_VERIFY, &plan->trust.cms)) < 0 || (r = opt_bool(cl, OPT_VERIFY, &plan->trust.gpg)) < 0 ||
 	    (r = plan_checks_covered(plan)) < 0)
 		return r;
 	if ((r = plan_fetch(cl, plan)) < 0)
 		return r;
-	plan->copy_resolvconf = true;
-	if ((r = plan_get_bool(cl, "copy_resolvconf", &plan->copy_resolvconf)) < 0)
+	if ((r = opt_bool(cl, OPT_COPY_RESOLVCONF, &plan->copy_resolvconf)) < 0)
 		return r;
-	plan->mount.rw = cmdline_flag_pos(cl, "rw") > cmdline_flag_pos(cl, "ro"); /* the later word wins */
+	plan->mount.rw = opt_word_pos(cl, OPT_RW) > opt_word_pos(cl, OPT_RO); /* the later word wins */
 
-	plan->init = cmdline_get(cl, "init");
+	plan->init = opt_get(cl, OPT_INIT);
 	if (plan->init && plan->init[0] != '/')
 		return log_err(-EINVAL, "cmdline init=\"%s\": not an absolute path", plan->init);
 	plan->init_args = cl->init_args;
@@ -290,7 +221,8 @@ void plan_explain(const struct plan *plan)
 			 c->method == IPC_STATIC ? a : "");
 	}
 	if (plan->source) {
-		plan->source->explain(plan);
+		struct source_ctx ctx = plan_ctx(plan, NULL);
+		plan->source->explain(&ctx);
 		log_info("plan: checks:%s%s%s%s", plan->trust.sha512 ? " sha512" : "", plan->trust.cms ? " cms" : "",
 			 plan->trust.gpg ? " gpg" : "", trust_any(&plan->trust) ? "" : " none");
 	} else {

@@ -1,4 +1,5 @@
-/* plan.h - the boot plan: every option pxeroot understands, read once from the command line */
+/* plan.h - the boot plan: the options (options.h) read once from the command line into what each
+ * stage needs */
 #ifndef PXEROOT_PLAN_H
 #define PXEROOT_PLAN_H
 
@@ -9,6 +10,7 @@
 #include "verify/trust.h"
 #include "cmdline.h"
 #include "hook.h"
+#include "layout.h"
 #include "mount/mount.h"
 #include "net/ipconf.h"
 #include "source/source.h"
@@ -22,8 +24,7 @@ struct plan {
 
 	const struct source *source; /* the source that claimed the command line; NULL: none */
 	struct source_opts src_opts; /* its options */
-	const char *basedir;        /* archisobasedir= */
-	const char *arch;           /* arch=, else the machine's (uname, read once) */
+	struct layout layout;       /* archisobasedir=, arch= (NULL: the machine's) */
 	struct trust trust;         /* checksum=y, cms_verify=y, verify=y and the trust material */
 	struct fetch_config fetch;  /* pxeroot.ca=, proxy=, pxeroot.{connect_timeout,stall_timeout,timeout,fetch_retries}= */
 	bool copy_resolvconf;       /* copy_resolvconf= (default y): resolv.conf into the new root */
@@ -45,18 +46,9 @@ struct plan {
 int plan_from_cmdline(const struct cmdline *cl, struct plan *plan);
 /* Print the plan, one "pxeroot: plan: ..." line per item (pxeroot cmdline --explain). */
 void plan_explain(const struct plan *plan);
-/* Boolean option NAME into *OUT (kept when absent): a bare word is on, else one of y, yes, 1,
- * true, on / n, no, 0, false, off (any case); anything else -EINVAL (logged, quoted). */
-int plan_get_bool(const struct cmdline *cl, const char *name, bool *out);
-/* Decimal option NAME of at most MAX into *OUT (kept when absent); else -EINVAL (logged, quoted). */
-int plan_get_uint(const struct cmdline *cl, const char *name, unsigned max, unsigned *out);
-/* Check that V, the value of option NAME, is a tmpfs size (256M, 2G, 75%); 0 or -EINVAL (logged). */
-int plan_check_size(const char *name, const char *v);
-/* The machine's architecture as uname reports it (x86_64), read once. */
-const char *plan_machine(void);
-/* Where archiso keeps the root: <archisobasedir>/<arch= or the machine's> into OUT; 0 or
- * -ENAMETOOLONG. */
-int plan_archiso(const struct plan *plan, char *out, size_t cap);
+/* What the plan's source sees (its options and the shared facts), with the network stage's NET
+ * (NULL before it, and for explain). */
+struct source_ctx plan_ctx(const struct plan *plan, const struct net_result *net);
 /* Name of an onerror action. */
 const char *onerror_name(enum onerror e);
 

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "options.h"
 #include "meminfo.h"
 
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
@@ -525,9 +526,9 @@ struct fetch_config fetch_defaults(const struct fetch_config *c)
 {
 	struct fetch_config d = c ? *c : (struct fetch_config){0};
 	d.ca = d.ca ? d.ca : DEFAULT_CA_BUNDLE;
-	d.connect_s = d.connect_s ? d.connect_s : FETCH_CONNECT_S;
-	d.stall_s = d.stall_s ? d.stall_s : FETCH_STALL_S;
-	d.attempts = d.attempts ? d.attempts : FETCH_ATTEMPTS;
+	d.connect_s = d.connect_s ? d.connect_s : opt_default_uint(OPT_CONNECT_TIMEOUT);
+	d.stall_s = d.stall_s ? d.stall_s : opt_default_uint(OPT_STALL_TIMEOUT);
+	d.attempts = d.attempts ? d.attempts : opt_default_uint(OPT_FETCH_RETRIES);
 	return d;
 }
 

@@ -9,10 +9,6 @@
 
 #include "sink.h"
 
-#define FETCH_CONNECT_S 15  /* default pxeroot.connect_timeout= */
-#define FETCH_STALL_S 30    /* default pxeroot.stall_timeout= */
-#define FETCH_ATTEMPTS 5    /* default pxeroot.fetch_retries= */
-
 /* How transfers behave. */
 struct fetch_config {
 	const char *ca;          /* CA bundle for HTTPS (pxeroot.ca=); NULL: the built-in one */

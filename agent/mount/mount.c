@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "modules.h"
 
@@ -191,23 +192,18 @@ static int image_expect(const char *image, const char *want)
 	return strcmp(type, "squashfs") ? 0 : squashfs_check(image);
 }
 
-/* The archiso root inside the ISO mounted at ISO_DIR: ARCHISO/airootfs.sfs, else airootfs.erofs;
- * its path into PATH and its type into *TYPE. -ENOENT naming both when absent. */
-static int iso_find_root(const char *archiso, const char *iso, char *path, size_t cap, const char **type)
+/* The archiso root inside the ISO mounted at ISO_DIR (archiso's layout under DIR); its path into
+ * PATH and its type into *TYPE. -ENOENT naming both images when absent. */
+static int iso_find_root(const char *dir, const char *iso, char *path, size_t cap, const char **type)
 {
-	static const char *const names[][2] = {{"airootfs.sfs", "squashfs"}, {"airootfs.erofs", "erofs"}};
-	char rel[2][400];
-	for (size_t i = 0; i < 2; i++) {
-		int n = snprintf(rel[i], sizeof(rel[i]), "%s/%s", archiso, names[i][0]);
-		if (n < 0 || (size_t)n >= sizeof(rel[i]) || (size_t)snprintf(path, cap, "%s/%s", ISO_DIR, rel[i]) >= cap)
-			return log_err(-ENAMETOOLONG, "image %s: archisobasedir=/arch= path too long", iso);
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			*type = names[i][1];
-			return 0;
-		}
-	}
-	return log_err(-ENOENT, "image %s (iso9660): no archiso root in it: neither /%s nor /%s", iso, rel[0], rel[1]);
+	int i = layout_find(ISO_DIR, dir, path, cap);
+	if (i == -ENAMETOOLONG)
+		return log_err(-ENAMETOOLONG, "image %s: archisobasedir=/arch= path too long", iso);
+	if (i < 0)
+		return log_err(-ENOENT, "image %s (iso9660): no archiso root in it: neither /%s/%s nor /%s/%s", iso, dir,
+			       layout_images[0].name, dir, layout_images[1].name);
+	*type = layout_images[i].fstype;
+	return 0;
 }
 
 /* Mount the ISO at ISO_DIR, then the archiso root file inside it at LOWER_DIR. */

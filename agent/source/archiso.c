@@ -18,29 +18,26 @@
 #include "meminfo.h"
 #include "modules.h"
 #include "paths.h"
-#include "plan.h"
 #include "sink.h"
 #include "source/blkdev.h"
 #include "verify/file.h"
 
-/* archiso's image on the medium mounted at MNT: <archisobasedir>/<arch>/airootfs.sfs, else .erofs, into
- * PATH and its file name into *NAME. */
-static int archiso_image(const struct plan *plan, const char *mnt, char *path, size_t cap, const char **name)
+/* archiso's image on the medium mounted at MNT under the layout L into PATH and its file name
+ * into *NAME. */
+static int archiso_image(const struct layout *l, const char *mnt, char *path, size_t cap, const char **name)
 {
-	static const char *const names[] = {"airootfs.sfs", "airootfs.erofs"};
-	char rel[400];
-	if (plan_archiso(plan, rel, sizeof(rel)) < 0)
-		return log_err(-ENAMETOOLONG, "cmdline archisobasedir=\"%s\": path too long", plan->basedir);
-	for (size_t i = 0; i < 2; i++) {
-		struct stat st;
-		if ((size_t)snprintf(path, cap, "%s/%s/%s", mnt, rel, names[i]) >= cap)
-			return log_err(-ENAMETOOLONG, "archiso %s: archisobasedir= path too long", mnt);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			*name = names[i];
-			return 0;
-		}
-	}
-	return log_err(-ENOENT, "archiso %s: no archiso image there: neither /%s/%s nor /%s/%s", mnt, rel, names[0], rel, names[1]);
+	char dir[400];
+	int r = layout_dir(l, dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	int i = layout_find(mnt, dir, path, cap);
+	if (i == -ENAMETOOLONG)
+		return log_err(-ENAMETOOLONG, "archiso %s: archisobasedir= path too long", mnt);
+	if (i < 0)
+		return log_err(-ENOENT, "archiso %s: no archiso image there: neither /%s/%s nor /%s/%s", mnt, dir, layout_images[0].name,
+			       dir, layout_images[1].name);
+	*name = layout_images[i].name;
+	return 0;
 }
 
 /* Copy SRC into the image tmpfs as DST (CAP bytes), checked as T asks in the same read; refused
@@ -76,34 +73,6 @@ static int copy_to_ram(const char *src, const char *name, const struct trust *t,
 	return r;
 }
 
-/* copytoram= and copytoram_size=. */
-int archiso_claim_copy(const struct cmdline *cl, enum copy_mode auto_is, enum copy_mode *copy, const char **size)
-{
-	const char *c = cmdline_get(cl, "copytoram");
-	bool y = false;
-	int r;
-	*copy = auto_is;
-	*size = cmdline_get(cl, "copytoram_size");
-	if (c && strcmp(c, "auto")) {
-		if ((r = plan_get_bool(cl, "copytoram", &y)) < 0)
-			return r;
-		*copy = y ? COPY_Y : COPY_N;
-	}
-	if (*size && (r = plan_check_size("copytoram_size", *size)) < 0)
-		return r;
-	if (!*size)
-		*size = "75%";
-	return 0;
-}
-
-/* archiso's rule: under 4 GiB, and MemAvailable above the image's size (KiB, rounded up, as
- * du -k counts it) plus 2 GiB. */
-bool archiso_auto_copies(uint64_t size, uint64_t avail_kb)
-{
-	uint64_t kb = (size + 1023) / 1024;
-	return kb < 4 * 1024 * 1024 && avail_kb > kb + 2 * 1024 * 1024;
-}
-
 /* copytoram=auto for the image SRC: archiso's rule, unless the medium rules it out (KEPT_WHY),
  * into WHY ("used in place: ...", "copied into RAM: ..."); true when it copies. */
 static bool auto_rule(const char *src, const char *kept_why, char *why, size_t cap)
@@ -118,7 +87,7 @@ static bool auto_rule(const char *src, const char *kept_why, char *why, size_t c
 		snprintf(why, cap, "used in place: its size or the free memory cannot be read");
 		return false;
 	}
-	bool copy = archiso_auto_copies((uint64_t)st.st_size, avail);
+	bool copy = copytoram_auto((uint64_t)st.st_size, avail);
 	snprintf(why, cap, "%s: %" PRIu64 " MiB, %" PRIu64 " MiB of memory available (copied under 4 GiB with 2 GiB to spare)",
 		 copy ? "copied into RAM" : "used in place", ((uint64_t)st.st_size + mib - 1) / mib, avail / 1024);
 	return copy;
@@ -147,12 +116,12 @@ static bool copies(const struct archiso_medium *m, const struct trust *t, const 
 }
 
 /* The image on MNT, checked, copied or not, as ROOT. */
-int archiso_take(const struct plan *plan, const char *mnt, const struct archiso_medium *m, struct root *root)
+int archiso_take(const struct source_ctx *ctx, const char *mnt, const struct archiso_medium *m, struct root *root)
 {
 	char src[sizeof(root->path)];
 	const char *name = NULL;
-	const struct trust *t = &plan->trust;
-	int r = archiso_image(plan, mnt, src, sizeof(src), &name);
+	const struct trust *t = ctx->trust;
+	int r = archiso_image(ctx->layout, mnt, src, sizeof(src), &name);
 	*root = (struct root){.kind = ROOT_IMAGE};
 	if (r < 0)
 		return r;
@@ -169,7 +138,7 @@ int archiso_take(const struct plan *plan, const char *mnt, const struct archiso_
 }
 
 /* DEV read-only on MEDIA_DIR, the image taken from it; the medium is unmounted once copied. */
-int archiso_from_device(const struct plan *plan, const char *dev, const char *type, const struct archiso_medium *m,
+int archiso_from_device(const struct source_ctx *ctx, const char *dev, const char *type, const struct archiso_medium *m,
 			struct root *root)
 {
 	const char *who = m->who;
@@ -181,7 +150,7 @@ int archiso_from_device(const struct plan *plan, const char *dev, const char *ty
 	if ((r = blkdev_mount_ro(dev, MEDIA_DIR, type, &was_ro)) < 0)
 		return log_errno(r, "%s: mount %s (%s) on %s", who, dev, type, MEDIA_DIR);
 	log_info("%s: %s (%s) on %s read-only", who, dev, type, MEDIA_DIR);
-	if ((r = archiso_take(plan, MEDIA_DIR, m, root)) < 0) {
+	if ((r = archiso_take(ctx, MEDIA_DIR, m, root)) < 0) {
 		blkdev_unmount(dev, MEDIA_DIR, was_ro);
 		return r;
 	}

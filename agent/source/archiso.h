@@ -6,20 +6,8 @@
 #include <stdint.h>
 
 #include "mount/mount.h"
-
-struct cmdline;
-struct plan;
-
-/* copytoram=: y, n, or auto (archiso's default: copied when archiso_auto_copies says so). */
-enum copy_mode { COPY_N, COPY_Y, COPY_AUTO };
-
-/* copytoram= and copytoram_size= for a source that takes archiso's image from a medium: *COPY
- * gets y or n, or AUTO_IS for auto and when absent (the source's meaning of auto for its
- * medium), *SIZE the tmpfs size (default 75%). 0, or -EINVAL after the line quoting the bad value. */
-int archiso_claim_copy(const struct cmdline *cl, enum copy_mode auto_is, enum copy_mode *copy, const char **size);
-/* archiso's copytoram=auto rule for an image of SIZE bytes with AVAIL_KB of MemAvailable: copy
- * when it is under 4 GiB and the memory exceeds its size plus 2 GiB. */
-bool archiso_auto_copies(uint64_t size, uint64_t avail_kb);
+#include "source/copytoram.h"
+#include "source/source.h"
 
 /* A medium archiso's image is taken from, and what may be done with its image. */
 struct archiso_medium {
@@ -32,16 +20,16 @@ struct archiso_medium {
 
 /* Find <archisobasedir>/<arch>/airootfs.sfs (else .erofs) under MNT and make it ROOT (an image):
  * copied (COPY_Y; COPY_AUTO when archiso's rule says so and M->kept_why is NULL; and whenever
- * PLAN asks for a check and the medium is not RAM, so that what boots is what was checked), read
+ * CTX asks for a check and the medium is not RAM, so that what boots is what was checked), read
  * once into the image tmpfs (of M->ram_size) while every check runs on the same bytes, refused
  * when it does not fit in the memory or the tmpfs; else checked where it is (read once) and used
  * from there. ROOT->copied says which. 0, or a negative errno after the line naming the image and
  * the cause, nothing left behind. */
-int archiso_take(const struct plan *plan, const char *mnt, const struct archiso_medium *m, struct root *root);
+int archiso_take(const struct source_ctx *ctx, const char *mnt, const struct archiso_medium *m, struct root *root);
 /* Mount DEV (filesystem TYPE, as libblkid names it; its module loaded) read-only on MEDIA_DIR,
  * the device itself read-only (blkdev_mount_ro), and take archiso's image from it as
  * archiso_take does; unmounted again when the image was copied or refused. */
-int archiso_from_device(const struct plan *plan, const char *dev, const char *type, const struct archiso_medium *m,
+int archiso_from_device(const struct source_ctx *ctx, const char *dev, const char *type, const struct archiso_medium *m,
 			struct root *root);
 
 #endif

@@ -1,4 +1,5 @@
-/* http.c - fetch the root image over HTTP(S) into a tmpfs, verifying it in the same pass.
+/* http.c - the HTTP source's I/O: fetch the root image over HTTP(S) into a tmpfs, verifying it in
+ * the same pass.
  *
  * archiso: <archiso_http_srv><archisobasedir>/<arch>/airootfs.sfs, ${pxeserver} replaced by the
  * DHCP next-server (plain substitution, never a shell). dracut: root=live:<url>. Mirrors
@@ -8,7 +9,6 @@
 #define _GNU_SOURCE
 #include "source/http.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -25,7 +25,6 @@
 #include "meminfo.h"
 #include "paths.h"
 #include "net/net.h"
-#include "plan.h"
 
 /* Where the image can come from: base URLs and the path under each. */
 struct http_src {
@@ -34,41 +33,7 @@ struct http_src {
 	char path[2048];
 };
 
-static_assert(sizeof(struct http_opts) <= SOURCE_OPTS_MAX, "http_opts fits in the plan");
 
-/* Build the image URL; *SPLIT is where the part a mirror replaces ends (after the '/' that ends
- * archiso_http_srv=, or after the last '/' of a live URL's path). */
-static int image_url(const struct plan *plan, const char *pxeserver, const char *machine, char *url, size_t cap,
-		     size_t *split)
-{
-	const struct http_opts *o = http_opts(plan);
-	const char *raw = o->live_url ? o->live_url : o->srv;
-	char base[2048];
-	int r = url_expand_pxeserver(raw, pxeserver, base, sizeof(base));
-	if (r == -ENXIO)
-		return log_err(-EINVAL, "cmdline %s: uses ${pxeserver} but no boot server is known (DHCP next-server or the server field of ip=)", raw);
-	if (r < 0)
-		return log_err(r, "cmdline %s: URL too long", raw);
-	bool slash = base[0] && base[strlen(base) - 1] == '/';
-	if (o->live_url) {
-		r = snprintf(url, cap, "%s", base);
-		*split = url_dir_len(base);
-	} else { /* archiso wants the trailing '/'; supply it when it was left out */
-		r = snprintf(url, cap, "%s%s%s/%s/airootfs.sfs", base, slash ? "" : "/", plan->basedir,
-			     plan->arch ? plan->arch : machine);
-		*split = strlen(base) + !slash;
-	}
-	if (r < 0 || (size_t)r >= cap)
-		return log_err(-ENAMETOOLONG, "cmdline %s: URL too long", raw);
-	return 0;
-}
-
-/* Build the image URL. */
-int http_image_url(const struct plan *plan, const char *pxeserver, const char *machine, char *url, size_t cap)
-{
-	size_t split;
-	return image_url(plan, pxeserver, machine, url, cap, &split);
-}
 
 /* The image's mirror list into SRC: the base of URL (its first SPLIT bytes), then every
  * pxeroot.mirror= with ${pxeserver} replaced and a '/' ensured at its end. */
@@ -141,27 +106,28 @@ static int unpacked_fits(void *ctx, const char *url, uint64_t served, uint64_t u
 	return 0;
 }
 
-/* archiso's fallback: when airootfs.sfs is missing (404 from every base) and airootfs.erofs is
- * there, switch SRC's path and PATH (CAP bytes) to it. Asked only after the .sfs fetch failed
- * (its companions come first, so the failure may name them), so a normal boot makes no extra
- * request. */
+/* archiso's fallback: when the layout's first image (airootfs.sfs) is missing (404 from every
+ * base) and its second (airootfs.erofs) is there, switch SRC's path and PATH (CAP bytes) to it.
+ * Asked only after the first fetch failed (its companions come first, so the failure may name
+ * them), so a normal boot makes no extra request. */
 static bool erofs_instead(const struct fetch_config *cfg, struct http_src *src, char *path, size_t cap)
 {
-	size_t n = strlen(src->path), ext = sizeof(".sfs") - 1;
-	struct fetch_req sfs = {.cfg = cfg, .m = &src->m, .path = src->path, .head = true};
-	if (n < ext || strcmp(src->path + n - ext, ".sfs") || n - ext + sizeof(".erofs") > sizeof(src->path) ||
-	    fetch_file(&sfs) != -ENOENT)
+	const char *sfs = layout_images[0].name, *erofs = layout_images[1].name;
+	size_t n = strlen(src->path), ext = strlen(sfs);
+	struct fetch_req first = {.cfg = cfg, .m = &src->m, .path = src->path, .head = true};
+	if (n < ext || strcmp(src->path + n - ext, sfs) || n - ext + strlen(erofs) >= sizeof(src->path) ||
+	    fetch_file(&first) != -ENOENT)
 		return false;
-	char erofs[sizeof(src->path)];
-	snprintf(erofs, sizeof(erofs), "%.*s.erofs", (int)(n - ext), src->path);
-	struct fetch_req probe = {.cfg = cfg, .m = &src->m, .path = erofs, .head = true};
+	char other[sizeof(src->path)];
+	snprintf(other, sizeof(other), "%.*s%s", (int)(n - ext), src->path, erofs);
+	struct fetch_req probe = {.cfg = cfg, .m = &src->m, .path = other, .head = true};
 	if (fetch_file(&probe) < 0)
 		return false;
-	log_info("fetch: no airootfs.sfs, using %s", probe.url);
-	memcpy(src->path, erofs, sizeof(erofs));
+	log_info("fetch: no %s, using %s", sfs, probe.url);
+	memcpy(src->path, other, sizeof(other));
 	char *slash = strrchr(path, '/');
 	if (slash)
-		snprintf(slash + 1, cap - (size_t)(slash + 1 - path), "airootfs.erofs");
+		snprintf(slash + 1, cap - (size_t)(slash + 1 - path), "%s", erofs);
 	return true;
 }
 
@@ -184,30 +150,30 @@ static int image_name(const struct http_src *src, char *name, size_t cap)
 }
 
 /* The image into the image tmpfs, checked in the same pass; ROOT names the file. */
-static int http_get(const struct plan *plan, const struct net_result *net, struct root *root)
+static int http_get(const struct source_ctx *ctx, struct root *root)
 {
-	const struct http_opts *o = http_opts(plan);
+	const struct http_opts *o = http_opts(ctx->opts);
+	const char *pxeserver = ctx->net->pxeserver;
 	char url[2048], name[256];
 	size_t split;
 	static struct http_src src; /* mirror marks persist across retries of the stage */
-	int r = image_url(plan, net->pxeserver, plan_machine(), url, sizeof(url), &split);
-	if (r < 0 || (!src.m.n && (r = http_mirrors(o, net->pxeserver, url, split, &src)) < 0) ||
+	int r = http_image_url(ctx, pxeserver, layout_machine(), url, sizeof(url), &split);
+	if (r < 0 || (!src.m.n && (r = http_mirrors(o, pxeserver, url, split, &src)) < 0) ||
 	    (r = image_name(&src, name, sizeof(name))) < 0) /* src.path: the .erofs after a fallback */
 		return r;
 	*root = (struct root){.kind = ROOT_IMAGE};
-	if (plan_archiso(plan, root->archiso, sizeof(root->archiso)) < 0)
-		return log_err(-ENAMETOOLONG, "cmdline archisobasedir=\"%s\" arch=\"%s\": path too long", plan->basedir,
-			       plan->arch ? plan->arch : "");
+	if ((r = layout_dir(ctx->layout, root->archiso, sizeof(root->archiso))) < 0)
+		return r;
 	uint64_t idle_kb = mem_used_kb();
 	if ((r = mount_tmpfs(IMG_DIR, o->spc, "image")) < 0)
 		return r;
 	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, name);
-	struct fetch_req rq = {.cfg = &plan->fetch, .m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram,
+	struct fetch_req rq = {.cfg = ctx->fetch, .m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram,
 			       .on_unpacked = unpacked_fits, .ctx = (void *)o};
-	r = image_fetch(&rq, &plan->trust, root->path);
-	if (r < 0 && !o->live_url && erofs_instead(&plan->fetch, &src, root->path, sizeof(root->path)) &&
+	r = image_fetch(&rq, ctx->trust, root->path);
+	if (r < 0 && !o->live_url && erofs_instead(ctx->fetch, &src, root->path, sizeof(root->path)) &&
 	    (r = image_name(&src, name, sizeof(name))) == 0)
-		r = image_fetch(&rq, &plan->trust, root->path);
+		r = image_fetch(&rq, ctx->trust, root->path);
 	if (r < 0) {
 		umount_quiet(IMG_DIR);
 		return r;
@@ -222,83 +188,8 @@ static void http_undo(void)
 	umount_quiet(IMG_DIR);
 }
 
-/* A base URL option V (NAME=) must be http:// or https:// and name a host (a loader that expanded a
- * variable it did not know, "http:///arch", leaves none). */
-static bool http_url(const char *v)
-{
-	size_t at = !strncmp(v, "http://", 7) ? 7 : !strncmp(v, "https://", 8) ? 8 : 0;
-	return at && v[at] && !strchr("/?#@:", v[at]);
-}
-
-/* archiso_http_srv= or root=live:URL, with pxeroot.mirror= and archiso_http_spc=. */
-static int http_claim(const struct cmdline *cl, struct source_opts *opts)
-{
-	struct http_opts *o = (struct http_opts *)opts->b;
-	const char *root = cmdline_get(cl, "root");
-	const char *m[MIRRORS_MAX];
-	int r;
-	*o = (struct http_opts){.srv = cmdline_get(cl, "archiso_http_srv"), .spc = cmdline_get(cl, "archiso_http_spc")};
-	if (o->srv && !*o->srv)
-		return log_err(-EINVAL, "cmdline archiso_http_srv=\"\": empty URL");
-	if (o->srv && !http_url(o->srv))
-		return log_err(-EINVAL, "cmdline archiso_http_srv=\"%s\": not an http:// or https:// URL naming a host", o->srv);
-	if (root && !strncmp(root, "live:", 5) && strstr(root, "://")) { /* live:CDLABEL=… is a device */
-		o->live_url = root + 5;
-		if (!http_url(o->live_url))
-			return log_err(-EINVAL, "cmdline root=\"%s\": only http:// and https:// live images (naming a host) are supported", root);
-	}
-	size_t n = cmdline_get_all(cl, "pxeroot.mirror", m, MIRRORS_MAX);
-	if (n > MIRRORS_MAX - 1)
-		return log_err(-E2BIG, "cmdline pxeroot.mirror=\"%s\": more than %d mirrors", m[n - 1], MIRRORS_MAX - 1);
-	for (size_t i = 0; i < n; i++) {
-		if (!http_url(m[i]))
-			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL naming a host", m[i]);
-		o->mirrors[o->nmirrors++] = m[i];
-	}
-	if (!o->spc)
-		o->spc = "75%";
-	if ((r = plan_check_size("archiso_http_spc", o->spc)) < 0)
-		return r;
-	return o->srv || o->live_url;
-}
-
-/* The image URL, mirrors, transfer policy and checks. */
-static void http_explain(const struct plan *plan)
-{
-	const struct http_opts *o = http_opts(plan);
-	const struct fetch_config *f = &plan->fetch;
-	if (o->live_url)
-		log_info("plan: root image %s", o->live_url);
-	else
-		log_info("plan: root image %s%s/%s/airootfs.sfs", o->srv, plan->basedir, plan->arch ? plan->arch : "<machine>");
-	for (unsigned i = 0; i < o->nmirrors; i++)
-		log_info("plan: mirror %u %s", i + 1, o->mirrors[i]);
-	log_info("plan: transfers: connect timeout %u s, stall timeout %u s, %u attempts without progress, deadline %u s%s, proxy %s",
-		 f->connect_s, f->stall_s, f->attempts, f->deadline_s, f->deadline_s ? "" : " (none)", f->proxy ? f->proxy : "none");
-	log_info("plan: image tmpfs size %s", o->spc);
-}
-
-/* The options in PLAN. */
-const struct http_opts *http_opts(const struct plan *plan)
-{
-	return (const struct http_opts *)plan->src_opts.b;
-}
-
-/* The image is checked while it downloads into the image tmpfs and never read from the network
- * again: every check covers what is mounted. */
-static const char *http_unchecked(const struct source_opts *opts)
-{
-	(void)opts;
-	return NULL;
-}
-
-const struct source http_source = {
-	.name = "http",
-	.options = "archiso_http_srv= or root=live:URL",
-	.needs_net = true,
-	.claim = http_claim,
+const struct source_io http_io = {
+	.source = &http_source,
 	.get = http_get,
 	.undo = http_undo,
-	.explain = http_explain,
-	.unchecked = http_unchecked,
 };

@@ -5,7 +5,6 @@
 #include <stddef.h>
 
 #include "fetch/fetch.h"
-#include "plan.h"
 #include "source/source.h"
 
 /* The options of the HTTP source, as its claim read them. */
@@ -17,13 +16,15 @@ struct http_opts {
 	unsigned nmirrors;
 };
 
-extern const struct source http_source;
+extern const struct source http_source;  /* http_opts.c */
+extern const struct source_io http_io;   /* http.c */
 
-/* The HTTP source's options in PLAN (which it must have claimed). */
-const struct http_opts *http_opts(const struct plan *plan);
-/* Compose the image URL for PLAN (archiso layout or the live URL), with ${pxeserver} replaced by
- * PXESERVER and MACHINE standing in for an absent arch=. 0, or -EINVAL (logged) when it cannot be
- * built. */
-int http_image_url(const struct plan *plan, const char *pxeserver, const char *machine, char *url, size_t cap);
+/* The HTTP source's options in OPTS (which it must have claimed). */
+const struct http_opts *http_opts(const struct source_opts *opts);
+/* Compose the image URL for CTX (archiso layout or the live URL), with ${pxeserver} replaced by
+ * PXESERVER and MACHINE standing in for an absent arch=; *SPLIT (when not NULL) is where the part
+ * a mirror replaces ends. 0, or -EINVAL (logged) when it cannot be built. */
+int http_image_url(const struct source_ctx *ctx, const char *pxeserver, const char *machine, char *url, size_t cap,
+		   size_t *split);
 
 #endif

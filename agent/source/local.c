@@ -1,4 +1,4 @@
-/* local.c - archiso's medium on a local block device. archiso's archisolabel=, archisodevice=,
+/* local.c - the local-media source's I/O: archiso's medium on a local block device. archiso's archisolabel=, archisodevice=,
  * archisosearchuuid=, archisosearchfilename= and dracut's root=live:CDLABEL=|LABEL=|UUID=|/dev/…
  * name it. When syslinux MEMDISK started the machine, its ISO is mapped first (memdisk.c) and is
  * one of the devices. The devices are probed with libblkid (blkdev.c) until the medium appears,
@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include "source/local.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,7 @@
 #include "log.h"
 #include "modules.h"
 #include "paths.h"
-#include "plan.h"
+#include "source/archiso.h"
 #include "source/blkdev.h"
 #include "source/fwdisk.h"
 #include "source/memdisk.h"
@@ -32,36 +31,10 @@
 #define MATCH_MAX 16      /* devices kept that match the name, or hold the file */
 #define RAM_MAX (1 + NFIT_DISKS_MAX)
 
-static_assert(sizeof(struct local_opts) <= SOURCE_OPTS_MAX, "local_opts fits in the plan");
-
-static const char *const local_modules[] = {
-	"ata_piix", "ata_generic", "ahci", "sr_mod", "sd_mod", "virtio_blk", "virtio_scsi", "nvme",
-	"usb_storage", "uas", "xhci_pci", "ehci_pci", "ohci_pci", "uhci_hcd",
-	"isofs", "udf", "vfat", "nls_cp437", "nls_ascii", "ext4", "phram", "mtdblock", "nfit", "nd_pmem", NULL,
-};
-
 /* The filesystems archiso's media use: the only ones a device nobody named is looked into for
  * archisosearchfilename= (no other module is loaded for it). */
 static const char *const media_types[] = {"iso9660", "udf", "vfat", "ext2", "ext3", "ext4", "squashfs", "erofs", NULL};
 
-/* The options in PLAN. */
-static const struct local_opts *opts_of(const struct plan *plan)
-{
-	return (const struct local_opts *)plan->src_opts.b;
-}
-
-/* What is being looked for, for messages. */
-static const char *wanted(const struct local_opts *o, char *buf, size_t cap)
-{
-	char spec[300];
-	if (o->search && o->has_dev)
-		snprintf(buf, cap, "%s or a device holding %s (%s)", devspec_str(&o->dev, spec, sizeof(spec)), o->search, o->option);
-	else if (o->search)
-		snprintf(buf, cap, "a device holding %s (%s)", o->search, o->option);
-	else
-		snprintf(buf, cap, "%s (%s)", devspec_str(&o->dev, spec, sizeof(spec)), o->option);
-	return buf;
-}
 
 /* What the hunt learnt of one device, keyed on node and filesystem type (a disc put in later,
  * or another filesystem on the node, is a new device): whether it was looked into for
@@ -201,13 +174,13 @@ static int wait_medium(struct hunt *h)
 		uint64_t now = now_ms();
 		if (!said && h->nrefused)
 			log_info("media: waiting up to %llu s more (rootdelay=) for another device that is %s", (unsigned long long)(h->end > now ? h->end - now : 0) / 1000,
-				 wanted(o, what, sizeof(what)));
+				 local_wanted(o, what, sizeof(what)));
 		else if (!said)
-			log_info("media: waiting up to %u s (rootdelay=) for %s", o->wait_s, wanted(o, what, sizeof(what)));
+			log_info("media: waiting up to %u s (rootdelay=) for %s", o->wait_s, local_wanted(o, what, sizeof(what)));
 		if (now >= h->end)
 			break;
 		if (now >= say) {
-			log_info("media: still waiting for %s: %llu s of %u", wanted(o, what, sizeof(what)),
+			log_info("media: still waiting for %s: %llu s of %u", local_wanted(o, what, sizeof(what)),
 				 (unsigned long long)(now - h->start) / 1000, o->wait_s);
 			say += SAY_EVERY_MS;
 		}
@@ -216,8 +189,8 @@ static int wait_medium(struct hunt *h)
 	}
 	if (h->nrefused)
 		return log_err(-EBADMSG, "media: no device that is %s holds an image that passes the checks (%zu refused) within %u s (rootdelay=); block devices: %s",
-			       wanted(o, what, sizeof(what)), h->nrefused, o->wait_s, h->nseen ? h->seen : "none");
-	return log_err(-ENODEV, "media: %s did not appear within %u s (rootdelay=); block devices: %s%s%s", wanted(o, what, sizeof(what)),
+			       local_wanted(o, what, sizeof(what)), h->nrefused, o->wait_s, h->nseen ? h->seen : "none");
+	return log_err(-ENODEV, "media: %s did not appear within %u s (rootdelay=); block devices: %s%s%s", local_wanted(o, what, sizeof(what)),
 		       o->wait_s, h->nseen ? h->seen : "none", h->ram.n ? "" : "; ", h->ram.n ? "" : h->ram.none);
 }
 
@@ -244,16 +217,16 @@ static void say_matches(const struct hunt *h, const char *what, bool checks)
 
 /* Take the root from device D: its archiso image, or D itself when it holds a squashfs or erofs
  * (refused when checks are asked for: there are no companion files beside a bare filesystem). */
-static int take(const struct plan *plan, const struct devinfo *d, const struct ram *ram, struct root *root)
+static int take(const struct source_ctx *ctx, const struct devinfo *d, const struct ram *ram, struct root *root)
 {
-	const struct local_opts *o = opts_of(plan);
+	const struct local_opts *o = (const struct local_opts *)ctx->opts->b;
 	char checks[64];
 	if (!d->type[0])
 		return log_err(-EMEDIUMTYPE, "media: %s holds no filesystem libblkid knows", d->dev);
 	if (!strcmp(d->type, "squashfs") || !strcmp(d->type, "erofs")) {
-		if (trust_any(&plan->trust))
+		if (trust_any(ctx->trust))
 			return log_err(-EPERM, "media: %s holds the root filesystem itself (%s), with no companion files beside it to check: refused (%s)", d->dev, d->type,
-				       trust_options(&plan->trust, checks, sizeof(checks)));
+				       trust_options(ctx->trust, checks, sizeof(checks)));
 		*root = (struct root){.kind = ROOT_BLOCK};
 		snprintf(root->path, sizeof(root->path), "%s", d->dev);
 		return 0;
@@ -264,22 +237,22 @@ static int take(const struct plan *plan, const struct devinfo *d, const struct r
 		if ((in_ram = !strcmp(d->dev, ram->dev[i])))
 			kept = i == 0 && ram->memdisk ? MEMDISK_KEPT : FWDISK_KEPT;
 	struct archiso_medium m = {.who = "media", .mode = o->copytoram, .ram_size = o->ram_size, .in_ram = in_ram, .kept_why = kept};
-	return archiso_from_device(plan, d->dev, d->type, &m, root);
+	return archiso_from_device(ctx, d->dev, d->type, &m, root);
 }
 
 /* Try the matches of the last look in order: 0 when one gave ROOT; without checks the first
  * decides; with checks a refused device is marked and the next one tried (-EAGAIN: all were
  * refused, the hunt goes on). */
-static int take_first(const struct plan *plan, struct hunt *h, struct root *root)
+static int take_first(const struct source_ctx *ctx, struct hunt *h, struct root *root)
 {
-	bool checks = trust_any(&plan->trust);
+	bool checks = trust_any(ctx->trust);
 	char what[400], one[400];
 	int r = -EAGAIN;
-	wanted(h->o, what, sizeof(what));
+	local_wanted(h->o, what, sizeof(what));
 	say_matches(h, what, checks);
 	for (size_t i = 0; i < h->nmatch; i++) {
 		log_info("media: %s is %s", what, dev_str(&h->match[i], one, sizeof(one)));
-		if ((r = take(plan, &h->match[i], &h->ram, root)) == 0 || !checks)
+		if ((r = take(ctx, &h->match[i], &h->ram, root)) == 0 || !checks)
 			return r;
 		struct mark *m = mark_of(h, &h->match[i], true);
 		if (!m)
@@ -306,18 +279,17 @@ static void map_ram(struct ram *ram)
 /* The medium, found, mounted, and the image on it (or the device itself when it holds the root).
  * Several devices may match: without checks the first is taken; with checks, each in turn (and
  * those that appear later, within rootdelay=) until one holds an image that passes them. */
-static int local_get(const struct plan *plan, const struct net_result *net, struct root *root)
+static int local_get(const struct source_ctx *ctx, struct root *root)
 {
 	static struct hunt h; /* some 20 KiB; one boot looks for one medium at a time */
-	const struct local_opts *o = opts_of(plan);
+	const struct local_opts *o = (const struct local_opts *)ctx->opts->b;
 	int r;
-	(void)net;
 	free(h.marks);
 	h = (struct hunt){.o = o};
 	map_ram(&h.ram);
 	h.start = now_ms();
 	h.end = h.start + (uint64_t)o->wait_s * 1000;
-	while ((r = wait_medium(&h)) == 0 && (r = take_first(plan, &h, root)) == -EAGAIN)
+	while ((r = wait_medium(&h)) == 0 && (r = take_first(ctx, &h, root)) == -EAGAIN)
 		;
 	return r;
 }
@@ -330,96 +302,8 @@ static void local_undo(void)
 	umount_quiet(SEARCH_DIR);
 }
 
-/* DEV parsed into O as the medium OPTION names; -EINVAL after the line quoting it. */
-static int take_dev(struct local_opts *o, const char *option, const char *value, const char *shown)
-{
-	if (devspec_parse(value, &o->dev) < 0)
-		return log_err(-EINVAL, "cmdline %s\"%s\": not a device (LABEL=, CDLABEL=, UUID=, PARTUUID=, PARTLABEL=, /dev/disk/by-*/..., /dev/NAME)",
-			       option, shown);
-	o->has_dev = true;
-	o->option = option;
-	return 1;
-}
-
-/* archiso's device options (archisosearch* over archisodevice= over archisolabel=, as archiso
- * reads them) or dracut's root=live:<device>; rootdelay=, copytoram=, copytoram_size=. */
-static int local_claim(const struct cmdline *cl, struct local_opts *o)
-{
-	const char *root = cmdline_get(cl, "root"), *label = cmdline_get(cl, "archisolabel");
-	const char *dev = cmdline_get(cl, "archisodevice"), *uuid = cmdline_get(cl, "archisosearchuuid");
-	char tag[300];
-	o->search = cmdline_get(cl, "archisosearchfilename");
-	if (uuid && uuid[0]) {
-		snprintf(tag, sizeof(tag), "UUID=%s", uuid);
-		if (take_dev(o, "archisosearchuuid=", tag, uuid) < 0)
-			return -EINVAL;
-		if (!o->search) {
-			static char file[300]; /* one command line per process */
-			snprintf(file, sizeof(file), "/boot/%s.uuid", uuid);
-			o->search = file;
-		}
-	} else if (o->search) {
-		o->option = "archisosearchfilename=";
-	} else if (dev && dev[0]) {
-		return take_dev(o, "archisodevice=", dev, dev);
-	} else if (label && label[0]) {
-		snprintf(tag, sizeof(tag), "LABEL=%s", label);
-		return take_dev(o, "archisolabel=", tag, label);
-	} else if (root && !strncmp(root, "live:", 5) && !strstr(root, "://")) {
-		return take_dev(o, "root=live:", root + 5, root + 5);
-	} else {
-		return 0;
-	}
-	if (!o->search[0] || strstr(o->search, "/../"))
-		return log_err(-EINVAL, "cmdline archisosearchfilename=\"%s\": not a file path", o->search);
-	return 1;
-}
-
-/* The medium's options, then how long to wait and whether to copy. */
-static int local_claim_all(const struct cmdline *cl, struct source_opts *opts)
-{
-	struct local_opts *o = (struct local_opts *)opts->b;
-	*o = (struct local_opts){.wait_s = LOCAL_WAIT_S};
-	int r = local_claim(cl, o);
-	if (r <= 0)
-		return r;
-	if ((r = plan_get_uint(cl, "rootdelay", 3600, &o->wait_s)) < 0 ||
-	    (r = archiso_claim_copy(cl, COPY_AUTO, &o->copytoram, &o->ram_size)) < 0)
-		return r;
-	return 1;
-}
-
-/* Where the image comes from. */
-static void local_explain(const struct plan *plan)
-{
-	const struct local_opts *o = opts_of(plan);
-	char what[400];
-	static const char *const copy[] = {[COPY_N] = "used in place (copytoram=n)", [COPY_Y] = "copied into RAM (copytoram=y)",
-					   [COPY_AUTO] = "copied into RAM when archiso's copytoram=auto rule says so"};
-	log_info("plan: root archiso's image under %s/%s on the local medium %s, waited for up to %u s (rootdelay=); an ISO syslinux MEMDISK or UEFI firmware left in RAM is one of the devices",
-		 plan->basedir, plan->arch ? plan->arch : "<machine>", wanted(o, what, sizeof(what)), o->wait_s);
-	log_info("plan: the image is %s", trust_any(&plan->trust) && o->copytoram == COPY_AUTO
-					    ? "copied into RAM and checked as it is copied (checks asked for; MEMDISK's ISO: checked in place)"
-					    : copy[o->copytoram]);
-}
-
-/* The image is checked while it is copied into RAM (or where it is on MEMDISK's ISO, in RAM
- * already); with copytoram=n it would be read from the medium again. A device that holds the
- * root filesystem itself has no companion files: refused when the medium is found. */
-static const char *local_unchecked(const struct source_opts *opts)
-{
-	const struct local_opts *o = (const struct local_opts *)opts->b;
-	return o->copytoram == COPY_N ? "with copytoram=n the image would be read from the medium again after its checks (copytoram=y or auto boots the checked copy)" : NULL;
-}
-
-const struct source local_source = {
-	.name = "local",
-	.options = "archisolabel=, archisodevice=, archisosearchuuid=, archisosearchfilename= or root=live:LABEL=",
-	.needs_net = false,
-	.modules = local_modules,
-	.claim = local_claim_all,
+const struct source_io local_io = {
+	.source = &local_source,
 	.get = local_get,
 	.undo = local_undo,
-	.explain = local_explain,
-	.unchecked = local_unchecked,
 };

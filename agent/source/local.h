@@ -5,11 +5,9 @@
 
 #include <stdbool.h>
 
-#include "source/archiso.h"
+#include "source/copytoram.h"
 #include "source/devspec.h"
 #include "source/source.h"
-
-#define LOCAL_WAIT_S 30 /* rootdelay= default: archiso waits as long for its device */
 
 /* The options of the local-media source, as its claim read them. */
 struct local_opts {
@@ -22,6 +20,10 @@ struct local_opts {
 	unsigned wait_s;          /* rootdelay=: how long the medium is waited for */
 };
 
-extern const struct source local_source;
+extern const struct source local_source;  /* local_opts.c */
+extern const struct source_io local_io;   /* local.c */
+
+/* What O looks for, for messages ("LABEL=X (archisolabel=)"), into BUF (CAP bytes); BUF. */
+const char *local_wanted(const struct local_opts *o, char *buf, size_t cap);
 
 #endif

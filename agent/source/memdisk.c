@@ -1,4 +1,4 @@
-/* memdisk.c - the ISO syslinux MEMDISK left in RAM: its mBFT found in base memory (mbft.c), the
+/* memdisk.c - the MEMDISK source's I/O: the ISO syslinux MEMDISK left in RAM: its mBFT found in base memory (mbft.c), the
  * image mapped with phram (erase size 2048, which divides every ISO's size; phram is retried, as
  * its first load fails on some machines) and read through mtdblock, mounted as iso9660, then
  * archiso's image in it, checked as requested (archiso.c). The ISO is in RAM already (memory
@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include "source/memdisk.h"
 
-#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -18,26 +17,16 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "modules.h"
 #include "paths.h"
-#include "plan.h"
 #include "source/archiso.h"
 #include "source/mbft.h"
 
 #define PHRAM_TRIES 5       /* loads of phram before giving up */
 #define MTD_WAIT_MS 5000    /* for the block device to appear */
 #define PHRAM_NAME "memdisk"
-
-static_assert(sizeof(struct memdisk_opts) <= SOURCE_OPTS_MAX, "memdisk_opts fits in the plan");
-
-static const char *const memdisk_modules[] = {"phram", "mtdblock", NULL}; /* isofs: the mount stage lists it */
-
-/* The options in PLAN. */
-static const struct memdisk_opts *opts_of(const struct plan *plan)
-{
-	return (const struct memdisk_opts *)plan->src_opts.b;
-}
 
 /* The mtdblock node of the MTD device phram named PHRAM_NAME into DEV, waiting for it. */
 static int find_mtdblock(char *dev, size_t cap)
@@ -90,7 +79,7 @@ static int map_image(const struct mbft *m)
 /* Whether this machine can have been started by MEMDISK (an x86 PC). */
 static bool on_pc(void)
 {
-	const char *mach = plan_machine();
+	const char *mach = layout_machine();
 	return !strcmp(mach, "x86_64") || (mach[0] == 'i' && !strcmp(mach + 2, "86"));
 }
 
@@ -100,7 +89,7 @@ int memdisk_map(bool asked, char *dev, size_t cap)
 	struct mbft m;
 	int r;
 	if (!on_pc())
-		return asked ? log_err(-ENODEV, "memdisk: syslinux MEMDISK exists only on x86 PCs (this is %s)", plan_machine()) : 0;
+		return asked ? log_err(-ENODEV, "memdisk: syslinux MEMDISK exists only on x86 PCs (this is %s)", layout_machine()) : 0;
 	if ((r = mbft_find(&m)) == 0 && asked)
 		return log_err(-ENODEV, "memdisk: no mBFT in base memory: this kernel was not started by syslinux MEMDISK (3.85 or later)");
 	if (r < 0 && !asked) {
@@ -119,16 +108,15 @@ int memdisk_map(bool asked, char *dev, size_t cap)
 }
 
 /* The ISO in RAM, mounted read-only at MEDIA_DIR, then archiso's image in it. */
-static int memdisk_get(const struct plan *plan, const struct net_result *net, struct root *root)
+static int memdisk_get(const struct source_ctx *ctx, struct root *root)
 {
-	const struct memdisk_opts *o = opts_of(plan);
+	const struct memdisk_opts *o = (const struct memdisk_opts *)ctx->opts->b;
 	char dev[32];
-	(void)net;
 	int r = memdisk_map(true, dev, sizeof(dev));
 	if (r < 0)
 		return r;
 	struct archiso_medium m = {.who = "memdisk", .mode = o->copytoram, .ram_size = o->ram_size, .kept_why = MEMDISK_KEPT, .in_ram = true};
-	return archiso_from_device(plan, dev, "iso9660", &m, root);
+	return archiso_from_device(ctx, dev, "iso9660", &m, root);
 }
 
 /* The image copy and the ISO mount go (phram stays: the ISO is MEMDISK's memory anyway). */
@@ -138,44 +126,8 @@ static void memdisk_undo(void)
 	umount_quiet(MEDIA_DIR);
 }
 
-/* pxeroot.memdisk (or the bare word memdisk), with copytoram= and copytoram_size=. */
-static int memdisk_claim(const struct cmdline *cl, struct source_opts *opts)
-{
-	struct memdisk_opts *o = (struct memdisk_opts *)opts->b;
-	bool on = cmdline_flag_pos(cl, "memdisk") >= 0;
-	int r;
-	*o = (struct memdisk_opts){0};
-	if ((r = plan_get_bool(cl, "pxeroot.memdisk", &on)) < 0)
-		return r;
-	if (!on)
-		return 0;
-	return (r = archiso_claim_copy(cl, COPY_N, &o->copytoram, &o->ram_size)) < 0 ? r : 1;
-}
-
-/* Where the image comes from. */
-static void memdisk_explain(const struct plan *plan)
-{
-	const struct memdisk_opts *o = opts_of(plan);
-	log_info("plan: root the ISO syslinux MEMDISK left in RAM (mBFT, phram, mtdblock), archiso's image under %s/%s, %s",
-		 plan->basedir, plan->arch ? plan->arch : "<machine>", o->copytoram ? "copied into RAM" : "used in place");
-}
-
-/* The ISO is in RAM that MEMDISK reserved: the image is checked there (or while copied) and
- * nothing but this machine can change it afterwards. */
-static const char *memdisk_unchecked(const struct source_opts *opts)
-{
-	(void)opts;
-	return NULL;
-}
-
-const struct source memdisk_source = {
-	.name = "memdisk",
-	.options = "pxeroot.memdisk",
-	.needs_net = false,
-	.modules = memdisk_modules,
-	.claim = memdisk_claim,
+const struct source_io memdisk_io = {
+	.source = &memdisk_source,
 	.get = memdisk_get,
 	.undo = memdisk_undo,
-	.explain = memdisk_explain,
-	.unchecked = memdisk_unchecked,
 };

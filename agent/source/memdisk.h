@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "source/archiso.h"
+#include "source/copytoram.h"
 #include "source/source.h"
 
 /* Why copytoram=auto never copies from MEMDISK's ISO. */
@@ -24,6 +24,7 @@ struct memdisk_opts {
  * failure to map a found image is a negative errno in both cases. */
 int memdisk_map(bool asked, char *dev, size_t cap);
 
-extern const struct source memdisk_source;
+extern const struct source memdisk_source;  /* memdisk_opts.c */
+extern const struct source_io memdisk_io;   /* memdisk.c */
 
 #endif

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "source/archiso.h"
+#include "source/copytoram.h"
 #include "source/source.h"
 
 enum nfs_form {
@@ -26,6 +26,7 @@ struct nfs_opts {
 	unsigned timeout_s;   /* pxeroot.nfs_timeout=: the longest one mount attempt may take */
 };
 
-extern const struct source nfs_source;
+extern const struct source nfs_source;  /* nfs_opts.c */
+extern const struct source_io nfs_io;   /* nfs.c */
 
 #endif

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The manual pages on the host: man/pxeroot.8 and man/pxeroot.cmdline.7 render
-# with groff, every warning on, without a line on stderr; pxeroot.cmdline(7)
-# has a .TP entry whose bold tag is each option the agent reads (the first
-# argument of every cmdline_get, cmdline_has, cmdline_flag_pos,
-# cmdline_get_all, plan_get_bool, plan_get_uint and plan_check_size call in
-# agent/), and one for "--"; each of its entries says whose syntax it borrows
-# and its default; pxeroot(8) has a .SS or .TP entry for every subcommand
-# `pxeroot --help` lists.
+# with groff, every warning on, without a line on stderr; the agent reads the
+# command line only through its table of options (agent/options.c, printed by
+# `pxeroot options`); pxeroot.cmdline(7) has a .TP entry whose bold tag is
+# each option of the table, and one for "--", saying the table's "whose
+# syntax"; each of its entries says whose syntax it borrows and its default;
+# pxeroot(8) has a .SS or .TP entry for every subcommand `pxeroot --help`
+# lists.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,19 +15,31 @@ PXEROOT="$LAB_ROOT/build/pxeroot"
 MAN8="$LAB_ROOT/man/pxeroot.8"
 MAN7="$LAB_ROOT/man/pxeroot.cmdline.7"
 
+# Whether groff exited $1 = 0 and wrote nothing to file $2.
+quiet_render() {
+	[[ $1 -eq 0 && ! -s $2 ]]
+}
+
 # Assert that groff renders page $1 (every warning on) and prints nothing on
 # stderr; the warnings go to the scenario's log.
 check_render() {
 	local page=$1 err="$LAB_TMP/groff.err" rc=0
 	groff -man -Tutf8 -ww -z "$page" 2>"$err" || rc=$?
 	sed "s|^|groff ${page##*/}: |" "$err" >>"$LAB_LAST_LOG"
-	lab_assert "$([[ $rc -eq 0 && ! -s "$err" ]] && echo 0 || echo 1)" "groff renders ${page##*/} without a warning"
+	expect_ok "groff renders ${page##*/} without a warning" quiet_render "$rc" "$err"
 }
 
-# Print the option names the agent reads, once each.
+# Print the table of options the agent reads: name, kind, default, whose
+# syntax, meaning, tab-separated.
 agent_options() {
-	grep -rhoE '(cmdline_get|cmdline_has|cmdline_flag_pos|plan_get_bool|plan_get_uint|plan_check_size|cmdline_get_all)\([a-z_]+, "[^"]+"' "$LAB_ROOT/agent" |
-		sed -E 's/.*"([^"]+)"/\1/' | sort -u
+	"$PXEROOT" options
+}
+
+# Print the calls in agent/ that read a command-line word by a name of their
+# own instead of through the table (options.c and the tokenizer excepted).
+reads_outside_table() {
+	grep -rnE '\b(cmdline_get|cmdline_has|cmdline_flag_pos|cmdline_get_all)\(' "$LAB_ROOT/agent" --include='*.c' |
+		grep -vE '^[^:]*/agent/(cmdline|options)\.c:' || true
 }
 
 # Print the tag line of every .TP entry of page $1, "\-" written "-".
@@ -45,15 +57,44 @@ expect_option() {
 	lab_assert "$rc" "pxeroot.cmdline(7) documents $name"
 }
 
-# Every option of the agent, and "--", has its entry in pxeroot.cmdline(7).
+# Print "TAG<TAB>SYNTAX" for every .TP entry of page $1: its tag line ("\-"
+# written "-") and what its "Syntax from:" line names.
+entry_syntax() {
+	awk '
+		function done() { if (entry) print tag "\t" syn }
+		/^\.(TP|SS|SH)/ { done(); entry = /^\.TP/; syn = ""; want = entry; next }
+		want { tag = $0; want = 0; next }
+		/^Syntax from: / { syn = $0; sub(/^Syntax from: /, "", syn); sub(/\.$/, "", syn) }
+		END { done() }' "$1" | sed 's/\\-/-/g'
+}
+
+# Assert that the first pxeroot.cmdline(7) entry for option $2 (entries $1,
+# from entry_syntax) says the table's whose syntax $3.
+expect_syntax() {
+	local entries=$1 name=$2 whose=$3 re said
+	re=$(lab_re_escape "$name")
+	said=$(grep -E -- '\\fB'"$re"'(=|\\|[[ ]|	|$)' <<<"$entries" | head -n 1 | cut -f2)
+	[[ "$said" == "$whose" ]] || echo "pxeroot.cmdline.7: $name: Syntax from: \"$said\", the table says \"$whose\"" >>"$LAB_LAST_LOG"
+	expect_ok "pxeroot.cmdline(7) says $name is $whose's syntax, as the table does" test "$said" == "$whose"
+}
+
+# The agent reads options only through its table; every option of the table,
+# and "--", has its entry in pxeroot.cmdline(7), with the table's syntax.
 check_options() {
-	local tags name names=()
+	local tags entries outside name whose rows=()
 	tags=$(tag_lines "$MAN7")
-	mapfile -t names < <(agent_options)
-	lab_assert "$([[ ${#names[@]} -gt 0 ]] && echo 0 || echo 1)" "agent/ reads options (${#names[@]} found)"
-	for name in "${names[@]}" --; do
+	entries=$(entry_syntax "$MAN7")
+	outside=$(reads_outside_table)
+	[[ -z "$outside" ]] || printf 'read outside the table: %s\n' "$outside" >>"$LAB_LAST_LOG"
+	expect_ok "agent/ reads the command line only through its table of options" test -z "$outside"
+	mapfile -t rows < <(agent_options)
+	expect_ok "pxeroot options prints the table (${#rows[@]} options)" test "${#rows[@]}" -gt 40
+	for row in "${rows[@]}"; do
+		IFS=$'\t' read -r name _ _ whose _ <<<"$row"
 		expect_option "$tags" "$name"
+		expect_syntax "$entries" "$name" "$whose"
 	done
+	expect_option "$tags" --
 }
 
 # Print the tag of every .TP entry of page $1 that lacks a "Syntax from:" or a
@@ -74,10 +115,10 @@ check_entries() {
 	local missing odd
 	missing=$(entries_incomplete "$MAN7")
 	[[ -z "$missing" ]] || printf 'pxeroot.cmdline.7: no Syntax from: or Default: line: %s\n' "$missing" >>"$LAB_LAST_LOG"
-	lab_assert "$([[ -z "$missing" ]] && echo 0 || echo 1)" "every pxeroot.cmdline(7) entry says whose syntax it borrows and its default"
+	expect_ok "every pxeroot.cmdline(7) entry says whose syntax it borrows and its default" test -z "$missing"
 	odd=$(grep '^Syntax from: ' "$MAN7" | grep -vxE 'Syntax from: (archiso|dracut|the kernel|PXELINUX/iPXE|syslinux MEMDISK|pxeroot)\.' || true)
 	[[ -z "$odd" ]] || printf 'pxeroot.cmdline.7: %s\n' "$odd" >>"$LAB_LAST_LOG"
-	lab_assert "$([[ -z "$odd" ]] && echo 0 || echo 1)" "every Syntax from: line names archiso, dracut, the kernel, PXELINUX/iPXE, syslinux MEMDISK or pxeroot"
+	expect_ok "every Syntax from: line names archiso, dracut, the kernel, PXELINUX/iPXE, syslinux MEMDISK or pxeroot" test -z "$odd"
 }
 
 # Print the subcommands `pxeroot --help` lists: the first word of each
@@ -99,7 +140,7 @@ check_subcommands() {
 	local entries cmd re rc cmds=()
 	entries=$(entry_lines "$MAN8")
 	mapfile -t cmds < <(help_subcommands)
-	lab_assert "$([[ ${#cmds[@]} -gt 0 ]] && echo 0 || echo 1)" "pxeroot --help lists subcommands (${#cmds[@]} found)"
+	expect_ok "pxeroot --help lists subcommands (${#cmds[@]} found)" test "${#cmds[@]}" -gt 0
 	for cmd in "${cmds[@]}"; do
 		re=$(lab_re_escape "$cmd")
 		rc=0

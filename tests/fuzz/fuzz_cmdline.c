@@ -43,7 +43,8 @@ static void got(const char *v, const char *buf, size_t size)
 static void urls(const struct plan *p)
 {
 	char url[2048], sha[2100], name[256];
-	int r = http_image_url(p, "10.0.2.2", "x86_64", url, sizeof(url));
+	struct source_ctx ctx = plan_ctx(p, NULL);
+	int r = http_image_url(&ctx, "10.0.2.2", "x86_64", url, sizeof(url), NULL);
 	if (r == 0) {
 		REQUIRE(strlen(url) < sizeof(url));
 		if (url_basename(url, name, sizeof(name)) == 0)
@@ -54,24 +55,24 @@ static void urls(const struct plan *p)
 		}
 	}
 	char small[24];
-	r = http_image_url(p, NULL, "x86_64", small, sizeof(small));
+	r = http_image_url(&ctx, NULL, "x86_64", small, sizeof(small), NULL);
 	REQUIRE(r == 0 ? strlen(small) < sizeof(small) : r < 0);
 }
 
 /* Check a plan that plan_from_cmdline accepted against the documented rules. */
 static void check_plan(const struct plan *p, const struct cmdline *cl)
 {
-	REQUIRE(p->basedir && *p->basedir && p->mount.cow_size);
-	REQUIRE(!p->arch || *p->arch);
+	REQUIRE(p->layout.basedir && *p->layout.basedir && p->mount.cow_size);
+	REQUIRE(!p->layout.arch || *p->layout.arch);
 	REQUIRE(!p->init || p->init[0] == '/');
 	REQUIRE(p->retries <= 100 && p->netcfg.carrier_timeout_s <= 3600 && p->netcfg.dhcp_timeout_s <= 3600);
 	REQUIRE(p->ninit_args == cl->ninit);
 	REQUIRE(p->onerror <= ONERR_POWEROFF);
 	if (p->source == &http_source) {
-		REQUIRE(p->net == NET_UP && http_opts(p)->spc);
-		REQUIRE(http_opts(p)->live_url || (http_opts(p)->srv && *http_opts(p)->srv));
-		if (http_opts(p)->live_url)
-			REQUIRE(!strncmp(http_opts(p)->live_url, "http://", 7) || !strncmp(http_opts(p)->live_url, "https://", 8));
+		REQUIRE(p->net == NET_UP && http_opts(&p->src_opts)->spc);
+		REQUIRE(http_opts(&p->src_opts)->live_url || (http_opts(&p->src_opts)->srv && *http_opts(&p->src_opts)->srv));
+		if (http_opts(&p->src_opts)->live_url)
+			REQUIRE(!strncmp(http_opts(&p->src_opts)->live_url, "http://", 7) || !strncmp(http_opts(&p->src_opts)->live_url, "https://", 8));
 		urls(p);
 	} else if (p->source == &nfs_source) {
 		const struct nfs_opts *o = (const struct nfs_opts *)p->src_opts.b;
@@ -85,7 +86,7 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		REQUIRE(p->net == NET_UP || p->net == NET_NONE);
 		REQUIRE((o->has_dev || o->search) && o->ram_size && o->option);
 	} else {
-		REQUIRE(!p->source && !http_opts(p)->srv && !http_opts(p)->live_url);
+		REQUIRE(!p->source && !http_opts(&p->src_opts)->srv && !http_opts(&p->src_opts)->live_url);
 	}
 	plan_explain(p);
 }

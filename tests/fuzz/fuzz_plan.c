@@ -93,9 +93,9 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		REQUIRE(p->hook.url ? p->net == NET_UP : p->hook.script[0] == '/');
 	}
 	REQUIRE(p->hook.script || (!p->hook.pinned && !p->hook.required));
-	in_line_or(p->basedir, "arch", cl);
-	REQUIRE(*p->basedir);
-	REQUIRE(!p->arch || *p->arch);
+	in_line_or(p->layout.basedir, "arch", cl);
+	REQUIRE(*p->layout.basedir);
+	REQUIRE(!p->layout.arch || *p->layout.arch);
 	if (p->mount.cow_size != p->cow_mib) /* else rd.live.overlay.size=N as NM */
 		in_line_or(p->mount.cow_size, "256M", cl);
 	REQUIRE(size_ok(p->mount.cow_size));
@@ -122,16 +122,16 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 
 	if (p->source == &http_source) {
 		REQUIRE(p->net == NET_UP);
-		REQUIRE(http_opts(p)->nmirrors < MIRRORS_MAX);
-		for (unsigned i = 0; i < http_opts(p)->nmirrors; i++) {
-			in_line(http_opts(p)->mirrors[i], cl);
-			REQUIRE(http_url(http_opts(p)->mirrors[i]));
+		REQUIRE(http_opts(&p->src_opts)->nmirrors < MIRRORS_MAX);
+		for (unsigned i = 0; i < http_opts(&p->src_opts)->nmirrors; i++) {
+			in_line(http_opts(&p->src_opts)->mirrors[i], cl);
+			REQUIRE(http_url(http_opts(&p->src_opts)->mirrors[i]));
 		}
-		in_line_or(http_opts(p)->spc, "75%", cl);
-		REQUIRE(size_ok(http_opts(p)->spc));
-		REQUIRE(http_opts(p)->live_url || (http_opts(p)->srv && *http_opts(p)->srv));
-		if (http_opts(p)->live_url)
-			REQUIRE(http_url(http_opts(p)->live_url));
+		in_line_or(http_opts(&p->src_opts)->spc, "75%", cl);
+		REQUIRE(size_ok(http_opts(&p->src_opts)->spc));
+		REQUIRE(http_opts(&p->src_opts)->live_url || (http_opts(&p->src_opts)->srv && *http_opts(&p->src_opts)->srv));
+		if (http_opts(&p->src_opts)->live_url)
+			REQUIRE(http_url(http_opts(&p->src_opts)->live_url));
 	} else if (p->source == &nfs_source) {
 		const struct nfs_opts *o = (const struct nfs_opts *)p->src_opts.b;
 		REQUIRE(p->net == NET_UP && o->form <= NFS_ARCHISO && o->timeout_s >= 1 && o->timeout_s <= 3600);
@@ -150,7 +150,7 @@ static void check_plan(const struct plan *p, const struct cmdline *cl)
 		REQUIRE(o->ram_size && size_ok(o->ram_size) && o->copytoram <= COPY_AUTO && o->wait_s <= 3600 && o->option);
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off);
 	} else {
-		REQUIRE(p->source == NULL && !http_opts(p)->srv && !http_opts(p)->live_url);
+		REQUIRE(p->source == NULL && !http_opts(&p->src_opts)->srv && !http_opts(&p->src_opts)->live_url);
 		REQUIRE(p->net == NET_UP || !n->neednet || n->off); /* rd.neednet=1 unless ip=off */
 	}
 }
@@ -183,13 +183,13 @@ static void same_plan(const struct plan *a, const struct cmdline *ca, const stru
 	REQUIRE(memcmp(a->netcfg.bootif, b->netcfg.bootif, sizeof(a->netcfg.bootif)) == 0);
 	REQUIRE((a->mount.cow_size == a->cow_mib) == (b->mount.cow_size == b->cow_mib));
 	REQUIRE(a->mount.cow_size != a->cow_mib || !strcmp(a->cow_mib, b->cow_mib));
-	const char *sa[] = {a->basedir, a->arch, a->mount.cow_size == a->cow_mib ? NULL : a->mount.cow_size, a->init, a->fetch.ca, a->fetch.proxy};
-	const char *sb[] = {b->basedir, b->arch, b->mount.cow_size == b->cow_mib ? NULL : b->mount.cow_size, b->init, b->fetch.ca, b->fetch.proxy};
+	const char *sa[] = {a->layout.basedir, a->layout.arch, a->mount.cow_size == a->cow_mib ? NULL : a->mount.cow_size, a->init, a->fetch.ca, a->fetch.proxy};
+	const char *sb[] = {b->layout.basedir, b->layout.arch, b->mount.cow_size == b->cow_mib ? NULL : b->mount.cow_size, b->init, b->fetch.ca, b->fetch.proxy};
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
 		same_str(sa[i], ca, sb[i], cb);
 	if (a->source != &http_source) /* the other sources' options: check_plan */
 		return;
-	const struct http_opts *ha = http_opts(a), *hb = http_opts(b);
+	const struct http_opts *ha = http_opts(&a->src_opts), *hb = http_opts(&b->src_opts);
 	REQUIRE(ha->nmirrors == hb->nmirrors);
 	same_str(ha->srv, ca, hb->srv, cb);
 	same_str(ha->live_url, ca, hb->live_url, cb);

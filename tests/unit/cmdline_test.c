@@ -6,6 +6,7 @@
 #include "log.h"
 #include "plan.h"
 #include "source/http.h"
+#include "source/sources.h"
 #include "source/local.h"
 #include "source/memdisk.h"
 #include "source/nfs.h"
@@ -115,14 +116,14 @@ static void test_plan(void)
 	CHECK(p.source == &http_source && p.net == NET_UP && p.trust.sha512 && !p.trust.cms && !p.trust.gpg, "archiso plan");
 	CHECK_STR(p.trust.cms_cert, "/etc/pxeroot/codesign.crt");
 	CHECK_STR(p.trust.gpg_keyring, "/etc/pxeroot/keyring.gpg");
-	CHECK_STR(p.basedir, "arch");
-	CHECK_STR(http_opts(&p)->spc, "75%");
+	CHECK_STR(p.layout.basedir, "arch");
+	CHECK_STR(http_opts(&p.src_opts)->spc, "75%");
 	CHECK_STR(p.mount.cow_size, "256M");
 	CHECK(p.onerror == ONERR_RETRY && p.retries == 3, "default policy");
 	cmdline_free(&cl);
 
 	CHECK(plan_of("root=live:https://h/x.sfs rd.live.overlay.size=1G checksum=n pxeroot.onerror=reboot pxeroot.retries=0", &p, &cl) == 0, "dracut");
-	CHECK_STR(http_opts(&p)->live_url, "https://h/x.sfs");
+	CHECK_STR(http_opts(&p.src_opts)->live_url, "https://h/x.sfs");
 	CHECK_STR(p.mount.cow_size, "1G");
 	CHECK(!p.trust.sha512 && p.onerror == ONERR_REBOOT && p.retries == 0, "dracut plan");
 	cmdline_free(&cl);
@@ -250,7 +251,7 @@ static void test_local(void)
 	const struct local_opts *o = (const struct local_opts *)p.src_opts.b;
 	CHECK(plan_of("archisolabel=ARCH_202611 archisobasedir=arch", &p, &cl) == 0 && p.source == &local_source && p.net == NET_NONE &&
 		      o->has_dev && o->dev.kind == DEV_LABEL && !strcmp(o->dev.value, "ARCH_202611") && !o->search &&
-		      o->copytoram == COPY_AUTO && o->wait_s == LOCAL_WAIT_S && !strcmp(o->option, "archisolabel="),
+		      o->copytoram == COPY_AUTO && o->wait_s == 30 && !strcmp(o->option, "archisolabel="),
 	      "archisolabel=: by label, auto, 30 s");
 	cmdline_free(&cl);
 	CHECK(plan_of("archisolabel=A archisodevice=/dev/sr1 rootdelay=5 copytoram=n", &p, &cl) == 0 && o->dev.kind == DEV_PATH &&
@@ -335,12 +336,12 @@ static void test_checks_rule(void)
 static void test_copy_auto(void)
 {
 	const uint64_t mib = 1024 * 1024, gib_kb = 1024 * 1024;
-	CHECK(archiso_auto_copies(800 * mib, 2 * gib_kb + 800 * 1024 + 1), "800 MiB, 1 KiB more than 2 GiB to spare: copied");
-	CHECK(!archiso_auto_copies(800 * mib, 2 * gib_kb + 800 * 1024), "exactly 2 GiB to spare: not (archiso's -gt)");
-	CHECK(!archiso_auto_copies(4096 * mib, 64 * gib_kb), "4 GiB: never");
-	CHECK(archiso_auto_copies(4096 * mib - 1024, 64 * gib_kb), "1 KiB under 4 GiB: copied");
-	CHECK(archiso_auto_copies(1, 2 * gib_kb + 2), "a 1-byte image counts as 1 KiB, as du -k does");
-	CHECK(!archiso_auto_copies(1, 2 * gib_kb + 1), "...so 2 GiB + 1 KiB is not enough");
+	CHECK(copytoram_auto(800 * mib, 2 * gib_kb + 800 * 1024 + 1), "800 MiB, 1 KiB more than 2 GiB to spare: copied");
+	CHECK(!copytoram_auto(800 * mib, 2 * gib_kb + 800 * 1024), "exactly 2 GiB to spare: not (archiso's -gt)");
+	CHECK(!copytoram_auto(4096 * mib, 64 * gib_kb), "4 GiB: never");
+	CHECK(copytoram_auto(4096 * mib - 1024, 64 * gib_kb), "1 KiB under 4 GiB: copied");
+	CHECK(copytoram_auto(1, 2 * gib_kb + 2), "a 1-byte image counts as 1 KiB, as du -k does");
+	CHECK(!copytoram_auto(1, 2 * gib_kb + 1), "...so 2 GiB + 1 KiB is not enough");
 }
 
 /* script=, pxeroot.script_sha512=, pxeroot.script_required=: the forms, the network they need,
@@ -404,14 +405,14 @@ static void test_fetch(void)
 	struct cmdline cl;
 	struct plan p;
 	CHECK(plan_of("archiso_http_srv=http://h/", &p, &cl) == 0, "defaults");
-	CHECK(http_opts(&p)->nmirrors == 0 && !p.fetch.proxy && p.fetch.connect_s == 15 && p.fetch.stall_s == 30 &&
+	CHECK(http_opts(&p.src_opts)->nmirrors == 0 && !p.fetch.proxy && p.fetch.connect_s == 15 && p.fetch.stall_s == 30 &&
 	      p.fetch.attempts == 5 && p.fetch.deadline_s == 0, "transfer defaults");
 	cmdline_free(&cl);
 	CHECK(plan_of("archiso_http_srv=http://a/ pxeroot.mirror=http://b/ pxeroot.mirror=https://${pxeserver}/c proxy=http://p:3128 "
 		      "pxeroot.stall_timeout=3 pxeroot.connect_timeout=2 pxeroot.timeout=600 pxeroot.fetch_retries=9", &p, &cl) == 0, "set");
-	CHECK(http_opts(&p)->nmirrors == 2, "two mirrors");
-	CHECK_STR(http_opts(&p)->mirrors[0], "http://b/");
-	CHECK_STR(http_opts(&p)->mirrors[1], "https://${pxeserver}/c");
+	CHECK(http_opts(&p.src_opts)->nmirrors == 2, "two mirrors");
+	CHECK_STR(http_opts(&p.src_opts)->mirrors[0], "http://b/");
+	CHECK_STR(http_opts(&p.src_opts)->mirrors[1], "https://${pxeserver}/c");
 	CHECK_STR(p.fetch.proxy, "http://p:3128");
 	CHECK(p.fetch.stall_s == 3 && p.fetch.connect_s == 2 && p.fetch.deadline_s == 600 && p.fetch.attempts == 9, "numbers");
 	cmdline_free(&cl);

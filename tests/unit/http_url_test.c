@@ -19,7 +19,8 @@ static int url_of(const char *text, const char *pxeserver, const char *machine, 
 	r = plan_from_cmdline(&cl, &p);
 	CHECK(r == 0 && p.source == &http_source, "plan \"%s\" = %d", text, r);
 	url[0] = '\0';
-	r = http_image_url(&p, pxeserver, machine, url, cap);
+	struct source_ctx ctx = plan_ctx(&p, NULL);
+	r = http_image_url(&ctx, pxeserver, machine, url, cap, NULL);
 	cmdline_free(&cl);
 	return r;
 }
@@ -116,13 +117,14 @@ static void test_too_long(void)
 /* A plan built by hand: arch set, machine ignored. */
 static void test_plan_by_hand(void)
 {
-	struct plan p = {.source = &http_source, .basedir = "arch", .arch = "i686"};
+	struct plan p = {.source = &http_source, .layout = {.basedir = "arch", .arch = "i686"}};
 	*(struct http_opts *)p.src_opts.b = (struct http_opts){.srv = "http://${pxeserver}/"};
+	struct source_ctx ctx = plan_ctx(&p, NULL);
 	char url[256];
-	CHECK(http_image_url(&p, "192.168.1.1", "x86_64", url, sizeof(url)) == 0, "by hand");
+	CHECK(http_image_url(&ctx, "192.168.1.1", "x86_64", url, sizeof(url), NULL) == 0, "by hand");
 	CHECK_STR(url, "http://192.168.1.1/arch/i686/airootfs.sfs");
-	p.arch = NULL;
-	CHECK(http_image_url(&p, "192.168.1.1", "riscv64", url, sizeof(url)) == 0, "machine");
+	p.layout.arch = NULL;
+	CHECK(http_image_url(&ctx, "192.168.1.1", "riscv64", url, sizeof(url), NULL) == 0, "machine");
 	CHECK_STR(url, "http://192.168.1.1/arch/riscv64/airootfs.sfs");
 }
 

@@ -1,5 +1,5 @@
-/* source.c - the table of root sources, asked in order */
-#include "source/source.h"
+/* sources.c - the table of root sources (their options halves), asked in order */
+#include "source/sources.h"
 
 #include <stdio.h>
 #include <string.h>
