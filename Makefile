@@ -31,14 +31,14 @@ cmdline_test_SRCS := $(PLAN_SRCS)
 dhcp_codec_test_SRCS := agent/net/dhcp_codec.c
 sha512list_test_SRCS := agent/verify/sha512list.c
 ipconf_test_SRCS := agent/net/ipconf.c
-openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
+openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/fsutil.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
-checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
+checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/fsutil.c agent/log.c
 http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
-mbft_test_SRCS := agent/source/mbft.c agent/log.c
+mbft_test_SRCS := agent/source/mbft.c agent/fsutil.c agent/log.c
 nfit_test_SRCS := agent/source/nfit.c
 devspec_test_SRCS := agent/source/devspec.c
 
@@ -201,7 +201,7 @@ fuzz_plan_SRCS := $(PLAN_SRCS)
 fuzz_cmdline_SRCS := $(PLAN_SRCS)
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
 fuzz_nfs_spec_SRCS := agent/source/nfs_spec.c
-fuzz_mbft_SRCS := agent/source/mbft.c agent/log.c
+fuzz_mbft_SRCS := agent/source/mbft.c agent/fsutil.c agent/log.c
 fuzz_nfit_SRCS := agent/source/nfit.c
 fuzz_devspec_SRCS := agent/source/devspec.c
 

@@ -1,12 +1,15 @@
-/* fsutil.c - directories and tmpfs mounts every stage uses */
+/* fsutil.c - directories, tmpfs mounts and small files read whole, as every stage uses them */
 #define _GNU_SOURCE
 #include "fsutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -51,4 +54,42 @@ void umount_quiet(const char *dir)
 		return;
 	if (umount2(dir, MNT_DETACH) < 0)
 		log_errno(-errno, "umount %s", dir);
+}
+
+/* Read PATH until its end, growing the buffer, at most MAX bytes. */
+int read_whole(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+	if (fd < 0)
+		return -errno;
+	size_t cap = 4096, n = 0;
+	uint8_t *buf = malloc(cap);
+	while (buf && !e) {
+		if (n + 1 == cap) { /* room for one byte past MAX, to tell a larger file */
+			size_t want = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			uint8_t *more = realloc(buf, want);
+			if (!more) {
+				e = -ENOMEM;
+				break;
+			}
+			buf = more;
+			cap = want;
+		}
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno != EINTR)
+			e = -errno;
+		else if (r == 0)
+			break;
+		else if (r > 0 && (n += (size_t)r) > max)
+			e = -EFBIG;
+	}
+	close(fd);
+	if (!buf || e) {
+		free(buf);
+		return buf ? e : -ENOMEM;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
 }

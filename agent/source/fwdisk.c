@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "modules.h"
 #include "source/nfit.h"
@@ -24,27 +25,14 @@
 #define NFIT_MAX (64 * 1024) /* a table this big describes far more than RAM disks */
 #define PMEM_WAIT_MS 5000    /* for the pmem devices to appear after nd_pmem */
 
-/* The NFIT table into BUF (cap CAP): its length, 0 when the firmware published none, or a
+/* The NFIT table into *TABLE (malloc'd) and *LEN: 1, 0 when the firmware published none, or a
  * negative errno after a line. */
-static ssize_t read_nfit(uint8_t *buf, size_t cap)
+static int read_nfit(uint8_t **table, size_t *len)
 {
-	int fd = open(NFIT_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : log_err(-errno, "firmware: %s cannot be opened: %s", NFIT_PATH, strerror(errno));
-	size_t n = 0;
-	ssize_t r;
-	while (n < cap && (r = read(fd, buf + n, cap - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return log_err(-e, "firmware: %s cannot be read: %s", NFIT_PATH, strerror(e));
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	return (ssize_t)n;
+	int r = read_whole(NFIT_PATH, NFIT_MAX, table, len);
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? log_err(r, "firmware: %s cannot be read: %s", NFIT_PATH, strerror(-r)) : 1;
 }
 
 /* The start address in sysfs file PATH (hex) into *AT; 0 or -1. */
@@ -109,17 +97,19 @@ static size_t wait_devices(const struct nfit_disk *disks, size_t n, char (*devs)
 /* The table, its RAM disks, the drivers, the devices. */
 int fwdisk_map(char (*devs)[FWDISK_DEV_MAX], size_t max, char *none, size_t none_cap)
 {
-	static uint8_t table[NFIT_MAX];
+	uint8_t *table;
+	size_t len;
 	struct nfit_disk disks[NFIT_DISKS_MAX];
-	ssize_t len = read_nfit(table, sizeof(table));
-	if (len <= 0) {
-		snprintf(none, none_cap, "%s", len == 0 ? "no ACPI NFIT table from the firmware" : "the ACPI NFIT table cannot be read");
+	int n = read_nfit(&table, &len);
+	if (n <= 0) {
+		snprintf(none, none_cap, "%s", n == 0 ? "no ACPI NFIT table from the firmware" : "the ACPI NFIT table cannot be read");
 		return 0;
 	}
-	int n = nfit_ramdisks(table, (size_t)len, disks, NFIT_DISKS_MAX);
+	n = nfit_ramdisks(table, len, disks, NFIT_DISKS_MAX);
+	free(table);
 	if (n <= 0) {
 		if (n < 0)
-			log_info("firmware: the ACPI NFIT table (%zd bytes) is not valid: its RAM disks are not used", len);
+			log_info("firmware: the ACPI NFIT table (%zu bytes) is not valid: its RAM disks are not used", len);
 		snprintf(none, none_cap, "%s", n < 0 ? "the ACPI NFIT table is not valid" : "the ACPI NFIT table describes no RAM disk");
 		return 0;
 	}

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "source/acpi.h"
 
@@ -25,6 +26,7 @@
 #define MDI_AT 40             /* the MDI's offset in the table */
 #define SHIFT_AT (MDI_AT + 27) /* sector_shift's */
 #define BIOS_FBM 0x413        /* the BIOS data area word: free base memory, KiB */
+#define IOMEM_MAX (1u << 20)  /* /proc/iomem is a few KiB */
 
 /* Whether the SPACE bytes at P start with a valid mBFT. */
 static int valid(const uint8_t *p, size_t space)
@@ -69,32 +71,6 @@ uint64_t mbft_low_ram_end(const char *text)
 	return end;
 }
 
-/* All of PATH (a small text file) into a NUL-terminated buffer. */
-static char *slurp(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap);
-	ssize_t r = 0;
-	while (buf && (r = read(fd, buf + n, cap - 1 - n)) > 0) {
-		n += (size_t)r;
-		char *more = n + 1 == cap ? realloc(buf, cap *= 2) : buf;
-		if (!more)
-			free(buf);
-		buf = more;
-	}
-	close(fd);
-	if (buf && r < 0) {
-		free(buf);
-		return NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	return buf;
-}
-
 /* LEN bytes of physical memory at ADDR (page-aligned) from /dev/mem (FD) into BUF, through a
  * mapping: read() shows zeros for a low page that holds any System RAM (x86's STRICT_DEVMEM),
  * and the table may share its page with RAM (under iPXE it does). */
@@ -111,11 +87,13 @@ static int mem_read(int fd, uint64_t addr, uint8_t *buf, size_t len)
 /* memdiskfind's search on this machine. */
 int mbft_find(struct mbft *out)
 {
-	char *iomem = slurp("/proc/iomem");
-	if (!iomem)
-		return log_errno(-errno, "memdisk: read /proc/iomem");
+	uint8_t *iomem;
+	size_t len;
+	int r = read_whole("/proc/iomem", IOMEM_MAX, &iomem, &len);
+	if (r < 0)
+		return log_errno(r, "memdisk: read /proc/iomem");
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t base = mbft_low_ram_end(iomem) & ~(uint64_t)(page > 0 ? page - 1 : 4095);
+	uint64_t base = mbft_low_ram_end((const char *)iomem) & ~(uint64_t)(page > 0 ? page - 1 : 4095);
 	free(iomem);
 	if (!base)
 		return log_err(-ENODEV, "memdisk: /proc/iomem shows no System RAM below 640 KiB (not a PC?)");
@@ -125,7 +103,7 @@ int mbft_find(struct mbft *out)
 	if (fd < 0)
 		return log_errno(-errno, "memdisk: open /dev/mem");
 	uint8_t page0[BIOS_FBM + 2];
-	int r = mem_read(fd, 0, page0, sizeof(page0));
+	r = mem_read(fd, 0, page0, sizeof(page0));
 	uint64_t fbm = (uint64_t)acpi_le16(page0 + BIOS_FBM) << 10;
 	if (r == 0 && fbm < base)
 		fbm = base;

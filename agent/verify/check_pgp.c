@@ -8,14 +8,12 @@
  * then the public-key verification. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "verify/openpgp.h"
 #include "verify/trust.h"
@@ -63,40 +61,6 @@ static void pgp_release(struct check *c)
 	free(k);
 }
 
-/* Read the whole file PATH (at most KEYRING_MAX octets) into *OUT, *LEN. */
-static int read_file(const char *path, uint8_t **out, size_t *len)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		e = -errno;
-	else if (!S_ISREG(st.st_mode) || st.st_size > KEYRING_MAX)
-		e = -EFBIG;
-	uint8_t *buf = e ? NULL : malloc(st.st_size ? (size_t)st.st_size : 1);
-	size_t n = 0;
-	if (!e && !buf)
-		e = -ENOMEM;
-	while (!e && n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			e = r < 0 ? -errno : -EIO;
-		else
-			n += (size_t)r;
-	}
-	close(fd);
-	if (e) {
-		free(buf);
-		return e;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* Find the signing key in KR, check it at NOW, keep what the verdict needs. */
 static int pick_key(struct pgp_check *k, const struct pgp_keyring *kr, const char *url, const char *comp,
 		    const char *ring)
@@ -128,7 +92,7 @@ static int load_key(struct pgp_check *k, const char *url, const char *comp, cons
 	uint8_t *ring = NULL;
 	size_t len = 0;
 	struct pgp_keyring kr;
-	int r = read_file(t->gpg_keyring, &ring, &len);
+	int r = read_whole(t->gpg_keyring, KEYRING_MAX, &ring, &len);
 	if (r < 0)
 		return log_err(-EBADMSG, "verify %s: gpg check requested (verify=y) but no keyring at %s (%s): image refused",
 			       url, t->gpg_keyring, strerror(-r));
