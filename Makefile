@@ -22,7 +22,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with. The parser tests link tests/link/no_io.c
 # in place of the transfer, check and mount code a source's get uses (they never reach it).
-UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
+UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test trust_test
 # the command line, the plan and every source's claim, with tests/link/no_io.c for their I/O
 PLAN_SRCS := agent/cmdline.c agent/plan.c agent/net/ipconf.c agent/log.c agent/url.c agent/verify/trust.c agent/sink.c \
 	$(wildcard agent/source/*.c) agent/hook.c agent/switchroot.c tests/link/no_io.c
@@ -33,6 +33,7 @@ ipconf_test_SRCS := agent/net/ipconf.c
 openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
+trust_test_SRCS := agent/verify/trust.c
 checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/log.c
 http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c

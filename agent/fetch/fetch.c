@@ -35,8 +35,8 @@
 
 #include "log.h"
 #include "meminfo.h"
+#include "verify/trust.h"
 
-#define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define BACKOFF_MAX_MS 30000u
 #define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
 #define HOLD_BACK (256u * 1024)  /* the newest bytes of an attempt, kept from the sinks until more arrive */
@@ -524,7 +524,7 @@ static int other_mirror(struct xfer *x)
 struct fetch_config fetch_defaults(const struct fetch_config *c)
 {
 	struct fetch_config d = c ? *c : (struct fetch_config){0};
-	d.ca = d.ca ? d.ca : DEFAULT_CA_BUNDLE;
+	d.ca = d.ca ? d.ca : trust_files[TRUST_FILE_CA_BUNDLE].path;
 	d.connect_s = d.connect_s ? d.connect_s : FETCH_CONNECT_S;
 	d.stall_s = d.stall_s ? d.stall_s : FETCH_STALL_S;
 	d.attempts = d.attempts ? d.attempts : FETCH_ATTEMPTS;
