@@ -91,9 +91,9 @@ kernel:
 	tools/kernel.sh $(KERNEL)
 
 # trust material for the standalone image: make initramfs CMS_CERT=f [CMS_CA=f] GPG_KEYRING=f
-TRUST_ARGS := $(if $(CMS_CERT),--extra $(CMS_CERT):/etc/pxeroot/codesign.crt) \
-	$(if $(CMS_CA),--extra $(CMS_CA):/etc/pxeroot/codesign_CA.crt) \
-	$(if $(GPG_KEYRING),--extra $(GPG_KEYRING):/etc/pxeroot/keyring.gpg)
+# (each goes where the binary reads it: pxeroot files)
+TRUST_ARGS := $(if $(CMS_CERT),--file cms-cert=$(CMS_CERT)) $(if $(CMS_CA),--file cms-ca=$(CMS_CA)) \
+	$(if $(GPG_KEYRING),--file gpg-keyring=$(GPG_KEYRING))
 
 # COMPRESS: the image's compressor, gzip, xz or zstd (tests/bench/initramfs.sh measures them)
 COMPRESS ?= zstd
