@@ -22,7 +22,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with: the code it tests and what that calls, no
 # stand-ins. The parser tests link the options halves of the sources and of the hook (no I/O).
-UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test
+UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test trust_test
 # the command line, the options, the plan and every source's claim
 PLAN_SRCS := agent/cmdline.c agent/options.c agent/plan.c agent/layout.c agent/net/ipconf.c agent/log.c agent/url.c \
 	agent/verify/trust.c agent/hook_opts.c agent/source/sources.c $(wildcard agent/source/*_opts.c) \
@@ -34,6 +34,7 @@ ipconf_test_SRCS := agent/net/ipconf.c
 openpgp_test_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/check_pgp.c agent/verify/sha512list.c agent/fsutil.c agent/log.c
 fanout_test_SRCS := agent/verify/fanout.c agent/sink.c agent/log.c
 log_test_SRCS := agent/log.c
+trust_test_SRCS := agent/verify/trust.c
 checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/fsutil.c agent/log.c
 http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
@@ -91,9 +92,9 @@ kernel:
 	tools/kernel.sh $(KERNEL)
 
 # trust material for the standalone image: make initramfs CMS_CERT=f [CMS_CA=f] GPG_KEYRING=f
-TRUST_ARGS := $(if $(CMS_CERT),--extra $(CMS_CERT):/etc/pxeroot/codesign.crt) \
-	$(if $(CMS_CA),--extra $(CMS_CA):/etc/pxeroot/codesign_CA.crt) \
-	$(if $(GPG_KEYRING),--extra $(GPG_KEYRING):/etc/pxeroot/keyring.gpg)
+# (each goes where the binary reads it: pxeroot files)
+TRUST_ARGS := $(if $(CMS_CERT),--file cms-cert=$(CMS_CERT)) $(if $(CMS_CA),--file cms-ca=$(CMS_CA)) \
+	$(if $(GPG_KEYRING),--file gpg-keyring=$(GPG_KEYRING))
 
 # COMPRESS: the image's compressor, gzip, xz or zstd (tests/bench/initramfs.sh measures them)
 COMPRESS ?= zstd

@@ -14,6 +14,7 @@
  *   fetch URL FILE ...   download with progress and the boot's checks (see usage)
  *   dhcp IFACE           run a DHCP exchange on IFACE and print the lease, configuring nothing
  *   memdisk-find         where syslinux MEMDISK left its disk image, as memdiskfind prints it
+ *   files                the files pxeroot reads by default (trust material, CA bundle): key word, path
  *   cmdline [--explain] [FILE]   show how a command line is read (default /proc/cmdline)
  *   version */
 #define _GNU_SOURCE
@@ -39,13 +40,14 @@
 #include "source/mbft.h"
 #include "source/sources.h"
 #include "verify/file.h"
+#include "verify/trust.h"
 #include "plan.h"
 
 /* Usage text on stderr; returns the exit code 2. */
 static int usage(void)
 {
 	fputs("usage: pxeroot boot | mount DIR | dhcp IFACE [TIMEOUT_S] | cmdline [--explain] [FILE] | options | version\n"
-	      "       | claim [FILE] | modules [--for-sources | --net] | memdisk-find\n"
+	      "       | claim [FILE] | modules [--for-sources | --net] | files | memdisk-find\n"
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
@@ -233,6 +235,17 @@ static int cmd_modules(int argc, char **argv)
 	return 0;
 }
 
+/* pxeroot files: each file pxeroot reads unless an option names another (the trust material, the
+ * CA bundle), one per line: its key word, a tab, its path in the initramfs. */
+static int cmd_files(int argc)
+{
+	if (argc > 0)
+		return usage();
+	for (const struct trust_file *f = trust_files; f < trust_files + TRUST_NFILES; f++)
+		printf("%s\t%s\n", f->key, f->path);
+	return 0;
+}
+
 /* pxeroot dhcp IFACE [TIMEOUT_S]: one exchange, the lease printed (its text escaped), nothing
  * configured. */
 static int cmd_dhcp(int argc, char **argv)
@@ -318,6 +331,8 @@ int main(int argc, char **argv)
 		return cmd_claim(argc - 2, argv + 2);
 	if (!strcmp(cmd, "modules"))
 		return cmd_modules(argc - 2, argv + 2);
+	if (!strcmp(cmd, "files"))
+		return cmd_files(argc - 2);
 	if (fetch_args(argc, argv))
 		return cmd_fetch(argc - 2, argv + 2);
 	if (!strcmp(cmd, "dhcp"))

@@ -2,12 +2,13 @@
 # Build the standalone pxeroot initramfs: the agent as /init (stripped), its shared
 # libraries (none when it is static), the CA bundle, device nodes and the kernel modules it may load.
 #
-#   tools/mkinitramfs.sh --binary build/pxeroot \
-#       --moddir build/kernel/lib/modules/VER --out build/initramfs.img \
-#       [--extra SRC:DEST]... [--exec PATH]... [--module NAME]... [--compress gzip|xz|zstd]
-#       [--module-compress none|zstd|xz]
+#   tools/mkinitramfs.sh --binary build/pxeroot --moddir build/kernel/lib/modules/VER \
+#       --out build/initramfs.img [--file KEY=SRC]... [--extra SRC:DEST]... [--exec PATH]...
+#       [--module NAME]... [--compress gzip|xz|zstd] [--module-compress none|zstd|xz]
 #
-# --extra copies file or directory SRC to the absolute path DEST in the image
+# --file copies SRC to the path the binary reads for KEY, a key word `pxeroot files` prints
+# (the trust material, the CA bundle); without one for ca-bundle, the host's CA bundle at that
+# same path goes in. --extra copies file or directory SRC to the absolute path DEST in the image
 # (DEST ending in / keeps the name of SRC). --exec copies the executable at the
 # absolute PATH to the same path in the image, with its shared libraries and
 # loader (checked in the image as those of /init are). --module adds a kernel
@@ -22,7 +23,6 @@
 # equal inputs give byte-identical images.
 set -euo pipefail
 
-readonly CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 readonly EMPTY_DIRS="proc sys dev run newroot etc tmp root usr/bin usr/sbin"
 
 BINARY=""
@@ -30,6 +30,7 @@ MODDIR=""
 OUT=""
 COMPRESS=zstd
 MODULE_COMPRESS=zstd
+FILES=()
 EXTRAS=()
 EXECS=()
 MODULES=()
@@ -49,7 +50,7 @@ say() {
 
 # Print usage on stderr and exit with status $1.
 usage() {
-	sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit "$1"
 }
 
@@ -60,6 +61,7 @@ parse_args() {
 		--binary) BINARY=${2:?--binary needs a path}; shift 2 ;;
 		--moddir) MODDIR=${2:?--moddir needs a path}; shift 2 ;;
 		--out) OUT=${2:?--out needs a path}; shift 2 ;;
+		--file) FILES+=("${2:?--file needs KEY=SRC}"); shift 2 ;;
 		--extra) EXTRAS+=("${2:?--extra needs SRC:DEST}"); shift 2 ;;
 		--exec) EXECS+=("${2:?--exec needs a path}"); shift 2 ;;
 		--module) MODULES+=("${2:?--module needs a name}"); shift 2 ;;
@@ -76,6 +78,10 @@ parse_args() {
 	[[ "$COMPRESS" =~ ^(gzip|xz|zstd)$ ]] || die "--compress $COMPRESS: want gzip, xz or zstd"
 	[[ "$MODULE_COMPRESS" =~ ^(none|xz|zstd)$ ]] || die "--module-compress $MODULE_COMPRESS: want none, zstd or xz"
 	local tool spec
+	for spec in "${FILES[@]}"; do
+		[[ "$spec" == ?*=?* ]] || die "--file $spec: want KEY=SRC"
+		[[ -f "${spec#*=}" ]] || die "--file $spec: ${spec#*=} is not a file"
+	done
 	for spec in "${EXTRAS[@]}"; do
 		[[ "$spec" == *:/* && -n "${spec%%:*}" ]] || die "--extra $spec: want SRC:/ABSOLUTE/DEST"
 		[[ -e "${spec%%:*}" ]] || die "--extra $spec: ${spec%%:*} does not exist"
@@ -186,10 +192,29 @@ install_execs() {
 	done
 }
 
-# Copy the host's CA bundle to the path Debian's libcurl expects.
-install_ca_bundle() {
-	[[ -f "$CA_BUNDLE" ]] || die "$CA_BUNDLE missing (install ca-certificates)"
-	copy_to_same_path "$CA_BUNDLE"
+# Copy each file the binary reads (`pxeroot files`: KEY PATH lines) to its PATH: the SRC of
+# --file KEY=SRC, else for the CA bundle the host's at PATH.
+install_files() {
+	local list key path spec src
+	list=$("$BINARY" files) || die "$BINARY files: failed"
+	for spec in "${FILES[@]}"; do
+		awk -v k="${spec%%=*}" '$1 == k { found = 1 } END { exit !found }' <<<"$list" ||
+			die "--file $spec: not a key word of '$BINARY files' ($(awk '{ print $1 }' <<<"$list" | paste -sd ' '))"
+	done
+	while read -r key path; do
+		src=""
+		for spec in "${FILES[@]}"; do
+			[[ "${spec%%=*}" == "$key" ]] && src=${spec#*=}
+		done
+		if [[ -z "$src" && "$key" == ca-bundle ]]; then
+			[[ -f "$path" ]] || die "$path missing (install ca-certificates)"
+			src=$path
+		fi
+		[[ -n "$src" ]] || continue
+		mkdir -p "$STAGING${path%/*}"
+		cp -L --preserve=mode "$src" "$STAGING$path"
+		say "file: $key $src -> $path"
+	done <<<"$list"
 }
 
 # Create /dev/console and /dev/null, needed before devtmpfs is mounted.
@@ -355,7 +380,7 @@ main() {
 	install_binary
 	install_libs
 	install_execs
-	install_ca_bundle
+	install_files
 	make_device_nodes
 	install_modules
 	install_extras

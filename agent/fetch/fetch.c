@@ -36,8 +36,8 @@
 #include "log.h"
 #include "options.h"
 #include "meminfo.h"
+#include "verify/trust.h"
 
-#define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define BACKOFF_MAX_MS 30000u
 #define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
 #define HOLD_BACK (256u * 1024)  /* the newest bytes of an attempt, kept from the sinks until more arrive */
@@ -525,7 +525,7 @@ static int other_mirror(struct xfer *x)
 struct fetch_config fetch_defaults(const struct fetch_config *c)
 {
 	struct fetch_config d = c ? *c : (struct fetch_config){0};
-	d.ca = d.ca ? d.ca : DEFAULT_CA_BUNDLE;
+	d.ca = d.ca ? d.ca : trust_files[TRUST_FILE_CA_BUNDLE].path;
 	d.connect_s = d.connect_s ? d.connect_s : opt_default_uint(OPT_CONNECT_TIMEOUT);
 	d.stall_s = d.stall_s ? d.stall_s : opt_default_uint(OPT_STALL_TIMEOUT);
 	d.attempts = d.attempts ? d.attempts : opt_default_uint(OPT_FETCH_RETRIES);

@@ -11,7 +11,7 @@
 
 /* How transfers behave. */
 struct fetch_config {
-	const char *ca;          /* CA bundle for HTTPS (pxeroot.ca=); NULL: the built-in one */
+	const char *ca;          /* CA bundle for HTTPS (pxeroot.ca=); NULL: trust_files' ca-bundle */
 	const char *proxy;       /* proxy= ([scheme://][user:pass@]host[:port]); NULL: none */
 	unsigned connect_s;      /* pxeroot.connect_timeout=: TCP + TLS setup of one attempt */
 	unsigned stall_s;        /* pxeroot.stall_timeout=: no byte for this long ends an attempt */

@@ -1,18 +1,27 @@
-/* trust.c - where the trust material is by default */
+/* trust.c - where the trust material and the CA bundle are by default */
 #include "verify/trust.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Trust material under TRUST_DIR; the CA file only if there is one. */
+#define TRUST_DIR "/etc/pxeroot"
+
+const struct trust_file trust_files[TRUST_NFILES] = {
+	[TRUST_FILE_CMS_CERT] = {"cms-cert", TRUST_DIR "/codesign.crt"},
+	[TRUST_FILE_CMS_CA] = {"cms-ca", TRUST_DIR "/codesign_CA.crt"},
+	[TRUST_FILE_GPG_KEYRING] = {"gpg-keyring", TRUST_DIR "/keyring.gpg"},
+	[TRUST_FILE_CA_BUNDLE] = {"ca-bundle", "/etc/ssl/certs/ca-certificates.crt"},
+};
+
+/* The trust material of trust_files; the CA file only if there is one. */
 void trust_defaults(struct trust *t)
 {
-	static const char ca[] = TRUST_DIR "/codesign_CA.crt";
+	const char *ca = trust_files[TRUST_FILE_CMS_CA].path;
 	*t = (struct trust){
-		.cms_cert = TRUST_DIR "/codesign.crt",
+		.cms_cert = trust_files[TRUST_FILE_CMS_CERT].path,
 		.cms_ca = access(ca, R_OK) == 0 ? ca : NULL,
-		.gpg_keyring = TRUST_DIR "/keyring.gpg",
+		.gpg_keyring = trust_files[TRUST_FILE_GPG_KEYRING].path,
 	};
 }
 

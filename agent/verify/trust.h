@@ -1,5 +1,5 @@
-/* trust.h - checks an image must pass: each is a sink fed every byte as it arrives, then asked
- * for its verdict. Nothing reads the image again after the download. */
+/* trust.h - checks an image must pass: each is a sink fed every byte as it arrives (one pass,
+ * checks.c), then asked for its verdict. Nothing reads the image again for a check. */
 #ifndef PXEROOT_TRUST_H
 #define PXEROOT_TRUST_H
 
@@ -9,7 +9,15 @@
 
 #include "sink.h"
 
-#define TRUST_DIR "/etc/pxeroot"
+/* The files pxeroot reads unless an option names others: the trust material and the CA bundle
+ * for HTTPS. trust_files holds, in this order, each one's key word and path; the checks' defaults,
+ * fetch's CA bundle and `pxeroot files` (what the generators install) all read them there. */
+enum trust_file_id { TRUST_FILE_CMS_CERT, TRUST_FILE_CMS_CA, TRUST_FILE_GPG_KEYRING, TRUST_FILE_CA_BUNDLE, TRUST_NFILES };
+struct trust_file {
+	const char *key;  /* "cms-cert", "cms-ca", "gpg-keyring", "ca-bundle" */
+	const char *path; /* absolute, in the initramfs */
+};
+extern const struct trust_file trust_files[TRUST_NFILES];
 
 /* What to check and where the trust material is. */
 struct trust {
@@ -25,8 +33,9 @@ struct check {
 	struct sink s;
 	const char *name;                                 /* "sha512", "cms", "gpg" */
 	/* Set when all the check needs of the bytes is this digest (its write only updates it):
-	 * checks whose digests use the same algorithm share one pass, image.c copies the state
-	 * into the others before the verdicts. NULL: the check reads the bytes itself. */
+	 * checks whose digests use the same algorithm are fed as one (checks.c feeds the first of
+	 * them and copies its state into the others before the verdicts). NULL: the check reads
+	 * the bytes itself. */
 	EVP_MD_CTX *digest;
 	/* After the last byte: 0, or -EBADMSG after one "verify URL: ... image refused" line. */
 	int (*verdict)(struct check *c, const char *url);
@@ -34,7 +43,8 @@ struct check {
 	void (*release)(struct check *c);
 };
 
-/* Fill T with the defaults under TRUST_DIR (the CA file only if it exists). */
+/* Fill T with no check asked for and the trust material of trust_files (the CA file only if it
+ * exists). */
 void trust_defaults(struct trust *t);
 /* Whether T asks for any check. */
 bool trust_any(const struct trust *t);

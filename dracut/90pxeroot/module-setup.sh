@@ -20,10 +20,11 @@
 # Build-time environment:
 #   PXEROOT_BIN      the pxeroot binary to install as /usr/bin/pxeroot
 #                    (default /usr/bin/pxeroot)
-#   PXEROOT_CONFDIR  where the trust material is (default /etc/pxeroot):
-#                    codesign.crt, codesign_CA.crt, keyring.gpg, each copied to
-#                    /etc/pxeroot/ in the image when present (pxeroot checks
-#                    OpenPGP signatures itself: no gpgv)
+#   PXEROOT_CONFDIR  a directory holding the trust material (default: the one
+#                    `pxeroot files` names for it)
+# The files `pxeroot files` names go into the image at their paths, each when
+# present: the host's CA bundle, the trust material from PXEROOT_CONFDIR
+# (pxeroot checks OpenPGP signatures itself: no gpgv).
 
 # Check: only included when asked for (--add pxeroot), and only when the
 # binary is there.
@@ -49,15 +50,20 @@ installkernel() {
 
 # Install the binary, the CA bundle, the trust material and the two hooks.
 install() {
-    local _conf=${PXEROOT_CONFDIR:-/etc/pxeroot} _f
+    local _files _key _path _src
 
     inst_binary "${PXEROOT_BIN:-/usr/bin/pxeroot}" /usr/bin/pxeroot || return 1
-    if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
-        inst_simple /etc/ssl/certs/ca-certificates.crt
+    if ! _files=$("${PXEROOT_BIN:-/usr/bin/pxeroot}" files); then
+        derror "pxeroot: '${PXEROOT_BIN:-/usr/bin/pxeroot} files' failed"
+        return 1
     fi
-    for _f in codesign.crt codesign_CA.crt keyring.gpg; do
-        [[ -f $_conf/$_f ]] && inst_simple "$_conf/$_f" "/etc/pxeroot/$_f"
-    done
+    while read -r _key _path; do # the host's CA bundle, the trust material from PXEROOT_CONFDIR
+        _src=$_path
+        [[ $_key == ca-bundle ]] || _src=${PXEROOT_CONFDIR:-${_path%/*}}/${_path##*/}
+        if [[ -f $_src ]]; then
+            inst_simple "$_src" "$_path"
+        fi
+    done <<<"$_files"
     if dracut_module_included livenet || dracut_module_included dmsquash-live; then
         dwarn "pxeroot: livenet/dmsquash-live are in the image too; pxeroot takes root=live:http(s)://"
     fi

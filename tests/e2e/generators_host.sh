@@ -10,7 +10,14 @@
 # image (tools/mkinitramfs.sh's build/initramfs.img, Debian's mkinitramfs and
 # dracut for the lab kernel, the mkinitcpio install hook's stand-in) are exactly
 # those `pxeroot modules --net` names that the lab kernel has, with the modules
-# under drivers/net/ they need.
+# under drivers/net/ they need. `pxeroot files` prints one KEY<tab>PATH line for
+# each of the trust material and the CA bundle, and those are the paths the code
+# reads (strace: the CMS CA file looked for at claim time, the CA bundle opened
+# for HTTPS); no adapter spells one of them, and each one (the mkinitcpio install
+# hook, dracut's module-setup.sh and the initramfs-tools hook under stand-ins of
+# the functions they call, tools/mkinitramfs.sh --file for real) puts the trust
+# material of PXEROOT_CONFDIR (or --file) and the host's CA bundle at the paths
+# `pxeroot files` names; the images of the real generators hold the CA bundle there.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -74,6 +81,130 @@ check_modules() {
 	done
 	lab_assert "$([[ -z "$(sort <<<"$mods" | uniq -d)" ]] && echo 0 || echo 1)" "modules names each once"
 	lab_assert "$("$PXEROOT" modules --for-sources | grep -qxP 'ext4\tmount' && echo 0 || echo 1)" "--for-sources says the mount stage needs ext4"
+}
+
+# Print the path `pxeroot files` names for key $1.
+file_path() {
+	"$PXEROOT" files | awk -F'\t' -v k="$1" '$1 == k { print $2 }'
+}
+
+# `pxeroot files`: KEY<tab>PATH lines, an absolute path each, the trust material's keys and the
+# CA bundle's once each.
+check_files() {
+	local files key
+	files=$("$PXEROOT" files)
+	lab_assert "$(awk -F'\t' 'NF != 2 || $2 !~ /^\// { bad = 1 } END { exit bad || NR == 0 }' <<<"$files" && echo 0 || echo 1)" \
+		"files: KEY<tab>PATH lines, every path absolute"
+	for key in cms-cert cms-ca gpg-keyring ca-bundle; do
+		lab_assert "$([[ $(awk -F'\t' -v k="$key" '$1 == k' <<<"$files" | wc -l) -eq 1 ]] && echo 0 || echo 1)" "files names $key once"
+	done
+	lab_assert "$([[ $("$PXEROOT" files extra >/dev/null 2>&1; echo $?) -eq 2 ]] && echo 0 || echo 1)" "files with an argument: usage, exit 2"
+}
+
+# The code reads the paths `pxeroot files` prints: claim with cms_verify=y looks for the cms-ca
+# file; an HTTPS fetch (to a TLS server that completes no handshake) opens the ca-bundle.
+check_files_read() {
+	local port pid
+	lab_need strace openssl
+	printf '%s\n' "archiso_http_srv=http://h/ cms_verify=y" >"$LAB_TMP/cmdline"
+	strace -f -e trace=%file -o "$LAB_TMP/claim.strace" "$PXEROOT" claim "$LAB_TMP/cmdline" >/dev/null 2>&1 || true
+	expect_line "$LAB_TMP/claim.strace" "\"$(lab_re_escape "$(file_path cms-ca)")\"" "claim with cms_verify=y looks for the cms-ca file of pxeroot files"
+	port=$(free_port)
+	openssl s_server -accept "127.0.0.1:$port" -nocert -quiet </dev/null >"$LAB_TMP/s_server.log" 2>&1 &
+	pid=$!
+	lab_track "$pid"
+	lab_wait_ready "$pid" lab_listens "$pid" "$port" || lab_die "openssl s_server did not listen on $port"
+	strace -f -e trace=%file -o "$LAB_TMP/fetch.strace" "$PXEROOT" fetch "https://127.0.0.1:$port/x" "$LAB_TMP/x" \
+		--retries 1 --timeout 10 >/dev/null 2>&1 </dev/null || true
+	lab_stop_pid "$pid"
+	lab_untrack "$pid"
+	expect_line "$LAB_TMP/fetch.strace" "open.*\"$(lab_re_escape "$(file_path ca-bundle)")\"" "an HTTPS fetch opens the ca-bundle of pxeroot files"
+}
+
+# No adapter (nor make initramfs) spells a path of `pxeroot files`, its directory or its file name.
+check_files_unspelled() {
+	local word hits
+	while read -r word; do
+		hits=$(grep -rlF -- "$word" "$LAB_ROOT/mkinitcpio" "$LAB_ROOT/dracut" "$LAB_ROOT/initramfs-tools" \
+			"$LAB_ROOT/tools/mkinitramfs.sh" "$LAB_ROOT/Makefile" || true)
+		lab_assert "$([[ -z "$hits" ]] && echo 0 || echo 1)" "no adapter spells $word${hits:+ (in: ${hits//$'\n'/ })}"
+	done < <("$PXEROOT" files | awk -F'\t' '{ d = $2; sub(/[^\/]*$/, "", d); f = $2; sub(/.*\//, "", f); print $2; print d; print f }' | sort -u)
+}
+
+# Fill directory $1 with the trust material under the names `pxeroot files` gives it (each file
+# holding its key word), as PXEROOT_CONFDIR.
+trust_conf() {
+	local key path
+	mkdir -p "$1"
+	while IFS=$'\t' read -r key path; do
+		[[ $key == ca-bundle ]] || echo "$key" >"$1/${path##*/}"
+	done < <("$PXEROOT" files)
+}
+
+# Assert that the "SRC DEST" lines on stdin (what adapter $1 installed, PXEROOT_CONFDIR $2) put
+# each file of `pxeroot files` at its path: the trust material from $2, the host's CA bundle.
+expect_installs() {
+	local name=$1 conf=$2 got key path src line rc
+	got=$(cat)
+	while IFS=$'\t' read -r key path; do
+		src=$conf/${path##*/}
+		[[ $key != ca-bundle ]] || src=$path
+		rc=1
+		while read -r line; do
+			[[ "${line##* }" == "$path" ]] && cmp -s "${line% *}" "$src" && rc=0
+		done <<<"$got"
+		lab_assert "$rc" "$name: $key from ${src#"$LAB_TMP/"} at $path"
+	done < <("$PXEROOT" files)
+	lab_assert "$([[ $(grep -c . <<<"$got") -eq $("$PXEROOT" files | wc -l) ]] && echo 0 || echo 1)" "$name: no other file"
+}
+
+# Each adapter under stand-ins of the functions it calls, PXEROOT_CONFDIR holding the trust
+# material: the stand-ins of its file copying print "SRC DEST".
+check_adapter_files() {
+	local conf=$LAB_TMP/trust-conf stub=$LAB_TMP/hook-functions
+	lab_need unshare
+	trust_conf "$conf"
+	[[ -f "$(file_path ca-bundle)" ]] || lab_die "$(file_path ca-bundle) missing on the host (tools/deps.sh lab)"
+	# shellcheck disable=SC2016  # expanded by the inner bash
+	PXEROOT_BIN=$PXEROOT PXEROOT_CONFDIR=$conf bash -c '
+		add_binary() { :; }; add_module() { :; }; add_checked_modules() { :; }; add_runscript() { :; }
+		add_file() { echo "$1 $2"; }
+		source "$1"; build' _ "$LAB_ROOT/mkinitcpio/install/pxeroot" | expect_installs mkinitcpio "$conf"
+	# shellcheck disable=SC2016
+	PXEROOT_BIN=$PXEROOT PXEROOT_CONFDIR=$conf moddir=$LAB_ROOT/dracut/90pxeroot bash -c '
+		inst_binary() { :; }; inst_hook() { :; }; dracut_module_included() { return 1; }; dwarn() { :; }
+		derror() { echo "derror: $*" >&2; }
+		inst_simple() { echo "$1 $2"; }
+		source "$1"; install' _ "$LAB_ROOT/dracut/90pxeroot/module-setup.sh" | expect_installs dracut "$conf"
+	# shellcheck disable=SC2016
+	printf '%s\n' 'copy_exec() { :; }' 'manual_add_modules() { :; }' 'copy_file() { echo "$2 $3"; }' >"$stub"
+	# shellcheck disable=SC2016
+	PXEROOT_BIN=$PXEROOT PXEROOT_CONFDIR=$conf unshare -m --propagation private sh -c '
+		mount --bind "$1" /usr/share/initramfs-tools/hook-functions && exec sh "$2"' sh "$stub" \
+		"$LAB_ROOT/initramfs-tools/hooks/pxeroot" | expect_installs initramfs-tools "$conf"
+}
+
+# tools/mkinitramfs.sh --file KEY=SRC for each trust key (a kernel without modules: quick): each
+# SRC at the path `pxeroot files` names, the host's CA bundle at its; a key it lacks refused.
+check_mkinitramfs_files() {
+	local conf=$LAB_TMP/trust-conf moddir=$LAB_TMP/kmod/lib/modules/0.0.0-none dir=$LAB_TMP/standalone
+	local key path args=() rc=0
+	mkdir -p "$moddir" "$dir"
+	touch "$moddir/modules.dep"
+	while IFS=$'\t' read -r key path; do
+		[[ $key == ca-bundle ]] || args+=(--file "$key=$conf/${path##*/}")
+	done < <("$PXEROOT" files)
+	"$LAB_ROOT/tools/mkinitramfs.sh" --binary "$PXEROOT" --moddir "$moddir" --out "$LAB_TMP/standalone.img" \
+		--compress gzip --module-compress none "${args[@]}" >"$LAB_TMP/mkinitramfs-files.log" 2>&1 ||
+		lab_die "tools/mkinitramfs.sh --file failed: $(tail -n 3 "$LAB_TMP/mkinitramfs-files.log")"
+	lab_unpack_initrd "$LAB_TMP/standalone.img" "$dir"
+	while IFS=$'\t' read -r key path; do
+		[[ ! -f "$dir$path" ]] || echo "$dir$path $path"
+	done < <("$PXEROOT" files) | expect_installs tools/mkinitramfs.sh "$conf"
+	"$LAB_ROOT/tools/mkinitramfs.sh" --binary "$PXEROOT" --moddir "$moddir" --out "$LAB_TMP/bad.img" \
+		--file "bogus=${args[1]#*=}" >"$LAB_TMP/mkinitramfs-bad.log" 2>&1 || rc=$?
+	lab_assert "$([[ $rc -ne 0 && ! -e "$LAB_TMP/bad.img" ]] && echo 0 || echo 1)" "tools/mkinitramfs.sh --file bogus=...: refused"
+	expect_line "$LAB_TMP/mkinitramfs-bad.log" "--file bogus=.*: not a key word of '.* files' \\(cms-cert" "the refusal names the key words"
 }
 
 # mkinitcpio's install hook under stand-ins of add_binary, add_module,
@@ -148,6 +279,22 @@ check_nic_drivers() {
 		source "$1"; build' _ "$LAB_ROOT/mkinitcpio/install/pxeroot" | module_closure | expect_nic_drivers mkinitcpio
 }
 
+# The images of the real generators (the standalone one, initramfs-tools', dracut's) hold the CA
+# bundle at the path `pxeroot files` names.
+check_images_ca_bundle() {
+	local ca name
+	ca=$(file_path ca-bundle)
+	for name in tools/mkinitramfs.sh initramfs-tools dracut; do
+		case $name in
+		tools/mkinitramfs.sh) INITRD=$LAB_ROOT/build/initramfs.img ;;
+		initramfs-tools) itools_image ;;
+		dracut) dracut_image pxeroot-systemd systemd ;;
+		esac
+		lsinitramfs "$INITRD" >"$LAB_TMP/listing"
+		lab_assert "$(grep -qxF "${ca#/}" "$LAB_TMP/listing" && echo 0 || echo 1)" "$name: the image holds $ca"
+	done
+}
+
 # mkinitcpio's runtime hook sourced in busybox ash, its /usr/bin/pxeroot a
 # function that runs the binary on the line $1: mount_handler set when $2 is yes.
 hook_claims() {
@@ -179,7 +326,13 @@ main() {
 	check_modules
 	check_mkinitcpio_install
 	check_mkinitcpio_hook
+	check_files
+	check_files_read
+	check_files_unspelled
+	check_adapter_files
+	check_mkinitramfs_files
 	check_nic_drivers
+	check_images_ca_bundle
 	LAB_LAST_LOG=$LAB_TMP/claim.log
 	scenario_end "$LAB_LAST_LOG"
 }
