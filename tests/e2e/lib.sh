@@ -68,9 +68,11 @@
 #
 # lib_assert.sh: assertions and the scenario's verdict
 #   lab_assert RC DESC — record one result: "ok - DESC" when RC is 0, else "not ok - DESC"
-#   log_has LOG REGEX — whether a line matches (LOG becomes LAB_LAST_LOG)
+#   expect_ok DESC CMD... — assert that CMD (run as given, no shell string) exits 0
+#   log_has LOG REGEX — whether a line matches: 0, 1, or 2 for a missing or empty LOG
+#   log_unjudged LOG REGEX — print why log_has returned 2, as a description's tail
 #   expect_line LOG REGEX [DESC] — assert a line matches (grep -E, CRs removed)
-#   expect_no_line LOG REGEX [DESC] — assert no line matches
+#   expect_no_line LOG REGEX [DESC] — assert no line matches (a missing or empty LOG fails)
 #   expect_nothing_mounted LOG [PREFIX] — assert a refused boot: nothing of the image mounted
 #   expect_qemu RESULT [DESC] — assert how the last qemu_boot ended (exited|panic|stop|timeout)
 #   lab_re_escape STRING — print STRING with the ERE metacharacters escaped

@@ -22,14 +22,18 @@ start_servers() {
 		rewrite ^/up/(.*)\$ https://127.0.0.1:\$server_port/\$1 redirect;" nginx_tls_start "$www"
 }
 
-# https -> http: refused, both URLs named, no retry, no file.
+# https -> http: refused, both URLs named, no retry, no file; the http server, whose
+# access log shows a request of its own first (so that an empty log is not taken for
+# no request), never asked for the file.
 check_downgrade() {
 	local from="https://127.0.0.1:$HTTPS_PORT/down/img.sfs" to="http://127.0.0.1:$PLAIN_PORT/img.sfs"
+	curl -s -o /dev/null "http://127.0.0.1:$PLAIN_PORT/probe" || true
 	run_fetch "$from" down.sfs --ca "$TRUST_TLS_CA"
 	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "downgrade: pxeroot fetch exits 1"
 	expect_line "$LAB_TMP/down.sfs.log" "^pxeroot: fetch $(lab_re_escape "$from"): redirected to $(lab_re_escape "$to"), .*https" \
 		"downgrade: one line names both URLs"
 	expect_no_line "$LAB_TMP/down.sfs.log" 'retrying|attempt [0-9]' "downgrade: not retried"
+	expect_line "$NGINX_LOG" '"GET /probe ' "the http server logs the requests it gets"
 	expect_no_line "$NGINX_LOG" '"GET /img\.sfs' "downgrade: the http server was never asked"
 	lab_assert "$([[ ! -e "$LAB_TMP/out/down.sfs" ]] && echo 0 || echo 1)" "downgrade: no file left"
 }
@@ -47,6 +51,7 @@ main() {
 	local www
 	lab_tmpdir
 	[[ -x "$PXEROOT" ]] || lab_die "$PXEROOT missing (make)"
+	lab_need curl
 	trust_keys
 	www="$LAB_TMP/www"
 	mkdir -p "$www"
