@@ -264,10 +264,8 @@ check_fixtures() {
 		want=${entry#*:}
 		got_ssl=$(openssl_verdict "$LAB_TMP/fx/$name")
 		got_px=$(pxeroot_verdict "$name" "$base")
-		lab_assert "$([[ "$got_ssl" == "$want" ]] && echo 0 || echo 1)" \
-			"fixture $name: openssl says $want as intended (it says $got_ssl)"
-		lab_assert "$([[ "$got_px" == "$got_ssl" ]] && echo 0 || echo 1)" \
-			"$(printf '%-26s openssl %-8s pxeroot %s' "$name" "$got_ssl" "$got_px")"
+		expect_ok "fixture $name: openssl says $want as intended (it says $got_ssl)" test "$got_ssl" = "$want"
+		expect_ok "$(printf '%-26s openssl %-8s pxeroot %s' "$name" "$got_ssl" "$got_px")" test "$got_px" = "$got_ssl"
 		[[ "$got_px" == "$got_ssl" ]] || sed 's/^/#   /' "$LAB_TMP/fx/$name/pxeroot.log"
 	done
 }
