@@ -50,12 +50,20 @@
 #
 # lib_trust_boot.sh: booting the trust image
 #   trust_append SRV [EXTRA...] — print the kernel command line for the tree under SRV
-#   trust_boot_fixture FIXTURE [WORDS...] — serve the tree as FIXTURE and boot it: LOG, URL_RE
+#   trust_phase_trees FIXTURE... — a signed tree per fixture, arch/ a link to the first, nginx
+#   trust_phase_serve FIXTURE — make arch/ that fixture's tree (one rename)
+#   trust_phase_follow LOG FIXTURE... — serve the next fixture at each retry line of LOG
+#   trust_boot_phases WORDS FIXTURE... — one boot, one attempt per fixture: LOG, URL_RE, SRV
+#   trust_attempt_log K — write attempt K of LOG's root stage to a file; print its name
 #
 # lib_trust_assert.sh: the trust scenarios' assertions
 #   trust_expect_host DIR CHECK=STATUS... — assert the host tools' verdicts
 #   trust_expect_booted LOG — assert the live root's init ran on an overlay
 #   trust_expect_refused LOG — assert the failure twin: no init, nothing mounted, power off
+#   trust_mounted_nothing LOG — whether an attempt's log shows no mount of the image
+#   trust_expect_attempt_refused LOG LABEL — assert a refused attempt: retried, nothing mounted
+#   trust_expect_mounted_once LOG — assert the live root's mounts: one squashfs, no point twice
+#   trust_expect_good_attempt LOG — assert the good tree booted on both signatures (and the above)
 set -euo pipefail
 
 # shellcheck source=tests/e2e/lib.sh
