@@ -74,7 +74,8 @@ trust_boot_phases() {
 	# shellcheck disable=SC2086  # $words are words of the command line
 	QEMU_TIMEOUT=${QEMU_TIMEOUT:-240} qemu_boot "$LOG" \
 		"$(trust_append "$SRV" $words pxeroot.onerror=retry "pxeroot.retries=$(($# - 1))" pxeroot.debug)"
-	lab_stop_pid "$follower"
+	kill "$follower" 2>/dev/null || true # it ends on TERM at once, or has ended after the last fixture
+	wait "$follower" 2>/dev/null || true
 	lab_untrack "$follower"
 }
 
