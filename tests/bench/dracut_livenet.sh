@@ -26,27 +26,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 LIVENET_DIR="$LAB_ROOT/build/bench/dracut-livenet"
 
 # Unpack Debian's dracut-live and dracut-network of the installed dracut-core's
-# version (downloaded once into $LIVENET_DIR/debs); print their modules.d.
+# version (downloaded once into $LIVENET_DIR/debs, unpacked again after a new
+# download); print their modules.d.
 livenet_modules() {
 	local ver out="$LIVENET_DIR/modules.d"
 	ver=$(dpkg-query -W -f='${Version}' dracut-core)
-	mkdir -p "$LIVENET_DIR/debs"
-	if [[ ! -f "$LIVENET_DIR/debs/version" || "$(cat "$LIVENET_DIR/debs/version")" != "$ver" ]]; then
-		rm -rf "$LIVENET_DIR/debs" "$out"
-		mkdir -p "$LIVENET_DIR/debs"
-		(cd "$LIVENET_DIR/debs" && apt-get download -q "dracut-live=$ver" "dracut-network=$ver" \
-			</dev/null >"$LAB_TMP/apt-download.log" 2>&1) || {
-			sed 's/^/#   /' "$LAB_TMP/apt-download.log" >&2
-			lab_die "cannot download dracut-live and dracut-network $ver"
-		}
-		echo "$ver" >"$LIVENET_DIR/debs/version"
-	fi
-	if [[ ! -d "$out" ]]; then
-		rm -rf "$LIVENET_DIR/x"
-		for deb in "$LIVENET_DIR"/debs/*.deb; do
-			dpkg -x "$deb" "$LIVENET_DIR/x"
-		done
+	bench_debs "$LIVENET_DIR/debs" "$ver" dracut-live dracut-network
+	if [[ ! -d "$out" || "$LIVENET_DIR/debs/version" -nt "$out" ]]; then
+		rm -rf "$LIVENET_DIR/x" "$out"
+		bench_debs_unpack "$LIVENET_DIR/debs" "$LIVENET_DIR/x"
 		mv "$LIVENET_DIR/x/usr/lib/dracut/modules.d" "$out"
+		touch "$out"
 		rm -rf "$LIVENET_DIR/x"
 	fi
 	echo "$out"

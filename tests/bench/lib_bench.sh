@@ -93,3 +93,31 @@ bench_rounds() {
 		done
 	done
 }
+
+# Keep Debian packages $3... of version $2 in directory $1 (their .debs and a file "version"):
+# downloaded with apt-get download (the host's own apt configuration, nothing installed) unless
+# $1 holds that version already; another version's files go first. Fails the setup, with
+# apt's output on stderr, when the download fails.
+bench_debs() {
+	local dir=$1 ver=$2 pkg specs=()
+	shift 2
+	[[ -f "$dir/version" && "$(cat "$dir/version")" == "$ver" ]] && return 0
+	for pkg in "$@"; do
+		specs+=("$pkg=$ver")
+	done
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get download -q "${specs[@]}" </dev/null >"$LAB_TMP/apt-download.log" 2>&1) || {
+		sed 's/^/#   /' "$LAB_TMP/apt-download.log" >&2
+		lab_die "cannot download ${specs[*]}"
+	}
+	echo "$ver" >"$dir/version"
+}
+
+# Unpack every .deb of directory $1 (bench_debs) into directory $2 (dpkg -x).
+bench_debs_unpack() {
+	local deb
+	for deb in "$1"/*.deb; do
+		dpkg -x "$deb" "$2"
+	done
+}

@@ -33,31 +33,19 @@ LIVEBOOT_DIR="$LAB_ROOT/build/bench/live-boot"
 LIVEBOOT_PKGS=(live-boot live-boot-initramfs-tools)
 
 # Download the live-boot packages of apt's candidate version into $LIVEBOOT_DIR/debs, unless
-# they are there (apt-get download: the host's own apt configuration, nothing installed).
+# they are there (bench_debs).
 liveboot_debs() {
-	local ver dir="$LIVEBOOT_DIR/debs" pkg specs=()
+	local ver
 	ver=$(apt-cache policy live-boot 2>/dev/null | sed -n 's/^ *Candidate: //p')
 	[[ -n "$ver" && "$ver" != "(none)" ]] || lab_die "apt knows no live-boot package (apt-get update?)"
-	[[ -f "$dir/version" && "$(cat "$dir/version")" == "$ver" ]] && return 0
-	for pkg in "${LIVEBOOT_PKGS[@]}"; do
-		specs+=("$pkg=$ver")
-	done
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	(cd "$dir" && apt-get download -q "${specs[@]}" </dev/null >"$LAB_TMP/apt-download.log" 2>&1) || {
-		sed 's/^/#   /' "$LAB_TMP/apt-download.log"
-		lab_die "cannot download ${specs[*]}"
-	}
-	echo "$ver" >"$dir/version"
+	bench_debs "$LIVEBOOT_DIR/debs" "$ver" "${LIVEBOOT_PKGS[@]}"
 }
 
 # Unpack the .debs into the new directory $1 with merged /usr's layout (their /bin and /lib
 # moved under usr/), ready to be laid over /usr.
 liveboot_tree() {
-	local tree=$1 deb d
-	for deb in "$LIVEBOOT_DIR"/debs/*.deb; do
-		dpkg -x "$deb" "$tree"
-	done
+	local tree=$1 d
+	bench_debs_unpack "$LIVEBOOT_DIR/debs" "$tree"
 	for d in bin sbin lib; do
 		[[ -d "$tree/$d" ]] || continue
 		mkdir -p "$tree/usr/$d"

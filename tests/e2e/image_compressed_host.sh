@@ -19,7 +19,7 @@ fetch_unpacked() {
 	expect_line "$log" "verify http://[^ ]*/$(lab_re_escape "$name"): sha512 ok" "$label: sha512 of the bytes as served ok"
 	expect_line "$log" "image http://[^ ]*/$(lab_re_escape "$name"): $format, $(stat -c %s "$WWW/$name") bytes as served, $(stat -c %s "$PAYLOAD") unpacked" \
 		"$label: format and both sizes named"
-	lab_assert "$(cmp -s "$PAYLOAD" "$LAB_TMP/out/$label" && echo 0 || echo 1)" "$label: the file is the image unpacked"
+	expect_ok "$label: the file is the image unpacked" cmp -s "$PAYLOAD" "$LAB_TMP/out/$label"
 }
 
 # Assert that `pxeroot fetch` of $WWW/$1 failed with a line matching $2 and left no file; $3
@@ -27,10 +27,10 @@ fetch_unpacked() {
 fetch_refused() {
 	local name=$1 re=$2 label=$3
 	run_fetch "http://127.0.0.1:$HTTP_PORT/$name" "$label" --checksum
-	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "$label: pxeroot fetch exits 1"
+	expect_ok "$label: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$LAB_TMP/$label.log" "$re" "$label: refused, the cause named"
 	expect_no_line "$LAB_TMP/$label.log" 'sha512 (ok|mismatch)' "$label: no verdict on part of the bytes"
-	lab_assert "$([[ ! -e "$LAB_TMP/out/$label" ]] && echo 0 || echo 1)" "$label: no file left"
+	expect_ok "$label: no file left" test ! -e "$LAB_TMP/out/$label"
 }
 
 # Replace byte $2 of file $1 by its complement (always a change, whatever the byte was).

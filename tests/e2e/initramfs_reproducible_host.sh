@@ -18,6 +18,31 @@ build() {
 		</dev/null >>"$LAB_LAST_LOG" 2>&1 || lab_die "mkinitramfs failed (see $LAB_LAST_LOG)"
 }
 
+# Whether every entry of `cpio -tv` listing $1 is owned by root:root.
+# shellcheck disable=SC2317  # run by expect_ok
+owned_by_root() {
+	awk '$3 != "root" || $4 != "root" { bad = 1 } END { exit bad }' <<<"$1"
+}
+
+# Whether every entry of image $1 has the time 0 (1970-01-01 in UTC).
+# shellcheck disable=SC2317  # run by expect_ok
+dated_epoch() {
+	TZ=UTC0 zstd -dcq "$1" | TZ=UTC0 cpio -tv --quiet 2>/dev/null |
+		awk '$0 !~ / Jan  1  1970 / { bad = 1 } END { exit bad }'
+}
+
+# Whether the entries of image $1 are in sorted order (bytewise).
+# shellcheck disable=SC2317  # run by expect_ok
+sorted_entries() {
+	zstd -dcq "$1" | cpio -t --quiet 2>/dev/null | LC_ALL=C sort -c 2>/dev/null
+}
+
+# Whether files $1 and $2 differ.
+# shellcheck disable=SC2317  # run by expect_ok
+differ() {
+	! cmp -s "$1" "$2"
+}
+
 main() {
 	local listing
 	lab_tmpdir
@@ -27,19 +52,14 @@ main() {
 	build "$LAB_TMP/a.img" "$LAB_TMP/t1" ""
 	sleep 1
 	build "$LAB_TMP/b.img" "$LAB_TMP/t2/deeper" ""
-	lab_assert "$(cmp -s "$LAB_TMP/a.img" "$LAB_TMP/b.img" && echo 0 || echo 1)" \
-		"two builds give byte-identical images ($(stat -c %s "$LAB_TMP/a.img") bytes)"
+	expect_ok "two builds give byte-identical images ($(stat -c %s "$LAB_TMP/a.img") bytes)" \
+		cmp -s "$LAB_TMP/a.img" "$LAB_TMP/b.img"
 	listing=$(zstd -dcq "$LAB_TMP/a.img" | cpio -tv --quiet 2>/dev/null | sed 's/\r//')
-	lab_assert "$(awk '$3 != "root" || $4 != "root" { bad = 1 } END { exit bad }' <<<"$listing" && echo 0 || echo 1)" \
-		"every entry is owned by root ($(wc -l <<<"$listing") entries)"
-	lab_assert "$(TZ=UTC0 zstd -dcq "$LAB_TMP/a.img" | TZ=UTC0 cpio -tv --quiet 2>/dev/null |
-		awk '$0 !~ / Jan  1  1970 / { bad = 1 } END { exit bad }' && echo 0 || echo 1)" \
-		"every entry has the time 0 (SOURCE_DATE_EPOCH unset)"
-	lab_assert "$(zstd -dcq "$LAB_TMP/a.img" | cpio -t --quiet 2>/dev/null | LC_ALL=C sort -c 2>/dev/null && echo 0 || echo 1)" \
-		"entries are in sorted order"
+	expect_ok "every entry is owned by root ($(wc -l <<<"$listing") entries)" owned_by_root "$listing"
+	expect_ok "every entry has the time 0 (SOURCE_DATE_EPOCH unset)" dated_epoch "$LAB_TMP/a.img"
+	expect_ok "entries are in sorted order" sorted_entries "$LAB_TMP/a.img"
 	build "$LAB_TMP/c.img" "$LAB_TMP/t3" 1700000000
-	lab_assert "$(cmp -s "$LAB_TMP/a.img" "$LAB_TMP/c.img" && echo 1 || echo 0)" \
-		"another SOURCE_DATE_EPOCH gives another image"
+	expect_ok "another SOURCE_DATE_EPOCH gives another image" differ "$LAB_TMP/a.img" "$LAB_TMP/c.img"
 	scenario_end "$LAB_LAST_LOG"
 }
 

@@ -43,7 +43,7 @@ round() {
 	check "$name: make install" make -s -C "$LAB_ROOT" -o build/pxeroot install DESTDIR="$dest" "${args[@]}"
 	want=$(expected "$usr" | sort)
 	got=$(files_in "$dest")
-	lab_assert "$([[ "$got" == "$want" ]] && echo 0 || echo 1)" "$name: the installed files are exactly the expected ones"
+	expect_ok "$name: the installed files are exactly the expected ones" test "$got" = "$want"
 	[[ "$got" == "$want" ]] || diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'
 	check "$name: the binary runs" "$dest$usr/bin/pxeroot" version
 	check "$name: pxeroot.8 is man/pxeroot.8" cmp <(gzip -dc "$dest$usr/share/man/man8/pxeroot.8.gz") "$LAB_ROOT/man/pxeroot.8"
@@ -60,7 +60,7 @@ round() {
 	check "$name: dracut's module-setup.sh is executable" test -x "$dest/usr/lib/dracut/modules.d/90pxeroot/module-setup.sh"
 	check "$name: make uninstall" make -s -C "$LAB_ROOT" uninstall DESTDIR="$dest" "${args[@]}"
 	got=$(files_in "$dest")
-	lab_assert "$([[ -z "$got" ]] && echo 0 || echo 1)" "$name: uninstall leaves no file (${got:-none left})"
+	expect_ok "$name: uninstall leaves no file (${got:-none left})" test -z "$got"
 }
 
 main() {

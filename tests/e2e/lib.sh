@@ -3,7 +3,8 @@
 # the lab's helpers: it sources the six files below, one concern each, and lists
 # every function of every lab file. lib_trust.sh, lib_transfer.sh,
 # lib_dracut.sh, lib_nfs.sh, lib_memdisk.sh, lib_media.sh, lib_itools.sh and lib_mkinitcpio.sh are sourced by the scenarios that need them
-# (lib_trust.sh sources this file itself). Each file's header says what it
+# (lib_trust.sh sources this file itself, and lists the functions of its own
+# lib_trust_*.sh files). Each file's header says what it
 # holds and which environment variables it reads (LAB_KEEP=1,
 # QEMU_CONSOLE=tty, QEMU_TIMEOUT, ...).
 #
@@ -68,52 +69,19 @@
 #
 # lib_assert.sh: assertions and the scenario's verdict
 #   lab_assert RC DESC — record one result: "ok - DESC" when RC is 0, else "not ok - DESC"
-#   log_has LOG REGEX — whether a line matches (LOG becomes LAB_LAST_LOG)
+#   expect_ok DESC CMD... — assert that CMD (run as given, no shell string) exits 0
+#   log_has LOG REGEX — whether a line matches: 0, 1, or 2 for a missing or empty LOG
+#   log_unjudged LOG REGEX — print why log_has returned 2, as a description's tail
 #   expect_line LOG REGEX [DESC] — assert a line matches (grep -E, CRs removed)
-#   expect_no_line LOG REGEX [DESC] — assert no line matches
+#   expect_no_line LOG REGEX [DESC] — assert no line matches (a missing or empty LOG fails)
 #   expect_nothing_mounted LOG [PREFIX] — assert a refused boot: nothing of the image mounted
 #   expect_qemu RESULT [DESC] — assert how the last qemu_boot ended (exited|panic|stop|timeout)
 #   lab_re_escape STRING — print STRING with the ERE metacharacters escaped
 #   scenario_end [LOG] — print the log tail on failure; exit 0 or 1
 #
-# lib_trust.sh (sourced instead of lib.sh): sha512 lists, CMS, OpenPGP, HTTPS with a test CA
-#   trust_ca_config DIR — print a minimal `openssl ca` config for the CA in DIR
-#   trust_genkey FILE rsa|ec — generate a private key
-#   trust_make_ca DIR CN — a CA with a self-signed certificate of the test dates
-#   trust_issue DIR NAME CN EXT KIND — a key and certificate issued by the CA in DIR
-#   trust_gpg_agent_pid HOME — print the PID of the gpg-agent of GnuPG home HOME
-#   trust_gpg_agent_stop HOME — stop that gpg-agent by PID
-#   trust_gpg_in HOME ARGS... — gpg on HOME: batch, no passphrase, clock at 2024-01-01
-#   trust_gpg_fpr HOME UID — print the fingerprint of the key with user ID UID
-#   trust_make_gpg DIR — GnuPG home, good and other keys, their keyrings and fingerprints
-#   trust_make_keys — every key and certificate under build/trust
-#   trust_moddir — print the lab kernel's module directory (MODDIR, else build/kernel's)
-#   trust_initramfs_stale — succeed when build/trust/initramfs.img must be rebuilt
-#   trust_build_initramfs — build/trust/initramfs.img: the image plus the trust material
-#   trust_setup — keys, certificates and the trust initramfs: sets TRUST_*, INITRD
-#   trust_keys — the keys and certificates only (host-side scenarios): sets TRUST_*
-#   trust_prepare keys|initramfs — make them under the lock; sets TRUST_*
-#   trust_gpg ARGS... — gpg on this scenario's copy of the trust GnuPG home
-#   trust_sign_gpg FILE FPR SIG — detached OpenPGP signature of FILE by key FPR
-#   trust_sign_cms FILE CERT KEY SIG — archiso's detached CMS signature of FILE
-#   trust_imgdir WEBROOT [BASEDIR] [ARCH] — print the tree's image directory
-#   sign_tree WEBROOT [BASEDIR] [ARCH] — .sha512, .cms.sig and .sig of the tree's image
-#   trust_host_status DIR sha512|cms|gpg — print the host tools' verdict on DIR's image
-#   trust_expect_host DIR CHECK=STATUS... — assert those verdicts
-#   trust_fixture_expect NAME — print "sha512=S cms=S gpg=S" for fixture NAME
-#   trust_flip_middle_byte FILE — invert the byte in the middle of FILE
-#   trust_fixture NAME DIR — make the signed image directory DIR bad as NAME says, check it
-#   trust_root_sfs OUT — the live root image of lib_image.sh, cached in build/trust
-#   trust_tree [BASEDIR] — the signed tree in $LAB_TMP/www: sets WEBROOT, TRUST_IMGDIR
-#   trust_serve [BASEDIR] — trust_tree, then nginx: also sets HTTP_PORT
-#   trust_nginx_start ROOTDIR [http|https] [RATE] — nginx beside the plain one: TRUST_NGINX_*
-#   nginx_tls_start ROOTDIR — nginx with TLS: sets HTTPS_PORT, NGINX_TLS_PID, NGINX_TLS_LOG
-#   trust_image_url SRV [BASEDIR] [ARCH] — print the image URL under archiso_http_srv SRV
-#   trust_image_re SRV [BASEDIR] [ARCH] — the same as an extended regex
-#   trust_boot_fixture FIXTURE [WORDS...] — serve the tree as FIXTURE and boot it: LOG, URL_RE
-#   trust_append SRV [EXTRA...] — print the kernel command line for the tree under SRV
-#   trust_expect_booted LOG — assert the live root's init ran on an overlay
-#   trust_expect_refused LOG — assert the failure twin: no init, nothing mounted, power off
+# lib_trust.sh (sourced instead of lib.sh): sha512 lists, CMS, OpenPGP, HTTPS with a test CA;
+# its header is the index of lib_trust_pki.sh, lib_trust_gpg.sh, lib_trust_build.sh,
+# lib_trust_fixtures.sh, lib_trust_serve.sh, lib_trust_boot.sh and lib_trust_assert.sh
 #
 # lib_transfer.sh (after lib.sh): test servers for broken and stalled downloads
 #   transfer_tool_build NAME — compile tests/tools/NAME.c into build/tests/NAME when stale

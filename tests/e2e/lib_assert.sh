@@ -29,24 +29,42 @@ expect_ok() {
 	lab_assert "$rc" "$desc"
 }
 
-# Whether some line of LOG ($1) matches the extended regex $2 (LOG becomes LAB_LAST_LOG).
+# Whether some line of LOG ($1) matches the extended regex $2 (LOG becomes LAB_LAST_LOG):
+# 0 yes, 1 no, 2 when LOG is missing or empty (nothing to judge) or the regex is bad.
 log_has() {
 	LAB_LAST_LOG=$1
+	[[ -s "$1" ]] || return 2
 	grep -qE -- "$2" <<<"$(lab_log_text "$1")"
+}
+
+# Print why log_has could not judge LOG ($1) and regex $2 (status 2), as a description's tail.
+log_unjudged() {
+	if [[ -s "$1" ]]; then
+		echo " (bad regex /$2/)"
+	else
+		echo " (log $1 missing or empty)"
+	fi
 }
 
 # Assert that some line of LOG ($1) matches the extended regex $2.
 expect_line() {
-	local rc=0
-	log_has "$1" "$2" || rc=1
-	lab_assert "$rc" "${3:-line /$2/}"
+	local rc=0 desc=${3:-line /$2/}
+	log_has "$1" "$2" || rc=$?
+	[[ $rc -ne 2 ]] || desc+=$(log_unjudged "$1" "$2")
+	lab_assert "$rc" "$desc"
 }
 
-# Assert that no line of LOG ($1) matches the extended regex $2.
+# Assert that no line of LOG ($1) matches the extended regex $2; a missing or empty LOG
+# fails (it shows nothing, not the absence of a line).
 expect_no_line() {
-	local rc=0
-	log_has "$1" "$2" && rc=1
-	lab_assert "$rc" "${3:-no line /$2/}"
+	local rc=0 desc=${3:-no line /$2/}
+	log_has "$1" "$2" || rc=$?
+	case $rc in
+	0) rc=1 ;;
+	1) rc=0 ;;
+	*) desc+=$(log_unjudged "$1" "$2") ;;
+	esac
+	lab_assert "$rc" "$desc"
 }
 
 # Assert what every refused boot of LOG ($1) shows: the agent's mount table

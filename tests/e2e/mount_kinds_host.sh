@@ -20,6 +20,22 @@ mounted() {
 	findmnt -n -r -o FSTYPE,SOURCE --mountpoint "$1" 2>/dev/null | head -1 || true
 }
 
+# Whether what is mounted at $1 (FSTYPE SOURCE) matches the glob $2.
+# shellcheck disable=SC2317  # run by expect_ok
+mounted_as() {
+	# shellcheck disable=SC2053  # $2 is a glob
+	[[ "$(mounted "$1")" == $2 ]]
+}
+
+# Whether nothing is mounted at any of $@.
+# shellcheck disable=SC2317  # run by expect_ok
+nothing_mounted() {
+	local dir
+	for dir in "$@"; do
+		[[ -z "$(mounted "$dir")" ]] || return 1
+	done
+}
+
 # Run mountroot with $@; its output into $LAB_TMP/mount.log; its exit code.
 mount_root() {
 	local rc=0
@@ -40,16 +56,16 @@ check_dir() {
 	mkdir -p "$tree/etc" && echo dir-root >"$tree/etc/marker"
 	mount_root dir "$tree" "$NEWROOT" || rc=1
 	lab_assert "$rc" "dir: mount_root succeeds"
-	lab_assert "$([[ "$(mounted "$NEWROOT")" == overlay* ]] && echo 0 || echo 1)" "dir: the new root is an overlay ($(mounted "$NEWROOT"))"
-	lab_assert "$(grep -qx dir-root "$NEWROOT/etc/marker" && echo 0 || echo 1)" "dir: the directory's files are in the new root"
+	expect_ok "dir: the new root is an overlay ($(mounted "$NEWROOT"))" mounted_as "$NEWROOT" 'overlay*'
+	expect_ok "dir: the directory's files are in the new root" grep -qx dir-root "$NEWROOT/etc/marker"
 	echo change >"$NEWROOT/etc/new"
-	lab_assert "$([[ ! -e "$tree/etc/new" ]] && echo 0 || echo 1)" "dir: a write goes to the overlay, not into the directory"
+	expect_ok "dir: a write goes to the overlay, not into the directory" test ! -e "$tree/etc/new"
 	"$TOOL" undo "$NEWROOT"
-	lab_assert "$([[ -z "$(mounted "$NEWROOT")" ]] && echo 0 || echo 1)" "dir: undo unmounts it"
+	expect_ok "dir: undo unmounts it" nothing_mounted "$NEWROOT"
 	mount_root dir "$tree" "$NEWROOT" rw || rc=1
 	lab_assert "$rc" "dir rw: mount_root succeeds"
 	echo change >"$NEWROOT/etc/rw"
-	lab_assert "$([[ -e "$tree/etc/rw" ]] && echo 0 || echo 1)" "dir rw: the directory itself is the root, read-write"
+	expect_ok "dir rw: the directory itself is the root, read-write" test -e "$tree/etc/rw"
 	"$TOOL" undo "$NEWROOT"
 }
 
@@ -64,13 +80,13 @@ check_block() {
 	mount_root block "$dev" "$NEWROOT" || rc=1
 	after=$(losetup -l -n | wc -l)
 	lab_assert "$rc" "block: mount_root succeeds"
-	lab_assert "$([[ "$(mounted /run/pxeroot/lower)" == "ext4 $dev" ]] && echo 0 || echo 1)" "block: $dev itself is the read-only lower ($(mounted /run/pxeroot/lower))"
-	lab_assert "$([[ "$before" == "$after" ]] && echo 0 || echo 1)" "block: no loop device attached ($before before, $after after)"
-	lab_assert "$(grep -qx dir-root "$NEWROOT/etc/marker" && echo 0 || echo 1)" "block: the filesystem's files are in the new root"
+	expect_ok "block: $dev itself is the read-only lower ($(mounted /run/pxeroot/lower))" mounted_as /run/pxeroot/lower "ext4 $dev"
+	expect_ok "block: no loop device attached ($before before, $after after)" test "$before" = "$after"
+	expect_ok "block: the filesystem's files are in the new root" grep -qx dir-root "$NEWROOT/etc/marker"
 	"$TOOL" undo "$NEWROOT"
 	mount_root block "$dev" "$NEWROOT" rw || rc=1
 	lab_assert "$rc" "block rw: mount_root succeeds"
-	lab_assert "$([[ "$(mounted "$NEWROOT")" == "ext4 $dev" ]] && echo 0 || echo 1)" "block rw: the ext4 device is the root ($(mounted "$NEWROOT"))"
+	expect_ok "block rw: the ext4 device is the root ($(mounted "$NEWROOT"))" mounted_as "$NEWROOT" "ext4 $dev"
 	expect_line "$LAB_TMP/mount.log" "pxeroot: mount: $(lab_re_escape "$dev") \\(ext4\\) on $NEWROOT read-write" "block rw: the line names the device"
 	"$TOOL" undo "$NEWROOT"
 }
@@ -82,9 +98,9 @@ check_block_bad() {
 	loop_dev "$img"
 	dev=$LOOP_DEV
 	mount_root block "$dev" "$NEWROOT" || rc=$?
-	lab_assert "$([[ $rc -eq 1 ]] && echo 0 || echo 1)" "empty block device: mount_root fails"
+	expect_ok "empty block device: mount_root fails" test "$rc" -eq 1
 	expect_line "$LAB_TMP/mount.log" "pxeroot: image $(lab_re_escape "$dev"): no known filesystem" "empty block device: the cause names the device"
-	lab_assert "$([[ -z "$(mounted "$NEWROOT")$(mounted /run/pxeroot/lower)" ]] && echo 0 || echo 1)" "empty block device: nothing mounted"
+	expect_ok "empty block device: nothing mounted" nothing_mounted "$NEWROOT" /run/pxeroot/lower
 }
 
 # Detach the host loop devices this test attached (from the EXIT trap).

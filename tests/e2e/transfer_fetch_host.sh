@@ -12,12 +12,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=tests/e2e/lib_transfer.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_transfer.sh"
 
+# Whether $1 is not empty and equal to $2.
+# shellcheck disable=SC2317  # run by expect_ok
+same_words() {
+	[[ -n "$1" && "$1" == "$2" ]]
+}
+
 # Assert the resume offsets equal the bytes each cut left the client ($1 = log).
 resumes_at_cuts() {
 	local log=$1 got want
 	got=$(sed -n 's/.*: resumed at byte \([0-9]*\) .*/\1/p' "$log" | tr '\n' ' ')
 	want=$(sed -n 's/.*(attempt [0-9]*, \([0-9]*\) bytes so far).*/\1/p' "$log" | tr '\n' ' ')
-	lab_assert "$([[ -n "$got" && "$got" == "$want" ]] && echo 0 || echo 1)" "resumes start where the cuts left off ($got/ $want)"
+	expect_ok "resumes start where the cuts left off ($got/ $want)" same_words "$got" "$want"
 }
 
 # Fetch img.sfs of directory $1 (served by the last nginx) through cutproxy with
@@ -30,7 +36,7 @@ fetch_through_cuts() {
 	cutproxy_stop
 	lab_assert "$FETCH_RC" "$label: pxeroot fetch exits 0"
 	expect_line "$LAB_TMP/$name.log" 'sha512 ok' "$label: sha512 ok"
-	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/$name" && echo 0 || echo 1)" "$label: the file is identical"
+	expect_ok "$label: the file is identical" cmp -s "$www/img.sfs" "$LAB_TMP/out/$name"
 }
 
 # With nginx serving directory $1 as the NGINX_* variables set it up, fetch through
@@ -65,22 +71,22 @@ main() {
 
 	httpfault_start "$www/img.sfs" --extra 65536
 	run_fetch "http://127.0.0.1:$HTTPFAULT_PORT/img.sfs" extra.sfs --retries 2
-	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "extra data: pxeroot fetch exits 1"
+	expect_ok "extra data: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$HTTPFAULT_LOG" '^httpfault: GET bytes=[0-9]+ -> 206, [0-9]+ bytes sent$' "extra data: the server sent a resumed answer"
 	expect_line "$LAB_TMP/extra.sfs.log" 'resumed at byte 20709376 ' "extra data: resumed 256 KiB before the early end (the newest bytes of a broken attempt are asked for again)"
 	expect_line "$LAB_TMP/extra.sfs.log" 'more data than the 41943040 bytes announced' "extra data: refused, the cause named"
 	expect_no_line "$LAB_TMP/extra.sfs.log" "complete after" "extra data: never taken as complete"
-	lab_assert "$([[ ! -e "$LAB_TMP/out/extra.sfs" ]] && echo 0 || echo 1)" "extra data: no file left"
+	expect_ok "extra data: no file left" test ! -e "$LAB_TMP/out/extra.sfs"
 
 	cutproxy_start --blackhole --upstream 127.0.0.1:9
 	run_fetch "http://127.0.0.1:$CUTPROXY_PORT/img.sfs" deadline.sfs --timeout 2 --stall-timeout 30
 	cutproxy_stop
-	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "deadline: pxeroot fetch exits 1"
+	expect_ok "deadline: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$LAB_TMP/deadline.sfs.log" 'img\.sfs: not done after 2 s \(pxeroot\.timeout=\)$' "deadline: the line names pxeroot.timeout="
-	lab_assert "$([[ ! -e "$LAB_TMP/out/deadline.sfs" ]] && echo 0 || echo 1)" "deadline: no file left"
+	expect_ok "deadline: no file left" test ! -e "$LAB_TMP/out/deadline.sfs"
 
 	run_fetch "http://127.0.0.1:$good/none.sfs" missing.sfs
-	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "404: pxeroot fetch exits 1"
+	expect_ok "404: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$LAB_TMP/missing.sfs.log" 'none\.sfs: HTTP 404$' "404: named"
 	expect_no_line "$LAB_TMP/missing.sfs.log" 'attempt' "404: not retried"
 	scenario_end "$LAB_LAST_LOG"

@@ -36,7 +36,7 @@ main() {
 		--mirror "http://127.0.0.1:$HTTP_PORT/" >"$log" 2>&1 </dev/null || FETCH_RC=$?
 	LAB_LAST_LOG=$log
 	lab_assert "$FETCH_RC" "pxeroot fetch exits 0"
-	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/img.sfs" && echo 0 || echo 1)" "the file is identical"
+	expect_ok "the file is identical" cmp -s "$www/img.sfs" "$LAB_TMP/out/img.sfs"
 	expect_line "$HTTPFAULT_LOG" '^httpfault: GET  ?0 -> 200, 2097152 bytes sent$' "the first mirror cut the download half-way"
 	expect_line "$HTTPFAULT_LOG" '^httpfault: GET bytes=1835008 -> 503' "the mirror that was sending was asked to resume first (256 KiB before the cut: the newest bytes of a broken attempt are asked for again)"
 	expect_line "$log" "^pxeroot: fetch http://127\\.0\\.0\\.1:$HTTP_PORT/img\\.sfs: the first 1835008 bytes came from http://127\\.0\\.0\\.1:$HTTPFAULT_PORT/; starting over" \

@@ -16,7 +16,7 @@ PXEROOT="$LAB_ROOT/build/pxeroot"
 no_raw_controls() {
 	local n
 	n=$(LC_ALL=C grep -c $'[\x01-\x09\x0b-\x1f\x7f]' "$1") || true
-	lab_assert "$([[ "${n:-0}" -eq 0 ]] && echo 0 || echo 1)" "$2: no raw control byte in the log ($n lines with one)"
+	expect_ok "$2: no raw control byte in the log ($n lines with one)" test "${n:-0}" -eq 0
 }
 
 # httpfault with --evil $1 serving file $2: the fetch fails (the file keeps
@@ -28,10 +28,10 @@ evil_case() {
 	run_fetch "http://127.0.0.1:$HTTPFAULT_PORT/img.sfs" "$mode.sfs" --retries 2
 	lab_stop_pid "$HTTPFAULT_PID"
 	lab_untrack "$HTTPFAULT_PID"
-	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "$mode: pxeroot fetch exits 1"
+	expect_ok "$mode: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$LAB_TMP/$mode.sfs.log" "$re" "$mode: the header quoted with \\x escapes"
 	no_raw_controls "$LAB_TMP/$mode.sfs.log" "$mode"
-	lab_assert "$([[ ! -e "$LAB_TMP/out/$mode.sfs" ]] && echo 0 || echo 1)" "$mode: no file left"
+	expect_ok "$mode: no file left" test ! -e "$LAB_TMP/out/$mode.sfs"
 }
 
 main() {

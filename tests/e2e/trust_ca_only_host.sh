@@ -59,14 +59,14 @@ main() {
 	check_dir_vouches "$HTTPS_PORT"
 
 	fetch_with_ca_dir "$url" other.sfs --ca "$TRUST_CMS_CA"
-	lab_assert "$([[ $FETCH_RC -eq 1 ]] && echo 0 || echo 1)" "--ca another CA: pxeroot fetch exits 1"
+	expect_ok "--ca another CA: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$LAB_TMP/other.sfs.log" "^pxeroot: fetch $(lab_re_escape "$url"): SSL certificate problem" \
 		"--ca another CA: the certificate problem named"
-	lab_assert "$([[ ! -e "$LAB_TMP/out/other.sfs" ]] && echo 0 || echo 1)" "--ca another CA: no file left"
+	expect_ok "--ca another CA: no file left" test ! -e "$LAB_TMP/out/other.sfs"
 
 	fetch_with_ca_dir "$url" right.sfs --ca "$TRUST_TLS_CA"
 	lab_assert "$FETCH_RC" "--ca the test CA: pxeroot fetch exits 0"
-	lab_assert "$(cmp -s "$www/img.sfs" "$LAB_TMP/out/right.sfs" && echo 0 || echo 1)" "--ca the test CA: the file is identical"
+	expect_ok "--ca the test CA: the file is identical" cmp -s "$www/img.sfs" "$LAB_TMP/out/right.sfs"
 	scenario_end "$LAB_LAST_LOG"
 }
 

@@ -37,6 +37,12 @@ curl_rc() {
 	echo "$rc"
 }
 
+# Whether the first cut is known (FIRST_CUT) and $1 bytes is where it was.
+# shellcheck disable=SC2317  # run by expect_ok
+at_first_cut() {
+	[[ -n "$FIRST_CUT" && "$1" == "$FIRST_CUT" ]]
+}
+
 # A small file fetched on its own connection passes and uses no cut.
 check_small_passes() {
 	local rc
@@ -57,11 +63,11 @@ check_cuts() {
 	check_small_passes
 	url="http://127.0.0.1:$CUTPROXY_PORT/big.bin"
 	rc=$(curl_rc -f -D "$LAB_TMP/big.hdr" -o "$out" "$url")
-	lab_assert "$([[ $rc -ne 0 ]] && echo 0 || echo 1)" "a plain curl through --cuts 3 fails (exit $rc)"
+	expect_ok "a plain curl through --cuts 3 fails (exit $rc)" test "$rc" -ne 0
 	FIRST_CUT=$(first_cut_bytes)
 	got=$(($(size_of "$LAB_TMP/big.hdr") + $(size_of "$out")))
-	lab_assert "$([[ -n "$FIRST_CUT" && $got -eq $FIRST_CUT ]] && echo 0 || echo 1)" \
-		"the client got exactly the cut's bytes before the reset (headers + body $got, cut ${FIRST_CUT:-none})"
+	expect_ok "the client got exactly the cut's bytes before the reset (headers + body $got, cut ${FIRST_CUT:-none})" \
+		at_first_cut "$got"
 	for ((try = 1; try <= 5; try++)); do
 		rc=$(curl_rc -f -C - -o "$out" "$url")
 		[[ $rc -eq 0 ]] && break
@@ -69,8 +75,8 @@ check_cuts() {
 	done
 	lab_assert "$rc" "curl -C - completes the file within 5 attempts (attempt $try, exit $rc)"
 	got=$(sha256sum <"$out" | cut -d' ' -f1)
-	lab_assert "$([[ "$got" == "$BIG_SHA" ]] && echo 0 || echo 1)" "the resumed file's sha256 is the original's"
-	lab_assert "$([[ "$(cutproxy_cuts)" -eq 3 ]] && echo 0 || echo 1)" "the proxy log shows exactly 3 cuts (it shows $(cutproxy_cuts))"
+	expect_ok "the resumed file's sha256 is the original's" test "$got" = "$BIG_SHA"
+	expect_ok "the proxy log shows exactly 3 cuts (it shows $(cutproxy_cuts))" test "$(cutproxy_cuts)" -eq 3
 	expect_line "$CUTPROXY_LOG" '^cutproxy: cut connection [0-9]+ after [0-9]+ bytes \(cut 3 of 3\)$' "the third cut is logged as cut 3 of 3"
 	expect_line "$CUTPROXY_LOG" '^cutproxy: connection [0-9]+ from 127\.0\.0\.1:[0-9]+$' "connections are logged"
 	cutproxy_stop
@@ -84,7 +90,7 @@ check_blackhole() {
 	start=$EPOCHREALTIME
 	rc=$(curl_rc -o /dev/null -m 2 "http://127.0.0.1:$CUTPROXY_PORT/big.bin")
 	secs=$(lab_elapsed "$start")
-	lab_assert "$([[ $rc -eq 28 ]] && echo 0 || echo 1)" "curl -m 2 through --blackhole times out (exit $rc after $secs s)"
+	expect_ok "curl -m 2 through --blackhole times out (exit $rc after $secs s)" test "$rc" -eq 28
 	expect_line "$CUTPROXY_LOG" '^cutproxy: connection 1 from ' "the blackhole accepted the connection"
 	cutproxy_stop
 }
@@ -100,14 +106,14 @@ check_swap() {
 	LAB_LAST_LOG=$CUTPROXY_LOG
 	url="http://127.0.0.1:$CUTPROXY_PORT/swap.bin"
 	rc=$(curl_rc -f -o "$LAB_TMP/swap1.out" "$url")
-	lab_assert "$([[ $rc -ne 0 ]] && echo 0 || echo 1)" "the first download of swap.bin is cut (exit $rc)"
-	lab_assert "$([[ -n "$FIRST_CUT" && "$(first_cut_bytes)" == "$FIRST_CUT" ]] && echo 0 || echo 1)" \
-		"the same seed and bounds cut at the same offset ($(first_cut_bytes) and $FIRST_CUT)"
+	expect_ok "the first download of swap.bin is cut (exit $rc)" test "$rc" -ne 0
+	expect_ok "the same seed and bounds cut at the same offset ($(first_cut_bytes) and $FIRST_CUT)" \
+		at_first_cut "$(first_cut_bytes)"
 	expect_line "$CUTPROXY_LOG" "^cutproxy: swap $(lab_re_escape "$LAB_TMP/swap.new") -> $(lab_re_escape "$WEBROOT/swap.bin")\$" "the swap is logged"
 	rc=$(curl_rc -f -o "$LAB_TMP/swap2.out" "$url")
 	lab_assert "$rc" "the second download passes (exit $rc)"
-	lab_assert "$([[ "$(sha256sum <"$LAB_TMP/swap2.out" | cut -d' ' -f1)" == "$got" ]] && echo 0 || echo 1)" \
-		"the second download returns the new content"
+	expect_ok "the second download returns the new content" \
+		test "$(sha256sum <"$LAB_TMP/swap2.out" | cut -d' ' -f1)" = "$got"
 	cutproxy_stop
 }
 

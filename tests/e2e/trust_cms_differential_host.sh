@@ -47,19 +47,6 @@ garbage:refused
 PKI=""
 IMAGE=""
 
-# Issue with the CA in directory $1 a key $1/$2.key and certificate $1/$2.crt
-# (CN $3, extension section $4 of the CA config) valid from $5 to $6
-# (YYYYMMDDHHMMSSZ).
-issue_dated() {
-	local dir=$1 name=$2 cn=$3 ext=$4 start=$5 end=$6
-	trust_genkey "$dir/$name.key" rsa
-	openssl req -new -key "$dir/$name.key" -subj "/O=pxeroot tests/CN=$cn" \
-		-config "$dir/ca.cnf" -out "$dir/$name.csr"
-	openssl ca -batch -notext -config "$dir/ca.cnf" -cert "$dir/ca.crt" -keyfile "$dir/ca.key" \
-		-in "$dir/$name.csr" -out "$dir/$name.crt" -extensions "$ext" \
-		-startdate "$start" -enddate "$end" 2>/dev/null
-}
-
 # Turn certificate $2 (key $2 with .key) issued by the CA in directory $1 into
 # the CA directory $3 that `openssl ca` (trust_issue) can issue from.
 sub_ca_dir() {
@@ -84,8 +71,8 @@ make_pki() {
 	trust_make_ca "$PKI/root" "$now_cn root CA"
 	trust_issue "$PKI/root" good "$now_cn signer" ext_codesign rsa
 	trust_issue "$PKI/root" other "$now_cn other signer" ext_codesign ec
-	issue_dated "$PKI/root" expired "$now_cn expired signer" ext_codesign 20200101000000Z 20210101000000Z
-	issue_dated "$PKI/root" future "$now_cn future signer" ext_codesign 20480101000000Z 20490101000000Z
+	trust_issue "$PKI/root" expired "$now_cn expired signer" ext_codesign rsa 20200101000000Z 20210101000000Z
+	trust_issue "$PKI/root" future "$now_cn future signer" ext_codesign rsa 20480101000000Z 20490101000000Z
 	trust_issue "$PKI/root" inter "$now_cn intermediate CA" ext_ca rsa
 	sub_ca_dir "$PKI/root" inter "$PKI/inter"
 	trust_issue "$PKI/inter" leaf "$now_cn signer under the intermediate" ext_codesign rsa
@@ -264,10 +251,8 @@ check_fixtures() {
 		want=${entry#*:}
 		got_ssl=$(openssl_verdict "$LAB_TMP/fx/$name")
 		got_px=$(pxeroot_verdict "$name" "$base")
-		lab_assert "$([[ "$got_ssl" == "$want" ]] && echo 0 || echo 1)" \
-			"fixture $name: openssl says $want as intended (it says $got_ssl)"
-		lab_assert "$([[ "$got_px" == "$got_ssl" ]] && echo 0 || echo 1)" \
-			"$(printf '%-26s openssl %-8s pxeroot %s' "$name" "$got_ssl" "$got_px")"
+		expect_ok "fixture $name: openssl says $want as intended (it says $got_ssl)" test "$got_ssl" = "$want"
+		expect_ok "$(printf '%-26s openssl %-8s pxeroot %s' "$name" "$got_ssl" "$got_px")" test "$got_px" = "$got_ssl"
 		[[ "$got_px" == "$got_ssl" ]] || sed 's/^/#   /' "$LAB_TMP/fx/$name/pxeroot.log"
 	done
 }

@@ -24,19 +24,19 @@ main() {
 	text=$(lab_log_text "$raw")
 	expect_line "$raw" '^pxeroot: fetch http://h/a\.sfs: resumed at byte 1747104 \(attempt 2\)$' "a line broken by one kernel message is whole again"
 	expect_line "$raw" '^\[    3\.889109\] IPv6: ADDRCONF\(NETDEV_CHANGE\): eth0: link becomes ready$' "the kernel message follows it on a line of its own"
-	lab_assert "$([[ $(wc -l <<<"$text") -eq 2 ]] && echo 0 || echo 1)" "no line is lost or added"
+	expect_ok "no line is lost or added" test "$(wc -l <<<"$text")" -eq 2
 
 	put "$raw" 'pxeroot: a[    1.000000] k1\n[    1.100000] k2\nb[    1.200000] k3\nc\nnext\n'
 	text=$(lab_log_text "$raw")
-	lab_assert "$([[ "$text" == $'pxeroot: abc\n[    1.200000] k3\n[    1.000000] k1\n[    1.100000] k2\nnext' ]] && echo 0 || echo 1)" \
-		"two messages in a row and a third in the same line: the line is whole, all three kept"
+	expect_ok "two messages in a row and a third in the same line: the line is whole, all three kept" \
+		test "$text" = $'pxeroot: abc\n[    1.200000] k3\n[    1.000000] k1\n[    1.100000] k2\nnext'
 
 	put "$raw" 'pxeroot: tail[    2.000000] last message\n'
 	expect_line "$raw" '^pxeroot: tail$' "a message at the end of the log: the line before it is whole"
 
 	put "$clean" '[    0.000000] Linux version\r\npxeroot: progress [attempt 2]\r\n[    0.500000] k\r\nPXEROOT-E2E: init started\r\n'
-	lab_assert "$([[ "$(lab_log_text "$clean")" == "$(tr -d '\r' <"$clean")" ]] && echo 0 || echo 1)" \
-		"a clean log only loses its carriage returns"
+	expect_ok "a clean log only loses its carriage returns" \
+		test "$(lab_log_text "$clean")" = "$(tr -d '\r' <"$clean")"
 	scenario_end "$raw"
 }
 

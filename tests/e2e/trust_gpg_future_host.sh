@@ -72,13 +72,12 @@ check_future() {
 	at=$((now + 86400))
 	sign_at "$dir/img" "$dir/img.sig" "$at"
 	made=$(gpgv_valid_at "$dir/img.sig" "$dir/img")
-	lab_assert "$([[ -n "$made" ]] && echo 0 || echo 1)" "future: gpgv accepts the signature (VALIDSIG)"
-	lab_assert "$([[ "${made:-0}" -gt "$now" ]] && echo 0 || echo 1)" \
-		"future: the signature ($made) is from the future of the clock ($now)"
-	lab_assert "$([[ "$KEY_CREATED" -le "${made:-0}" && "$KEY_CREATED" -le "$now" ]] && echo 0 || echo 1)" \
-		"future: the key ($KEY_CREATED) is older than the signature and not from the future"
+	expect_ok "future: gpgv accepts the signature (VALIDSIG)" test -n "$made"
+	expect_ok "future: the signature ($made) is from the future of the clock ($now)" test "${made:-0}" -gt "$now"
+	expect_ok "future: the key ($KEY_CREATED) is older than the signature and not from the future" \
+		test "$KEY_CREATED" -le "${made:-0}" -a "$KEY_CREATED" -le "$now"
 	rc=$(fetch_rc future)
-	lab_assert "$([[ "$rc" -eq 0 ]] && echo 0 || echo 1)" "future: pxeroot fetch --gpg-keyring exits 0 (it exited $rc)"
+	expect_ok "future: pxeroot fetch --gpg-keyring exits 0 (it exited $rc)" test "$rc" -eq 0
 	expect_line "$LAB_TMP/fetch-future.log" "pxeroot: verify .*/future/img: gpg ok \\(key $FPR\\)" \
 		"future: pxeroot says gpg ok with the key's fingerprint"
 	rc=0
@@ -86,15 +85,20 @@ check_future() {
 	lab_assert "$rc" "future: the file is the image"
 }
 
+# Whether exit status $1 is 1 and file $2 is not there.
+# shellcheck disable=SC2317  # run by expect_ok
+refused_without_file() {
+	[[ "$1" -eq 1 && ! -e "$2" ]]
+}
+
 # The signature from one day back, older than its key: gpgv and pxeroot refuse it.
 check_before_key() {
 	local dir=$LAB_TMP/www/before made rc
 	sign_at "$dir/img" "$dir/img.sig" $((KEY_CREATED - 86400)) --ignore-time-conflict
 	made=$(gpgv_valid_at "$dir/img.sig" "$dir/img")
-	lab_assert "$([[ -z "$made" ]] && echo 0 || echo 1)" "before-key: gpgv refuses the signature"
+	expect_ok "before-key: gpgv refuses the signature" test -z "$made"
 	rc=$(fetch_rc before)
-	lab_assert "$([[ "$rc" -eq 1 && ! -e "$LAB_TMP/out/before" ]] && echo 0 || echo 1)" \
-		"before-key: pxeroot fetch exits 1 (it exited $rc), no file left"
+	expect_ok "before-key: pxeroot fetch exits 1 (it exited $rc), no file left" refused_without_file "$rc" "$LAB_TMP/out/before"
 	expect_line "$LAB_TMP/fetch-before.log" \
 		"pxeroot: verify .*/before/img: gpg signature .*: key $FPR was created on .*, after the signature \\(.*\\): image refused" \
 		"before-key: pxeroot says the key was created after the signature"
