@@ -33,7 +33,7 @@ claim_is() {
 	local line=$1 want=$2 rc=0 f="$LAB_TMP/cmdline"
 	printf '%s\n' "$line" >"$f"
 	"$PXEROOT" claim "$f" >"$LAB_TMP/claim.log" 2>&1 || rc=$?
-	lab_assert "$([[ $rc -eq $want ]] && echo 0 || echo 1)" "claim \"$line\" exits $want (got $rc)"
+	expect_ok "claim \"$line\" exits $want (got $rc)" test "$rc" -eq "$want"
 }
 
 # Exit codes of claim.
@@ -67,7 +67,7 @@ check_claim_checks() {
 	claim_is "root=nfs:10.0.2.2:/export" 0
 	printf '%s\n' "root=nfs:10.0.2.2:/export checksum=y" >"$f"
 	"$PXEROOT" cmdline --explain "$f" >"$LAB_TMP/explain.log" 2>&1 || rc=$?
-	lab_assert "$([[ $rc -ne 0 ]] && echo 0 || echo 1)" "explain: an NFS export with checks is not a plan (exit $rc)"
+	expect_ok "explain: an NFS export with checks is not a plan (exit $rc)" test "$rc" -ne 0
 	expect_line "$LAB_TMP/explain.log" 'cmdline checksum=y: the nfs source .*cannot check what it boots' "explain: says why"
 	expect_no_line "$LAB_TMP/explain.log" 'plan: checks:' "explain: lists no checks it would not make"
 }
@@ -77,10 +77,10 @@ check_modules() {
 	local mods m
 	mods=$("$PXEROOT" modules)
 	for m in loop overlay squashfs erofs ext4 isofs nfit nd_pmem; do
-		lab_assert "$(grep -qx "$m" <<<"$mods" && echo 0 || echo 1)" "modules lists $m"
+		expect_ok "modules lists $m" grep -qx "$m" <<<"$mods"
 	done
-	lab_assert "$([[ -z "$(sort <<<"$mods" | uniq -d)" ]] && echo 0 || echo 1)" "modules names each once"
-	lab_assert "$("$PXEROOT" modules --for-sources | grep -qxP 'ext4\tmount' && echo 0 || echo 1)" "--for-sources says the mount stage needs ext4"
+	expect_ok "modules names each once" test -z "$(sort <<<"$mods" | uniq -d)"
+	expect_ok "--for-sources says the mount stage needs ext4" grep -qxP 'ext4\tmount' <<<"$("$PXEROOT" modules --for-sources)"
 }
 
 # Print the path `pxeroot files` names for key $1.
@@ -88,17 +88,36 @@ file_path() {
 	"$PXEROOT" files | awk -F'\t' -v k="$1" '$1 == k { print $2 }'
 }
 
+# Whether text $1 is KEY<tab>PATH lines, at least one, every path absolute.
+# shellcheck disable=SC2317  # run by expect_ok
+key_path_lines() {
+	awk -F'\t' 'NF != 2 || $2 !~ /^\// { bad = 1 } END { exit bad || NR == 0 }' <<<"$1"
+}
+
+# Whether exit status $1 is a failure and file $2 was not left.
+# shellcheck disable=SC2317  # run by expect_ok
+refused_without() {
+	[[ $1 -ne 0 && ! -e $2 ]]
+}
+
+# Whether $1 is not empty and equals $2.
+# shellcheck disable=SC2317  # run by expect_ok
+same_nonempty() {
+	[[ -n $1 && $1 == "$2" ]]
+}
+
 # `pxeroot files`: KEY<tab>PATH lines, an absolute path each, the trust material's keys and the
 # CA bundle's once each.
 check_files() {
-	local files key
+	local files key rc
 	files=$("$PXEROOT" files)
-	lab_assert "$(awk -F'\t' 'NF != 2 || $2 !~ /^\// { bad = 1 } END { exit bad || NR == 0 }' <<<"$files" && echo 0 || echo 1)" \
-		"files: KEY<tab>PATH lines, every path absolute"
+	expect_ok "files: KEY<tab>PATH lines, every path absolute" key_path_lines "$files"
 	for key in cms-cert cms-ca gpg-keyring ca-bundle; do
-		lab_assert "$([[ $(awk -F'\t' -v k="$key" '$1 == k' <<<"$files" | wc -l) -eq 1 ]] && echo 0 || echo 1)" "files names $key once"
+		expect_ok "files names $key once" test "$(awk -F'\t' -v k="$key" '$1 == k' <<<"$files" | wc -l)" -eq 1
 	done
-	lab_assert "$([[ $("$PXEROOT" files extra >/dev/null 2>&1; echo $?) -eq 2 ]] && echo 0 || echo 1)" "files with an argument: usage, exit 2"
+	rc=0
+	"$PXEROOT" files extra >/dev/null 2>&1 || rc=$?
+	expect_ok "files with an argument: usage, exit 2" test "$rc" -eq 2
 }
 
 # The code reads the paths `pxeroot files` prints: claim with cms_verify=y looks for the cms-ca
@@ -127,7 +146,7 @@ check_files_unspelled() {
 	while read -r word; do
 		hits=$(grep -rlF -- "$word" "$LAB_ROOT/mkinitcpio" "$LAB_ROOT/dracut" "$LAB_ROOT/initramfs-tools" \
 			"$LAB_ROOT/tools/mkinitramfs.sh" "$LAB_ROOT/Makefile" || true)
-		lab_assert "$([[ -z "$hits" ]] && echo 0 || echo 1)" "no adapter spells $word${hits:+ (in: ${hits//$'\n'/ })}"
+		expect_ok "no adapter spells $word${hits:+ (in: ${hits//$'\n'/ })}" test -z "$hits"
 	done < <("$PXEROOT" files | awk -F'\t' '{ d = $2; sub(/[^\/]*$/, "", d); f = $2; sub(/.*\//, "", f); print $2; print d; print f }' | sort -u)
 }
 
@@ -155,7 +174,7 @@ expect_installs() {
 		done <<<"$got"
 		lab_assert "$rc" "$name: $key from ${src#"$LAB_TMP/"} at $path"
 	done < <("$PXEROOT" files)
-	lab_assert "$([[ $(grep -c . <<<"$got") -eq $("$PXEROOT" files | wc -l) ]] && echo 0 || echo 1)" "$name: no other file"
+	expect_ok "$name: no other file" test "$(grep -c . <<<"$got")" -eq "$("$PXEROOT" files | wc -l)"
 }
 
 # Each adapter under stand-ins of the functions it calls, PXEROOT_CONFDIR holding the trust
@@ -203,7 +222,7 @@ check_mkinitramfs_files() {
 	done < <("$PXEROOT" files) | expect_installs tools/mkinitramfs.sh "$conf"
 	"$LAB_ROOT/tools/mkinitramfs.sh" --binary "$PXEROOT" --moddir "$moddir" --out "$LAB_TMP/bad.img" \
 		--file "bogus=${args[1]#*=}" >"$LAB_TMP/mkinitramfs-bad.log" 2>&1 || rc=$?
-	lab_assert "$([[ $rc -ne 0 && ! -e "$LAB_TMP/bad.img" ]] && echo 0 || echo 1)" "tools/mkinitramfs.sh --file bogus=...: refused"
+	expect_ok "tools/mkinitramfs.sh --file bogus=...: refused" refused_without "$rc" "$LAB_TMP/bad.img"
 	expect_line "$LAB_TMP/mkinitramfs-bad.log" "--file bogus=.*: not a key word of '.* files' \\(cms-cert" "the refusal names the key words"
 }
 
@@ -217,7 +236,7 @@ check_mkinitcpio_install() {
 		add_module() { echo "$1"; }
 		source "$1"; build' _ "$LAB_ROOT/mkinitcpio/install/pxeroot")
 	for m in $("$PXEROOT" modules); do
-		lab_assert "$(grep -qx "$m" <<<"$added" && echo 0 || echo 1)" "mkinitcpio install adds $m"
+		expect_ok "mkinitcpio install adds $m" grep -qx "$m" <<<"$added"
 	done
 }
 
@@ -252,8 +271,8 @@ expect_nic_drivers() {
 	want=$("$PXEROOT" modules --net | module_closure | net_drivers)
 	[[ "$got" == "$want" ]] || lab_note "$name: NIC drivers beyond the list: $(comm -13 <(echo "$want") <(echo "$got") | wc -l)," \
 		"missing: $(comm -23 <(echo "$want") <(echo "$got") | tr '\n' ' ')"
-	lab_assert "$([[ -n "$want" && "$got" == "$want" ]] && echo 0 || echo 1)" \
-		"$name: the image's NIC drivers are the $(wc -l <<<"$want") that pxeroot modules --net names (and they need)"
+	expect_ok "$name: the image's NIC drivers are the $(wc -l <<<"$want") that pxeroot modules --net names (and they need)" \
+		same_nonempty "$got" "$want"
 }
 
 # The NIC drivers of each generator's image: the standalone image, initramfs-tools' and dracut's
@@ -291,7 +310,7 @@ check_images_ca_bundle() {
 		dracut) dracut_image pxeroot-systemd systemd ;;
 		esac
 		lsinitramfs "$INITRD" >"$LAB_TMP/listing"
-		lab_assert "$(grep -qxF "${ca#/}" "$LAB_TMP/listing" && echo 0 || echo 1)" "$name: the image holds $ca"
+		expect_ok "$name: the image holds $ca" grep -qxF "${ca#/}" "$LAB_TMP/listing"
 	done
 }
 
@@ -308,7 +327,7 @@ hook_claims() {
 		mount_handler=
 		run_hook
 		[ -n "$mount_handler" ] && echo yes || echo no' _ "$LAB_TMP/hook")
-	lab_assert "$([[ "$got" == "$want" ]] && echo 0 || echo 1)" "mkinitcpio hook: \"$line\" claimed: $want (got $got)"
+	expect_ok "mkinitcpio hook: \"$line\" claimed: $want (got $got)" test "$got" == "$want"
 }
 
 # The runtime hook follows claim.
