@@ -28,12 +28,13 @@
 #
 # lib_image.sh: the live root, its images, the web trees that serve them
 #   write_root_init FILE — write the live root's /sbin/init (PXEROOT-E2E: lines, power off)
-#   make_root_sfs OUT.sfs — busybox live root as squashfs (ROOT_PAD_MIB=N pads it)
+#   make_root_tree DIR — the busybox live root as a directory (ROOT_PAD_MIB=N pads it)
+#   root_sfs_build OUT.sfs — that tree as squashfs
+#   make_root_sfs OUT.sfs — busybox live root as squashfs, cached in build/e2e (ROOT_PAD_MIB=N: made anew, padded)
 #   make_archiso_tree WEBROOT SFS [BASEDIR] [ARCH] — SFS and its .sha512 as archiso lays them out
 #   archiso_layout DIR [BASEDIR] — the root image ($LAB_TMP/root.sfs) and archiso's tree of it in DIR
 #   serve_archiso [BASEDIR] — root image, archiso tree, nginx on it: sets WEBROOT, HTTP_PORT
 #   archiso_http_append [EXTRA...] — print the usual kernel command line for serve_archiso
-#   make_root_tree DIR — the busybox tree of make_root_sfs, unpacked into DIR
 #   make_root_ext4 OUT [SIZE_MB] [KIND] — that tree as an ext4 image, or KIND ext2|ext3
 #   make_root_ext2_gz OUT — a 16 MiB ext2 image OUT and OUT.gz beside it (the diskless ramdisk)
 #   make_root_erofs OUT — that tree as an erofs image (lz4hc)
@@ -61,6 +62,9 @@
 #   netns_dns_query NAME — print the IPv4 answers of $NETNS_ADDR's DNS for NAME
 #
 # lib_qemu.sh: booting the lab kernel in QEMU, reading its serial log
+#   lab_is_pvh_elf FILE — whether FILE is an ELF kernel with the PVH entry note
+#   lab_kernel_unpack BZIMAGE OUT — the kernel ELF inside BZIMAGE (xz, zstd or gzip payload)
+#   lab_kernel_elf — build/e2e/vmlinux from build/kernel/vmlinuz, under a lock: sets LAB_KERNEL
 #   qemu_serial_args LOG — print QEMU's serial options (file, or terminal + file)
 #   qemu_watch PID LOG — wait until QEMU exits, panics, stops or times out: sets QEMU_RESULT
 #   qemu_boot LOG APPEND [QEMU ARGS] — boot kernel + initramfs, serial to LOG, wait
