@@ -69,6 +69,9 @@
 #   qemu_watch PID LOG — wait until QEMU exits, panics, stops or times out: sets QEMU_RESULT
 #   qemu_boot LOG APPEND [QEMU ARGS] — boot kernel + initramfs, serial to LOG, wait
 #   lab_log_text LOG — print LOG without CRs, kernel messages moved out of agent lines
+#   qemu_on_retry LOG CMD... — during the next boot, run "CMD... K" when the agent says it retries (attempt K)
+#   qemu_on_retry_stop — stop that watcher
+#   qemu_attempt_log LOG K OUT — the lines of attempt K of LOG (between the retry lines) into OUT
 #
 # lib_assert.sh: assertions and the scenario's verdict
 #   lab_assert RC DESC — record one result: "ok - DESC" when RC is 0, else "not ok - DESC"

@@ -18,6 +18,7 @@
 # the time from QEMU's start until the log first matched it).
 
 QEMU_RESULT=""
+QEMU_RETRY_PID=""
 QEMU_SECONDS=""
 QEMU_MARK_SECONDS=""
 LAB_KERNEL_ELF_DIR="$LAB_ROOT/build/e2e"
@@ -201,4 +202,46 @@ lab_log_text() {
 		my $k = qr/\[ *\d+\.\d{6}\] [^\n]*\n/;
 		1 while s/^([^\n]+?)((?:$k)+)(?!\[ *\d+\.\d{6}\] )([^\n]*)\n?/$1$3\n$2/m;
 	' <"$1"
+}
+
+# The agent's line when a stage failed and is tried again (pxeroot.onerror=retry).
+QEMU_RETRY_RE='pxeroot: retry: stage [a-z_]+ failed .*; attempt [0-9]+ of [0-9]+ in [0-9]+ s'
+
+# Watch LOG ($1) in the background during the boot that follows: each time the agent
+# logs that it will try a stage again (attempt K of N in D s), run "$2... K" once, while
+# the agent waits (1 s before the first retry, 2 s, 4 s ...): a scenario changes there
+# what its servers serve, so that one boot shows several cases in a row. Stop it with
+# qemu_on_retry_stop once the boot is over.
+qemu_on_retry() {
+	local log=${1:?qemu_on_retry LOG CMD...}
+	shift
+	(
+		k=0
+		while :; do
+			n=$(lab_log_text "$log" | grep -cE -- "$QEMU_RETRY_RE" || true)
+			while ((k < n)); do
+				k=$((k + 1))
+				"$@" "$k"
+			done
+			sleep 0.1
+		done
+	) </dev/null &
+	QEMU_RETRY_PID=$!
+	lab_track "$QEMU_RETRY_PID"
+}
+
+# Stop the watcher of qemu_on_retry by PID.
+qemu_on_retry_stop() {
+	[[ -n "$QEMU_RETRY_PID" ]] || return 0
+	lab_stop_pid "$QEMU_RETRY_PID"
+	lab_untrack "$QEMU_RETRY_PID"
+	QEMU_RETRY_PID=""
+}
+
+# Write attempt K ($2, from 1) of LOG ($1) into file $3, as lab_log_text prints it: the
+# lines after the (K-1)th retry line, up to and with the Kth (the last attempt: to the end).
+qemu_attempt_log() {
+	lab_log_text "${1:?qemu_attempt_log LOG K OUT}" |
+		awk -v k="${2:?qemu_attempt_log LOG K OUT}" -v re="$QEMU_RETRY_RE" 'BEGIN { a = 1 } a == k { print } $0 ~ re { a++ }' \
+			>"${3:?qemu_attempt_log LOG K OUT}"
 }
