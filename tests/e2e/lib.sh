@@ -151,7 +151,7 @@
 # lib_media.sh (after lib.sh): archiso's layout on local media
 #   media_iso OUT TREE LABEL [DATE] — ISO of TREE labelled LABEL, UUID from DATE, boot/<UUID>.uuid as archiso's
 #   media_disk OUT TREE LABEL — disk image: MBR, one ext4 partition labelled LABEL holding TREE
-#   media_boot LOG APPEND [QEMU ARGS...] — boot without a NIC, power off on error, the media attached
+#   media_boot LOG APPEND [QEMU ARGS...] — boot without a NIC, power off on error (unless APPEND names a policy), the media attached
 #
 # lib_itools.sh (after lib.sh): Debian's real mkinitramfs with the project's initramfs-tools files
 #   itools_image — build or reuse build/initramfs-tools/pxeroot.img (private configuration): sets INITRD
