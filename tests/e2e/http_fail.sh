@@ -6,9 +6,11 @@
 #      named, the image never downloaded;
 #   2. badsum: a wrong sum in airootfs.sha512: the mismatch named;
 #   3. 404: the list is back but the image is gone: HTTP 404 for the image URL;
-#   4. the same again: retries spent, no fourth retry; with no shell in the initramfs the
-#      agent halts with a line saying so, and its mount table shows nothing of any attempt
-#      mounted; no init, no kernel panic, no silent hang.
+#   4. too big: an image bigger than the VM's RAM (1 GiB, -m 512) is refused before any byte
+#      is kept, naming the RAM it needs; the fetch not retried. The retries are spent: no
+#      fourth retry; with no shell in the initramfs the agent halts with a line saying so,
+#      and its mount table shows nothing of any attempt mounted; no init, no kernel panic,
+#      no silent hang.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,6 +25,7 @@ next_case() {
 		(cd "$IMGDIR" && sha512sum airootfs.sfs >airootfs.sha512.new && mv airootfs.sha512.new airootfs.sha512)
 		rm -f "$IMGDIR/airootfs.sfs"
 		;;
+	3) truncate -s 1G "$IMGDIR/airootfs.sfs" ;;
 	esac
 }
 
@@ -44,7 +47,7 @@ main() {
 	IMGDIR="$WEBROOT/arch/x86_64"
 	rm -f "$IMGDIR/airootfs.sha512"
 	qemu_on_retry "$log" next_case
-	qemu_boot "$log" "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ checksum=y pxeroot.retries=3 pxeroot.debug"
+	QEMU_MEM=512 qemu_boot "$log" "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ checksum=y pxeroot.retries=3 pxeroot.debug"
 	qemu_on_retry_stop
 	for a in 1 2 3 4; do
 		qemu_attempt_log "$log" "$a" "$LAB_TMP/attempt$a.log"
@@ -69,7 +72,10 @@ main() {
 	expect_line "$a" 'pxeroot: retry: stage root failed .*attempt 3 of 3 in 4 s' "404: third retry after 4 s"
 
 	a="$LAB_TMP/attempt4.log"
-	expect_line "$a" "${LAB_LINE_START}pxeroot: fetch $url_re: HTTP 404\$" "last attempt: HTTP 404 for the image URL again"
+	expect_line "$a" "pxeroot: fetch $url_re: the image is 1024 MiB; it needs 1056 MiB of RAM \\(the image and 32 MiB for the overlay and buffers\\) but [0-9]+ MiB are available" \
+		"too big: refused with the RAM needed"
+	expect_no_line "$a" 'airootfs\.sfs [0-9.]+(/[0-9.]+)? MiB' "too big: no progress line: nothing downloaded"
+	expect_no_line "$a" "pxeroot: fetch $url_re: .*retrying|\\[attempt 2" "too big: the fetch not retried"
 	expect_no_line "$log" 'attempt 4 of' "no fourth retry"
 	expect_line "$a" 'pxeroot: giving up on stage root' "last attempt: the agent gives up on the root stage"
 	expect_line "$a" 'pxeroot: rescue: no shell in this initramfs' "no rescue shell available"
