@@ -139,7 +139,7 @@
 #   nfs_stop — stop ganesha, then rpcbind, by PID (the host-wide NFS lock is held until exit)
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
 #   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
-#   nfs_boot NAME APPEND — boot with APPEND + power off at once, pxeroot.debug: sets LOG
+#   nfs_boot NAME APPEND — boot with power off at once, pxeroot.debug, then APPEND: sets LOG
 #   nfs_expect_kept LOG NAME ADDR_RE — the NIC kept for the root on the network (conf, networkd, address)
 #   nfs_expect_refused LOG WHY_RE [NAME] — the failure twin: cause named, no init, nothing mounted
 #
