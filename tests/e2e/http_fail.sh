@@ -18,6 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 IMGDIR=""
 
 # Before attempt K+1 ($1 = K, the retry just announced): serve that attempt's case.
+# shellcheck disable=SC2317  # called through qemu_on_retry
 next_case() {
 	case "$1" in
 	1) corrupt_checksum ;;
@@ -30,6 +31,7 @@ next_case() {
 }
 
 # Write a well-formed wrong hash for airootfs.sfs into the tree's airootfs.sha512.
+# shellcheck disable=SC2317  # called through qemu_on_retry
 corrupt_checksum() {
 	local bad
 	bad=$(printf 'pxeroot wrong hash' | sha512sum | cut -d' ' -f1)

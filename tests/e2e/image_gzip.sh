@@ -15,6 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Before attempt 2: serve the whole .gz and its list (each renamed into place).
+# shellcheck disable=SC2317  # called through qemu_on_retry
 serve_whole() {
 	cp "$IMG.gz" "$WEBROOT/ramdisk.ext2.gz.new"
 	(cd "$WEBROOT" && sha512sum ramdisk.ext2.gz.new | sed 's/\.new$//' >ramdisk.ext2.sha512.new)
@@ -23,6 +24,7 @@ serve_whole() {
 }
 
 # Whether the live root of LOG ($1) has exactly one loop device mounted.
+# shellcheck disable=SC2317  # called through expect_ok
 one_loop_mounted() {
 	[[ $(lab_log_text "$1" | grep -c 'PXEROOT-E2E: mount: /dev/loop') -eq 1 ]]
 }

@@ -18,6 +18,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Before attempt K+1 ($1 = K): serve case K+1 as rootfs.img, its list first.
+# shellcheck disable=SC2317  # called through qemu_on_retry
 next_case() {
 	serve_case "$(($1 + 1))"
 }
@@ -60,6 +61,7 @@ expect_attempt_refused() {
 
 # Assert that the live root of LOG ($1) has the ISO and its squashfs mounted once each, and no
 # other loop device: nothing of the refused attempts stayed mounted.
+# shellcheck disable=SC2317  # called through expect_ok
 only_last_image_mounted() {
 	local text
 	text=$(lab_log_text "$1")

@@ -28,16 +28,19 @@ listing() {
 }
 
 # Whether every entry of listing $1 is owned by root.
+# shellcheck disable=SC2317  # called through expect_ok
 all_root() {
 	awk '$3 != "root" || $4 != "root" { bad = 1 } END { exit bad }' <<<"$1"
 }
 
 # Whether every entry of listing $1 has the date $2 (as cpio -tv prints it in UTC).
+# shellcheck disable=SC2317  # called through expect_ok
 all_dated() {
 	awk -v d=" $2 " 'index($0, d) == 0 { bad = 1 } END { exit bad }' <<<"$1"
 }
 
 # Whether the entries of image $1 are in sorted order.
+# shellcheck disable=SC2317  # called through expect_ok
 sorted_entries() {
 	zstd -dcq "$1" | cpio -t --quiet 2>/dev/null | LC_ALL=C sort -c 2>/dev/null
 }

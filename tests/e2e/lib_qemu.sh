@@ -35,11 +35,12 @@ lab_is_pvh_elf() {
 # xz, zstd or gzip stream starts is tried until one is a PVH kernel (as the kernel's
 # scripts/extract-vmlinux does); fail when none is.
 lab_kernel_unpack() {
-	local img=$1 out=$2 magic tool off
+	local img=$1 out=$2 magic tool off offs=()
 	for magic in '\xfd7zXZ\x00:xz' '\x28\xb5\x2f\xfd:zstd' '\x1f\x8b\x08:gzip'; do
 		tool=${magic##*:}
 		command -v "$tool" >/dev/null || continue
-		for off in $(LC_ALL=C grep -obUaP "${magic%:*}" "$img" | cut -d: -f1); do
+		mapfile -t offs < <(LC_ALL=C grep -obUaP "${magic%:*}" "$img" | cut -d: -f1)
+		for off in "${offs[@]}"; do
 			tail -c "+$((off + 1))" "$img" | "$tool" -dcq >"$out" 2>/dev/null
 			lab_is_pvh_elf "$out" && return 0
 		done

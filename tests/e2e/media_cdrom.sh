@@ -20,6 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_media.sh"
 
 # Send monitor command $1 to the QEMU monitor of media_monitor (the words after it, the
 # attempt number of qemu_on_retry, are not needed).
+# shellcheck disable=SC2317  # called through qemu_on_retry
 media_change() {
 	printf '%s\n' "$1" >"$MEDIA_MONITOR.in"
 }

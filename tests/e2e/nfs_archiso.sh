@@ -28,10 +28,11 @@ flip_byte() {
 	local img="$SHARE/arch/x86_64/airootfs.sfs" off byte
 	off=$(($(stat -c %s "$img") / 2))
 	byte=$(od -An -tu1 -j "$off" -N1 "$img" | tr -d ' ')
-	printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
+	printf '%b' "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
 }
 
 # Whether the live root of LOG ($1) has exactly one loop device mounted.
+# shellcheck disable=SC2317  # called through expect_ok
 one_loop_mounted() {
 	[[ $(lab_log_text "$1" | grep -c 'PXEROOT-E2E: mount: /dev/loop') -eq 1 ]]
 }
