@@ -29,12 +29,13 @@
 #
 # lib_image.sh: the live root, its images, the web trees that serve them
 #   write_root_init FILE — write the live root's /sbin/init (PXEROOT-E2E: lines, power off)
-#   make_root_sfs OUT.sfs — busybox live root as squashfs (ROOT_PAD_MIB=N pads it)
+#   make_root_tree DIR — the busybox live root as a directory (ROOT_PAD_MIB=N pads it)
+#   root_sfs_build OUT.sfs — that tree as squashfs
+#   make_root_sfs OUT.sfs — busybox live root as squashfs, cached in build/e2e (ROOT_PAD_MIB=N: made anew, padded)
 #   make_archiso_tree WEBROOT SFS [BASEDIR] [ARCH] — SFS and its .sha512 as archiso lays them out
 #   archiso_layout DIR [BASEDIR] — the root image ($LAB_TMP/root.sfs) and archiso's tree of it in DIR
 #   serve_archiso [BASEDIR] — root image, archiso tree, nginx on it: sets WEBROOT, HTTP_PORT
 #   archiso_http_append [EXTRA...] — print the usual kernel command line for serve_archiso
-#   make_root_tree DIR — the busybox tree of make_root_sfs, unpacked into DIR
 #   make_root_ext4 OUT [SIZE_MB] [KIND] — that tree as an ext4 image, or KIND ext2|ext3
 #   make_root_ext2_gz OUT — a 16 MiB ext2 image OUT and OUT.gz beside it (the diskless ramdisk)
 #   make_root_erofs OUT — that tree as an erofs image (lz4hc)
@@ -62,10 +63,16 @@
 #   netns_dns_query NAME — print the IPv4 answers of $NETNS_ADDR's DNS for NAME
 #
 # lib_qemu.sh: booting the lab kernel in QEMU, reading its serial log
+#   lab_is_pvh_elf FILE — whether FILE is an ELF kernel with the PVH entry note
+#   lab_kernel_unpack BZIMAGE OUT — the kernel ELF inside BZIMAGE (xz, zstd or gzip payload)
+#   lab_kernel_elf — build/e2e/vmlinux from build/kernel/vmlinuz, under a lock: sets LAB_KERNEL
 #   qemu_serial_args LOG — print QEMU's serial options (file, or terminal + file)
 #   qemu_watch PID LOG — wait until QEMU exits, panics, stops or times out: sets QEMU_RESULT
 #   qemu_boot LOG APPEND [QEMU ARGS] — boot kernel + initramfs, serial to LOG, wait
 #   lab_log_text LOG — print LOG without CRs, kernel messages moved out of agent lines
+#   qemu_on_retry LOG CMD... — during the next boot, run "CMD... K" when the agent says it retries (attempt K)
+#   qemu_on_retry_stop — stop that watcher
+#   qemu_attempt_log LOG K OUT — the lines of attempt K of LOG (between the retry lines) into OUT
 #
 # lib_assert.sh: assertions and the scenario's verdict
 #   lab_assert RC DESC — record one result: "ok - DESC" when RC is 0, else "not ok - DESC"
@@ -100,7 +107,7 @@
 #   nfs_stop — stop ganesha, then rpcbind, by PID (the host-wide NFS lock is held until exit)
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
 #   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
-#   nfs_boot NAME APPEND — boot with APPEND + power off at once, pxeroot.debug: sets LOG
+#   nfs_boot NAME APPEND — boot with power off at once, pxeroot.debug, then APPEND: sets LOG
 #   nfs_expect_kept LOG NAME ADDR_RE — the NIC kept for the root on the network (conf, networkd, address)
 #   nfs_expect_refused LOG WHY_RE [NAME] — the failure twin: cause named, no init, nothing mounted
 #
@@ -112,7 +119,7 @@
 # lib_media.sh (after lib.sh): archiso's layout on local media
 #   media_iso OUT TREE LABEL [DATE] — ISO of TREE labelled LABEL, UUID from DATE, boot/<UUID>.uuid as archiso's
 #   media_disk OUT TREE LABEL — disk image: MBR, one ext4 partition labelled LABEL holding TREE
-#   media_boot LOG APPEND [QEMU ARGS...] — boot without a NIC, power off on error, the media attached
+#   media_boot LOG APPEND [QEMU ARGS...] — boot without a NIC, power off on error (unless APPEND names a policy), the media attached
 #
 # lib_itools.sh (after lib.sh): Debian's real mkinitramfs with the project's initramfs-tools files
 #   itools_image — build or reuse build/initramfs-tools/pxeroot.img (private configuration): sets INITRD

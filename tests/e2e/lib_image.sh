@@ -102,33 +102,67 @@ write_root_init() {
 	chmod 0755 "$1"
 }
 
-# Build a tiny busybox root filesystem as squashfs image $1; ROOT_PAD_MIB=N adds
-# /pad, N MiB of random bytes, to make the image that big.
-make_root_sfs() {
-	local out=${1:?make_root_sfs OUT.sfs} dir applet
+# Build the tiny busybox live root in directory $1 (made anew): busybox and a link
+# for each of its applets, the test init, efivarfs.ko, /etc/hostname; ROOT_PAD_MIB=N
+# adds /pad, N MiB of random bytes, to make an image of it that big.
+make_root_tree() {
+	local dir=${1:?make_root_tree DIR} applets=() applet
 	lab_tmpdir
-	lab_need busybox mksquashfs
-	dir=$(mktemp -d "$LAB_TMP/rootfs.XXXXXX")
-	mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,etc,root}
+	lab_need busybox perl
+	rm -rf "$dir"
+	mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,etc,root,lib}
 	chmod 1777 "$dir/tmp"
 	cp "$(command -v busybox)" "$dir/bin/busybox"
 	for applet in $(busybox --list-full); do
 		case "$applet" in
 		sbin/init | linuxrc | bin/busybox) continue ;;
 		esac
-		mkdir -p "$dir/$(dirname "$applet")"
-		ln -sf /bin/busybox "$dir/$applet"
+		applets+=("$dir/$applet")
 	done
+	# one process for the few hundred links (their directories are those made above)
+	perl -e 'for (@ARGV) { unlink; symlink("/bin/busybox", $_) or die "symlink $_: $!\n" }' "${applets[@]}" ||
+		lab_die "cannot link busybox's applets in $dir"
 	write_root_init "$dir/sbin/init"
 	# efivarfs is a module of Debian's kernel: the live root loads it to read UEFI's variables
-	mkdir -p "$dir/lib"
 	cp "$(find "$LAB_ROOT/build/kernel/lib/modules" -name efivarfs.ko | head -n1)" "$dir/lib/" 2>/dev/null || true
 	echo "pxeroot-e2e" >"$dir/etc/hostname"
 	if [[ -n "${ROOT_PAD_MIB:-}" ]]; then
 		head -c "$((ROOT_PAD_MIB << 20))" /dev/urandom >"$dir/pad"
 	fi
-	mksquashfs "$dir" "$out" -noappend -comp xz -all-root -quiet >/dev/null
+}
+
+# Write the tree of make_root_tree as squashfs image $1 (xz, every file owned by root).
+root_sfs_build() {
+	local out=$1 dir
+	lab_need mksquashfs
+	dir=$(mktemp -d "$LAB_TMP/rootfs.XXXXXX")
+	make_root_tree "$dir"
+	mksquashfs "$dir" "$out" -noappend -comp xz -all-root -quiet >/dev/null || lab_die "mksquashfs $out failed"
 	rm -rf "$dir"
+}
+
+# Build the busybox live root as squashfs image $1. Without ROOT_PAD_MIB it is a copy of
+# build/e2e/root.sfs, made under a lock (renamed into place whole) when missing or older
+# than this file, busybox or the lab kernel (its efivarfs.ko); with ROOT_PAD_MIB=N (random bytes) it is made anew.
+make_root_sfs() {
+	local out=${1:?make_root_sfs OUT.sfs} cache="$LAB_ROOT/build/e2e/root.sfs" fd busybox
+	lab_tmpdir
+	lab_need busybox flock
+	if [[ -n "${ROOT_PAD_MIB:-}" ]]; then
+		root_sfs_build "$out"
+	else
+		mkdir -p "${cache%/*}"
+		exec {fd}>"$cache.lock"
+		flock "$fd"
+		busybox=$(command -v busybox)
+		if [[ ! -f "$cache" || "${BASH_SOURCE[0]}" -nt "$cache" || "$busybox" -nt "$cache" ||
+			"$LAB_ROOT/build/kernel/vmlinuz" -nt "$cache" ]]; then
+			root_sfs_build "$cache.new"
+			mv -f "$cache.new" "$cache"
+		fi
+		exec {fd}>&-
+		cp "$cache" "$out"
+	fi
 	lab_note "root image: $out ($(stat -c %s "$out") bytes)"
 }
 
@@ -165,18 +199,6 @@ archiso_http_append() {
 	local extra=""
 	[[ -n "$*" ]] && extra=" $*"
 	echo "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ archisobasedir=arch checksum=y pxeroot.onerror=poweroff$extra"
-}
-
-# Unpack the root tree of make_root_sfs (the same files, owned by root) into directory $1.
-make_root_tree() {
-	local dir=${1:?make_root_tree DIR} sfs
-	lab_tmpdir
-	lab_need unsquashfs
-	sfs=$(mktemp "$LAB_TMP/tree.XXXXXX.sfs")
-	make_root_sfs "$sfs"
-	rm -rf "$dir"
-	unsquashfs -q -n -d "$dir" "$sfs" >/dev/null || lab_die "unsquashfs $sfs failed"
-	rm -f "$sfs"
 }
 
 # Build the live root as ext4 image $1 of $2 MiB (default 16); $3 ext2 or ext3 makes that kind.

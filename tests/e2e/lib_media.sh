@@ -17,7 +17,7 @@
 #   media_monitor — a QEMU monitor on FIFOs (QEMU args in MEDIA_MONITOR_ARGS)
 #   media_when LOG ERE CMD — in the background: once LOG shows ERE, send CMD to
 #       the monitor
-#   media_boot LOG APPEND [QEMU ARGS...] — boot with APPEND, power off on error
+#   media_boot LOG APPEND [QEMU ARGS...] — boot with APPEND, power off on error unless APPEND names a policy
 
 # Write TREE ($2) as ISO $1 with volume label $3 and UUID date $4.
 media_iso() {
@@ -121,12 +121,13 @@ media_when() {
 	lab_note "monitor: '$cmd' once /$re/ shows"
 }
 
-# Boot the lab kernel and initramfs with APPEND $2 (plus pxeroot.onerror=poweroff),
-# serial console to LOG $1, the QEMU arguments after them attaching the media.
+# Boot the lab kernel and initramfs with pxeroot.onerror=poweroff and APPEND $2 (which
+# may name another policy: the last word wins), serial console to LOG $1, the QEMU
+# arguments after them attaching the media.
 media_boot() {
 	local log=${1:?media_boot LOG APPEND [QEMU ARGS...]} append=${2:?}
 	shift 2
 	# shellcheck disable=SC2034 # qemu_boot reads it
 	local QEMU_NET_ARGS=(-nic none)
-	qemu_boot "$log" "$append pxeroot.onerror=poweroff" "$@"
+	qemu_boot "$log" "pxeroot.onerror=poweroff $append" "$@"
 }

@@ -19,8 +19,8 @@
 #   nfs_stop — stop ganesha, then rpcbind, by PID (the NFS lock is kept until the scenario exits)
 #   make_nfs_root DIR — the live root tree in DIR; its init first tries to write /written-by-guest
 #   nfs_serve_root [v3|v4] [ro] — make_nfs_root in $LAB_TMP/nfsroot (TREE), exported by nfs_start
-#   nfs_boot NAME APPEND — boot with APPEND (+ pxeroot.onerror=poweroff pxeroot.retries=0
-#                           pxeroot.debug); sets LOG to its serial log
+#   nfs_boot NAME APPEND — boot with pxeroot.onerror=poweroff pxeroot.retries=0 pxeroot.debug,
+#                           then APPEND (its own policy wins); sets LOG to its serial log
 #   nfs_expect_kept LOG NAME — the NIC kept for the root on the network: net conf, networkd file, address
 #   nfs_expect_refused LOG WHY_RE — the failure twin: the nfs line matching WHY_RE, no init,
 #                           power off, nothing mounted, no panic
@@ -277,11 +277,12 @@ nfs_serve_root() {
 	nfs_start "$TREE" "$@"
 }
 
-# Boot NAME ($1) with kernel command line $2 plus the failure policy of the NFS
-# scenarios (power off at once, with the mount table in the log); LOG is set.
+# Boot NAME ($1) with the failure policy of the NFS scenarios (power off at once,
+# with the mount table in the log) and kernel command line $2 after it (a policy
+# it names wins: the last word of a name counts); LOG is set.
 nfs_boot() {
 	LOG="$LAB_TMP/serial-$1.log"
-	qemu_boot "$LOG" "$2 pxeroot.onerror=poweroff pxeroot.retries=0 pxeroot.debug"
+	qemu_boot "$LOG" "pxeroot.onerror=poweroff pxeroot.retries=0 pxeroot.debug $2"
 }
 
 # Assert the failure twin of LOG ($1): one line naming the cause (ERE $2), no

@@ -4,7 +4,13 @@
 # the guest exits, panics, prints QEMU_STOP_RE or runs out of time, and read the
 # log back as whole lines.
 #
-# Environment: KERNEL, INITRD (default build/kernel/vmlinuz, build/initramfs.img),
+# The lab kernel boots through its PVH entry point: lab_kernel_elf unpacks the
+# ELF inside build/kernel/vmlinuz once into build/e2e/vmlinux, and QEMU loads
+# it as it is. A bzImage would have the guest unpack 60 MiB of xz under TCG
+# before the kernel starts, 5 s or more of every boot; the kernel, its command
+# line, the firmware (SeaBIOS, its ACPI tables) and the initramfs are the same.
+#
+# Environment: KERNEL, INITRD (default the lab kernel, build/initramfs.img),
 # QEMU_MEM (512), QEMU_TIMEOUT (120 s), QEMU_STOP_RE ("pxeroot: halted"),
 # QEMU_KCONSOLE (replaces console=ttyS0), QEMU_NIC and QEMU_NETDEV_OPTS (as in
 # lib_net.sh, for the default NIC), QEMU_NETNS (run QEMU inside that network
@@ -12,8 +18,58 @@
 # the time from QEMU's start until the log first matched it).
 
 QEMU_RESULT=""
+QEMU_RETRY_PID=""
 QEMU_SECONDS=""
 QEMU_MARK_SECONDS=""
+LAB_KERNEL_ELF_DIR="$LAB_ROOT/build/e2e"
+LAB_KERNEL=""
+
+# Succeed when file $1 is an ELF kernel with the PVH entry note (Xen's note 18,
+# PHYS32_ENTRY), which QEMU's -kernel boots directly.
+lab_is_pvh_elf() {
+	[[ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" == '177ELF' ]] &&
+		readelf -nW "$1" 2>/dev/null | grep -qE '^[[:space:]]+Xen[[:space:]]+0x[0-9a-f]+[[:space:]]+(Unknown note type: \(0x00000012\)|.*PHYS32)'
+}
+
+# Unpack the kernel ELF inside bzImage $1 into file $2: the payload at each offset where an
+# xz, zstd or gzip stream starts is tried until one is a PVH kernel (as the kernel's
+# scripts/extract-vmlinux does); fail when none is.
+lab_kernel_unpack() {
+	local img=$1 out=$2 magic tool off offs=()
+	for magic in '\xfd7zXZ\x00:xz' '\x28\xb5\x2f\xfd:zstd' '\x1f\x8b\x08:gzip'; do
+		tool=${magic##*:}
+		command -v "$tool" >/dev/null || continue
+		mapfile -t offs < <(LC_ALL=C grep -obUaP "${magic%:*}" "$img" | cut -d: -f1)
+		for off in "${offs[@]}"; do
+			tail -c "+$((off + 1))" "$img" | "$tool" -dcq >"$out" 2>/dev/null
+			lab_is_pvh_elf "$out" && return 0
+		done
+	done
+	rm -f "$out"
+	return 1
+}
+
+# Set LAB_KERNEL to the kernel QEMU boots for the lab kernel: build/e2e/vmlinux, the
+# ELF of build/kernel/vmlinuz, unpacked when missing or older than it (under a lock,
+# renamed into place whole); the bzImage itself when it holds no PVH kernel.
+lab_kernel_elf() {
+	local bz="$LAB_ROOT/build/kernel/vmlinuz" elf="$LAB_KERNEL_ELF_DIR/vmlinux" fd
+	[[ -f "$bz" ]] || lab_die "$bz missing (make kernel)"
+	lab_need flock readelf
+	mkdir -p "$LAB_KERNEL_ELF_DIR"
+	exec {fd}>"$LAB_KERNEL_ELF_DIR/.lock"
+	flock "$fd"
+	if [[ ! -f "$elf" || "$bz" -nt "$elf" ]]; then
+		if lab_kernel_unpack "$bz" "$elf.new"; then
+			mv "$elf.new" "$elf"
+		else
+			lab_note "qemu: no PVH kernel in $bz: booting the bzImage"
+			elf=$bz
+		fi
+	fi
+	exec {fd}>&-
+	LAB_KERNEL=$elf
+}
 
 # Print QEMU's serial options for log file $1 (file only, or terminal + file).
 qemu_serial_args() {
@@ -77,11 +133,15 @@ qemu_watch() {
 qemu_boot() {
 	local log=${1:?qemu_boot LOG APPEND [QEMU ARGS]} append=${2?qemu_boot LOG APPEND} pid rc=0 start
 	shift 2
-	local kernel=${KERNEL:-$LAB_ROOT/build/kernel/vmlinuz}
+	local kernel=${KERNEL:-}
 	local initrd=${INITRD:-$LAB_ROOT/build/initramfs.img}
 	local serial=() net=() prefix=()
 	lab_tmpdir
 	lab_need qemu-system-x86_64
+	if [[ -z "$kernel" ]]; then
+		lab_kernel_elf
+		kernel=$LAB_KERNEL
+	fi
 	local kconsole=${QEMU_KCONSOLE-console=ttyS0}
 	local boot=(-kernel "$kernel" -initrd "$initrd" -append "$kconsole $append")
 	if [[ "$kernel" == none ]]; then
@@ -142,4 +202,46 @@ lab_log_text() {
 		my $k = qr/\[ *\d+\.\d{6}\] [^\n]*\n/;
 		1 while s/^([^\n]+?)((?:$k)+)(?!\[ *\d+\.\d{6}\] )([^\n]*)\n?/$1$3\n$2/m;
 	' <"$1"
+}
+
+# The agent's line when a stage failed and is tried again (pxeroot.onerror=retry).
+QEMU_RETRY_RE='pxeroot: retry: stage [a-z_]+ failed .*; attempt [0-9]+ of [0-9]+ in [0-9]+ s'
+
+# Watch LOG ($1) in the background during the boot that follows: each time the agent
+# logs that it will try a stage again (attempt K of N in D s), run "$2... K" once, while
+# the agent waits (1 s before the first retry, 2 s, 4 s ...): a scenario changes there
+# what its servers serve, so that one boot shows several cases in a row. Stop it with
+# qemu_on_retry_stop once the boot is over.
+qemu_on_retry() {
+	local log=${1:?qemu_on_retry LOG CMD...}
+	shift
+	(
+		k=0
+		while :; do
+			n=$(lab_log_text "$log" | grep -cE -- "$QEMU_RETRY_RE" || true)
+			while ((k < n)); do
+				k=$((k + 1))
+				"$@" "$k"
+			done
+			sleep 0.1
+		done
+	) </dev/null &
+	QEMU_RETRY_PID=$!
+	lab_track "$QEMU_RETRY_PID"
+}
+
+# Stop the watcher of qemu_on_retry by PID.
+qemu_on_retry_stop() {
+	[[ -n "$QEMU_RETRY_PID" ]] || return 0
+	lab_stop_pid "$QEMU_RETRY_PID"
+	lab_untrack "$QEMU_RETRY_PID"
+	QEMU_RETRY_PID=""
+}
+
+# Write attempt K ($2, from 1) of LOG ($1) into file $3, as lab_log_text prints it: the
+# lines after the (K-1)th retry line, up to and with the Kth (the last attempt: to the end).
+qemu_attempt_log() {
+	lab_log_text "${1:?qemu_attempt_log LOG K OUT}" |
+		awk -v k="${2:?qemu_attempt_log LOG K OUT}" -v re="$QEMU_RETRY_RE" 'BEGIN { a = 1 } a == k { print } $0 ~ re { a++ }' \
+			>"${3:?qemu_attempt_log LOG K OUT}"
 }

@@ -9,14 +9,24 @@
 # checked image too big for its tmpfs is refused (never checked and then read
 # from the CD); a label no device has is waited for rootdelay= seconds, said on
 # the console, then refused with the devices seen named, nothing mounted, no panic.
+# Both twins in one boot: the root stage retried once (pxeroot.onerror=retry)
+# while the disc in the drive is changed from one of another label to the one
+# whose image is too big for the tmpfs.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=tests/e2e/lib_media.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_media.sh"
 
+# Send monitor command $1 to the QEMU monitor of media_monitor (the words after it, the
+# attempt number of qemu_on_retry, are not needed).
+# shellcheck disable=SC2317  # called through qemu_on_retry
+media_change() {
+	printf '%s\n' "$1" >"$MEDIA_MONITOR.in"
+}
+
 main() {
-	local tree iso log img=/run/pxeroot/media/arch/x86_64/airootfs.sfs
+	local tree iso log a img=/run/pxeroot/media/arch/x86_64/airootfs.sfs
 	lab_tmpdir
 	tree="$LAB_TMP/tree"
 	archiso_layout "$tree"
@@ -54,21 +64,34 @@ main() {
 	expect_line "$log" 'pxeroot: media: a device holding /boot/2026-11-30-05-00-00-00\.uuid \(archisosearchfilename=\) is /dev/sr0 \(iso9660, LABEL=PXEROOT_CD\)' "late: the disc put in later is searched, past 70 partitions"
 	expect_line "$log" 'PXEROOT-E2E: init started' "late: live root's init started"
 
-	log="$LAB_TMP/serial-small.log"
-	media_boot "$log" "archisolabel=PXEROOT_CD checksum=y copytoram_size=256k pxeroot.retries=0 pxeroot.debug" -cdrom "$iso"
-	expect_line "$log" "pxeroot: archiso $img: the image is 1 MiB but the image tmpfs \\(copytoram_size=256k\\) has 0 MiB free" "small: a checked image that does not fit in RAM is refused, the sizes named"
-	expect_no_line "$log" "pxeroot: verify $img" "small: not checked and then used in place"
-	expect_no_line "$log" 'PXEROOT-E2E: init started' "small: live root's init did not run"
-	expect_line "$log" 'pxeroot: powering off' "small: agent powers off"
-	expect_nothing_mounted "$log" small
+	# The two failure twins in one boot: the policy retries the root stage once (after 1 s),
+	# and the disc in the drive is changed while the agent waits.
+	log="$LAB_TMP/serial-twins.log"
+	media_iso "$LAB_TMP/other.iso" "$tree" PXEROOT_OTHER
+	media_monitor
+	qemu_on_retry "$log" media_change "change cd0 $iso"
+	media_boot "$log" \
+		"archisolabel=PXEROOT_CD checksum=y copytoram_size=256k rootdelay=3 pxeroot.onerror=retry pxeroot.retries=1 pxeroot.debug" \
+		"${MEDIA_MONITOR_ARGS[@]}" -drive "if=none,id=cd0,media=cdrom,readonly=on,file=$LAB_TMP/other.iso" -device ide-cd,drive=cd0
+	qemu_on_retry_stop
+	qemu_attempt_log "$log" 1 "$LAB_TMP/nolabel.log"
+	qemu_attempt_log "$log" 2 "$LAB_TMP/small.log"
 
-	log="$LAB_TMP/serial-nolabel.log"
-	media_boot "$log" "archisolabel=NOT_THERE rootdelay=3 pxeroot.debug" -cdrom "$iso"
-	expect_line "$log" 'pxeroot: media: waiting up to 3 s \(rootdelay=\) for LABEL=NOT_THERE \(archisolabel=\)' "nolabel: the wait is said, with its bound"
-	expect_line "$log" 'pxeroot: media: LABEL=NOT_THERE \(archisolabel=\) did not appear within 3 s \(rootdelay=\); block devices: .*sr0 iso9660 LABEL=PXEROOT_CD' "nolabel: refused, the devices seen named"
-	expect_no_line "$log" 'PXEROOT-E2E: init started' "nolabel: live root's init did not run"
-	expect_line "$log" 'pxeroot: powering off' "nolabel: agent powers off"
-	expect_nothing_mounted "$log" nolabel
+	# 1. a disc labelled PXEROOT_OTHER: the label asked for is on no device
+	a="$LAB_TMP/nolabel.log"
+	expect_line "$a" 'pxeroot: media: waiting up to 3 s \(rootdelay=\) for LABEL=PXEROOT_CD \(archisolabel=\)' "nolabel: the wait is said, with its bound"
+	expect_line "$a" 'pxeroot: media: LABEL=PXEROOT_CD \(archisolabel=\) did not appear within 3 s \(rootdelay=\); block devices: .*sr0 iso9660 LABEL=PXEROOT_OTHER' "nolabel: refused, the devices seen named"
+	expect_no_line "$a" 'PXEROOT-E2E: init started' "nolabel: live root's init did not run"
+	expect_line "$a" 'pxeroot: retry: stage root failed .*attempt 1 of 1 in 1 s' "nolabel: the failure policy applies (a retry, the disc changed meanwhile)"
+
+	# 2. the disc PXEROOT_CD: a checked image too big for copytoram_size=256k
+	a="$LAB_TMP/small.log"
+	expect_line "$a" "pxeroot: archiso $img: the image is 1 MiB but the image tmpfs \\(copytoram_size=256k\\) has 0 MiB free" "small: a checked image that does not fit in RAM is refused, the sizes named"
+	expect_no_line "$a" "pxeroot: verify $img" "small: not checked and then used in place"
+	expect_no_line "$a" 'PXEROOT-E2E: init started' "small: live root's init did not run"
+	expect_line "$a" 'pxeroot: giving up on stage root' "small: the failure policy applies (retries spent)"
+	expect_line "$a" 'pxeroot: halted' "small: agent halts (no shell)"
+	expect_nothing_mounted "$log" "nolabel and small"
 	scenario_end "$log"
 }
 
