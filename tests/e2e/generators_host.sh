@@ -100,12 +100,6 @@ refused_without() {
 	[[ $1 -ne 0 && ! -e $2 ]]
 }
 
-# Whether $1 is not empty and equals $2.
-# shellcheck disable=SC2317  # run by expect_ok
-same_nonempty() {
-	[[ -n $1 && $1 == "$2" ]]
-}
-
 # `pxeroot files`: KEY<tab>PATH lines, an absolute path each, the trust material's keys and the
 # CA bundle's once each.
 check_files() {

@@ -29,6 +29,21 @@ expect_ok() {
 	lab_assert "$rc" "$desc"
 }
 
+# Whether $1 is not empty and equals $2 (for expect_ok).
+same_nonempty() {
+	[[ -n $1 && $1 == "$2" ]]
+}
+
+# Whether number $1 (a sign allowed) is given and at most $2 (for expect_ok).
+at_most() {
+	[[ -n $1 && ${1#+} -le $2 ]]
+}
+
+# Whether number $1 is at least $2, itself above 0 (for expect_ok).
+at_least() {
+	[[ $2 -gt 0 && $1 -ge $2 ]]
+}
+
 # Whether some line of LOG ($1) matches the extended regex $2 (LOG becomes LAB_LAST_LOG):
 # 0 yes, 1 no, 2 when LOG is missing or empty (nothing to judge) or the regex is bad.
 log_has() {

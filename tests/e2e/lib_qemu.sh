@@ -125,7 +125,7 @@ qemu_watch() {
 }
 
 # Boot KERNEL + INITRD in QEMU (TCG) with "console=ttyS0 APPEND" (QEMU_KCONSOLE
-# replaces console=ttyS0), the first serial port to LOG (KERNEL=none: no kernel,
+# replaces console=ttyS0; the lab kernel also gets no_timer_check), the first serial port to LOG (KERNEL=none: no kernel,
 # the firmware boots from the network: -boot n), extra QEMU arguments after APPEND; the NICs are QEMU_NET_ARGS when set, else
 # one user-networking NIC; QEMU runs inside network namespace QEMU_NETNS when
 # set. Wait as qemu_watch does. Returns 0 unless QEMU failed to start (exited
@@ -135,14 +135,17 @@ qemu_boot() {
 	shift 2
 	local kernel=${KERNEL:-}
 	local initrd=${INITRD:-$LAB_ROOT/build/initramfs.img}
-	local serial=() net=() prefix=()
+	local serial=() net=() prefix=() ktimer=""
 	lab_tmpdir
 	lab_need qemu-system-x86_64
 	if [[ -z "$kernel" ]]; then
 		lab_kernel_elf
 		kernel=$LAB_KERNEL
+		# the lab kernel skips its IO-APIC timer test, which a TCG guest on a busy host can
+		# fail ("IO-APIC + timer doesn't work", a panic before any of pxeroot runs)
+		ktimer=" no_timer_check"
 	fi
-	local kconsole=${QEMU_KCONSOLE-console=ttyS0}
+	local kconsole=${QEMU_KCONSOLE-console=ttyS0}$ktimer
 	local boot=(-kernel "$kernel" -initrd "$initrd" -append "$kconsole $append")
 	if [[ "$kernel" == none ]]; then
 		boot=(-boot n) # the NIC's iPXE ROM boots what DHCP names

@@ -52,7 +52,7 @@
 #   trust_append SRV [EXTRA...] — print the kernel command line for the tree under SRV
 #   trust_phase_trees FIXTURE... — a signed tree per fixture, arch/ a link to the first, nginx
 #   trust_phase_serve FIXTURE — make arch/ that fixture's tree (one rename)
-#   trust_phase_follow LOG FIXTURE... — serve the next fixture at each retry line of LOG
+#   trust_phase_next K — serve the fixture after retry K (qemu_on_retry's callback)
 #   trust_boot_phases WORDS FIXTURE... — one boot, one attempt per fixture: LOG, URL_RE, SRV
 #   trust_attempt_log K — write attempt K of LOG's root stage to a file; print its name
 #

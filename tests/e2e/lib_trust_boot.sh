@@ -35,23 +35,17 @@ trust_phase_serve() {
 	mv -T "$WEBROOT/arch.next" "$WEBROOT/arch"
 }
 
-# Follow serial log $1 while the guest boots: each time it shows one more "retry: stage
-# root failed" line, serve the next of the fixtures $2... (run in the background; the
-# retry waits 1 s or more before the next attempt).
-trust_phase_follow() {
-	local log=$1 seen=0 n
-	shift
-	while [[ $# -gt 0 ]]; do
-		n=$(lab_log_text "$log" | grep -c 'pxeroot: retry: stage root failed') || true
-		if [[ "$n" -gt "$seen" ]]; then
-			seen=$((seen + 1))
-			trust_phase_serve "$1"
-			lab_note "attempt $((seen + 1)): fixture $1 served"
-			shift
-		else
-			sleep 0.1
-		fi
-	done
+# The fixtures of the boot under way, in the order they are served.
+TRUST_PHASES=()
+
+# Serve the fixture of the attempt after retry number $1 (qemu_on_retry's callback; nothing
+# after the last fixture).
+# shellcheck disable=SC2317  # called through qemu_on_retry
+trust_phase_next() {
+	local k=$1
+	[[ $k -lt ${#TRUST_PHASES[@]} ]] || return 0
+	trust_phase_serve "${TRUST_PHASES[$k]}"
+	lab_note "attempt $((k + 1)): fixture ${TRUST_PHASES[$k]} served"
 }
 
 # Boot the trust image once through the fixtures $2... in turn, the command line's checks
@@ -59,7 +53,7 @@ trust_phase_follow() {
 # before the last, so that each of them is one attempt of the root stage and the last one
 # (good) boots. Sets LOG (the serial log), URL_RE (the image URL as a regex), SRV.
 trust_boot_phases() {
-	local words=$1 follower
+	local words=$1
 	shift
 	lab_tmpdir
 	trust_setup
@@ -68,22 +62,18 @@ trust_boot_phases() {
 	trust_phase_trees "$@"
 	SRV="http://10.0.2.2:$HTTP_PORT/"
 	URL_RE=$(trust_image_re "$SRV")
-	trust_phase_follow "$LOG" "${@:2}" &
-	follower=$!
-	lab_track "$follower"
+	TRUST_PHASES=("$@")
+	qemu_on_retry "$LOG" trust_phase_next
 	# shellcheck disable=SC2086  # $words are words of the command line
 	QEMU_TIMEOUT=${QEMU_TIMEOUT:-240} qemu_boot "$LOG" \
 		"$(trust_append "$SRV" $words pxeroot.onerror=retry "pxeroot.retries=$(($# - 1))" pxeroot.debug)"
-	kill "$follower" 2>/dev/null || true # it ends on TERM at once, or has ended after the last fixture
-	wait "$follower" 2>/dev/null || true
-	lab_untrack "$follower"
+	qemu_on_retry_stop
 }
 
 # Write attempt $1 (from 1) of the root stage in serial log LOG to $LAB_TMP/attempt-$1.log
-# (its lines from the end of the attempt before it to its own retry line; the last attempt:
-# to the end); print that file's name.
+# (qemu_attempt_log); print that file's name.
 trust_attempt_log() {
-	local k=$1 out=$LAB_TMP/attempt-$1.log
-	lab_log_text "$LOG" | awk -v k="$k" 'n == k - 1 { print } /pxeroot: retry: stage root failed/ { n++ }' >"$out"
+	local out=$LAB_TMP/attempt-$1.log
+	qemu_attempt_log "$LOG" "$1" "$out"
 	echo "$out"
 }

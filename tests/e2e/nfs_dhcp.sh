@@ -59,7 +59,7 @@ main() {
 	expect_line "$LOG" 'PXEROOT-E2E: init started' "dracut: live root's init started"
 	expect_line "$LOG" 'PXEROOT-E2E: mount: [^ ]+ / nfs4 ro' "dracut: / is the NFS export, read-only"
 	expect_line "$LOG" 'PXEROOT-E2E: / is read-only' "dracut: the guest could not write into /"
-	lab_assert "$([[ ! -e "$TREE/written-by-guest" ]] && echo 0 || echo 1)" "dracut: the export is untouched"
+	expect_ok "dracut: the export is untouched" test ! -e "$TREE/written-by-guest"
 	expect_no_line "$LOG" 'Kernel panic' "dracut: no kernel panic"
 
 	rm -f "$TREE/written-by-guest"
@@ -70,8 +70,8 @@ main() {
 	expect_line "$LOG" 'PXEROOT-E2E: mount: [^ ]+ / nfs rw' "kernel: / is the NFS export, read-write"
 	expect_line "$LOG" 'PXEROOT-E2E: wrote /written-by-guest' "kernel: the guest wrote into /"
 	nfs_expect_kept "$LOG" kernel '192\.168\.77\.(5[0-9]|60)/24'
-	lab_assert "$([[ "$(cat "$TREE/written-by-guest" 2>/dev/null)" == "written by the guest" ]] && echo 0 || echo 1)" \
-		"kernel: the host sees the guest's file in the export"
+	expect_ok "kernel: the host sees the guest's file in the export" \
+		test "$(cat "$TREE/written-by-guest" 2>/dev/null)" == "written by the guest"
 	expect_no_line "$LOG" 'Kernel panic' "kernel: no kernel panic"
 	nfs_stop
 	scenario_end "$LOG"

@@ -18,7 +18,7 @@ check_elf() {
 	dynamic=$(readelf -dW "$PXEROOT")
 	lab_assert "$(grep -q 'INTERP' <<<"$headers" && echo 1 || echo 0)" "build/pxeroot has no program interpreter"
 	lab_assert "$(grep -q 'NEEDED' <<<"$dynamic" && echo 1 || echo 0)" "build/pxeroot needs no shared library"
-	lab_assert "$(file -b "$PXEROOT" | grep -q 'statically linked' && echo 0 || echo 1)" "file(1) says statically linked"
+	expect_ok "file(1) says statically linked" grep -q 'statically linked' <<<"$(file -b "$PXEROOT")"
 }
 
 # Assert that the standalone image holds no shared object, no loader and no shell.

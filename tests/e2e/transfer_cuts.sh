@@ -20,15 +20,15 @@ boot_seed() {
 	cutproxy_start --seed "$seed" --cuts "$cuts" --min 256K --max 4M
 	HTTP_PORT=$CUTPROXY_PORT qemu_boot "$log" "$(HTTP_PORT=$CUTPROXY_PORT archiso_http_append pxeroot.stall_timeout=10)"
 	cutproxy_stop
-	lab_assert "$([[ $(cutproxy_cuts) -eq $cuts ]] && echo 0 || echo 1)" "seed $seed: cutproxy cut the download $cuts times (log shows $(cutproxy_cuts))"
+	expect_ok "seed $seed: cutproxy cut the download $cuts times (log shows $(cutproxy_cuts))" test "$(cutproxy_cuts)" -eq "$cuts"
 	resumes=$(lab_log_text "$log" | grep -c 'pxeroot: fetch .*airootfs\.sfs: resumed at byte' || true)
-	lab_assert "$([[ $resumes -eq $cuts ]] && echo 0 || echo 1)" "seed $seed: $cuts resumes logged (found $resumes)"
+	expect_ok "seed $seed: $cuts resumes logged (found $resumes)" test "$resumes" -eq "$cuts"
 	expect_no_line "$log" 'starting over' "seed $seed: never started over"
 	expect_line "$log" 'pxeroot: .*sha512.*ok' "seed $seed: sha512 of the resumed image ok"
 	expect_line "$log" 'PXEROOT-E2E: init started' "seed $seed: live root's init started"
 	expect_no_line "$log" 'Kernel panic' "seed $seed: no kernel panic"
 	over=$(lab_log_text "$log" | sed -n 's/.*pxeroot: memory: .* (\([-+][0-9]*\) KiB over the image).*/\1/p' | head -n1)
-	lab_assert "$([[ -n "$over" && ${over#+} -le 16384 ]] && echo 0 || echo 1)" "seed $seed: memory during the download at most the image + 16 MiB (${over:-?} KiB over)"
+	expect_ok "seed $seed: memory during the download at most the image + 16 MiB (${over:-?} KiB over)" at_most "$over" 16384
 	echo "figure: seed $seed, $cuts cuts: memory over the image ${over:-?} KiB"
 	LAB_LAST_LOG=$log
 }
