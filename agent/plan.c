@@ -4,12 +4,10 @@
 #include "plan.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <strings.h>
 
 #include "log.h"
 #include "options.h"
