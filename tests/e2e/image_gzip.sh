@@ -23,12 +23,6 @@ serve_whole() {
 	mv "$WEBROOT/ramdisk.ext2.gz.new" "$WEBROOT/ramdisk.ext2.gz"
 }
 
-# Whether the live root of LOG ($1) has exactly one loop device mounted.
-# shellcheck disable=SC2317  # called through expect_ok
-one_loop_mounted() {
-	[[ $(lab_log_text "$1" | grep -c 'PXEROOT-E2E: mount: /dev/loop') -eq 1 ]]
-}
-
 IMG=""
 
 # Serve three quarters of ramdisk.ext2.gz under its name, its list made over those bytes; boot,
@@ -69,7 +63,7 @@ main() {
 	expect_line "$a" 'PXEROOT-E2E: init started' "live root's /sbin/init started"
 	expect_line "$a" 'PXEROOT-E2E: mount: overlay / overlay' "/ is an overlay"
 	expect_line "$a" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower ext2 ro' "ext2 read-only from a loop device under it"
-	expect_ok "nothing of the truncated attempt stays mounted (one loop device)" one_loop_mounted "$log"
+	expect_ok "nothing of the truncated attempt stays mounted (one loop device)" loops_mounted "$log" 1
 	expect_no_line "$log" 'Kernel panic' "no kernel panic"
 	scenario_end "$log"
 }

@@ -63,10 +63,7 @@ expect_attempt_refused() {
 # other loop device: nothing of the refused attempts stayed mounted.
 # shellcheck disable=SC2317  # called through expect_ok
 only_last_image_mounted() {
-	local text
-	text=$(lab_log_text "$1")
-	[[ $(grep -c 'PXEROOT-E2E: mount: /dev/loop' <<<"$text") -eq 2 &&
-		$(grep -c 'PXEROOT-E2E: mount: .* iso9660 ' <<<"$text") -eq 1 ]]
+	loops_mounted "$1" 2 && [[ $(lab_log_text "$1" | grep -c 'PXEROOT-E2E: mount: .* iso9660 ') -eq 1 ]]
 }
 
 # Boot once through the five cases and check each attempt's part of the log.

@@ -44,6 +44,12 @@ at_least() {
 	[[ $2 -gt 0 && $1 -ge $2 ]]
 }
 
+# Whether the live root of LOG ($1) has exactly $2 loop devices mounted (its PXEROOT-E2E:
+# mount lines; for expect_ok).
+loops_mounted() {
+	[[ $(lab_log_text "$1" | grep -c 'PXEROOT-E2E: mount: /dev/loop') -eq $2 ]]
+}
+
 # Whether some line of LOG ($1) matches the extended regex $2 (LOG becomes LAB_LAST_LOG):
 # 0 yes, 1 no, 2 when LOG is missing or empty (nothing to judge) or the regex is bad.
 log_has() {

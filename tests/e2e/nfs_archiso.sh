@@ -31,12 +31,6 @@ flip_byte() {
 	printf '%b' "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
 }
 
-# Whether the live root of LOG ($1) has exactly one loop device mounted.
-# shellcheck disable=SC2317  # called through expect_ok
-one_loop_mounted() {
-	[[ $(lab_log_text "$1" | grep -c 'PXEROOT-E2E: mount: /dev/loop') -eq 1 ]]
-}
-
 SHARE=""
 
 # The share: the archiso tree of the usual live root, its image tampered with for the first attempt.
@@ -67,7 +61,7 @@ main() {
 	expect_line "$a" 'PXEROOT-E2E: init started' "copy: live root's init started"
 	expect_no_line "$a" 'PXEROOT-E2E: mount: .* nfs4? ' "copy: nothing of NFS left mounted"
 	expect_line "$a" 'PXEROOT-E2E: mount: /dev/loop[0-9]+ /run/pxeroot/lower squashfs' "copy: the copy is the lower layer"
-	expect_ok "tampered and copy: one loop device mounted, nothing of the refused attempt left" one_loop_mounted "$LOG"
+	expect_ok "tampered and copy: one loop device mounted, nothing of the refused attempt left" loops_mounted "$LOG" 1
 	expect_no_line "$LOG" 'Kernel panic' "tampered and copy: no kernel panic"
 
 	boot_archiso share "archisobasedir=arch copytoram=n"
