@@ -21,8 +21,6 @@
 #include "log.h"
 
 #define OUT_BUF (128 * 1024)           /* unpacked bytes handed on at a time */
-#define WINDOW_LOG_MAX 27              /* the most memory a decoder may ask for: 128 MiB ... */
-#define MEM_MAX (1ull << WINDOW_LOG_MAX) /* ... (zstd --ultra -22 and xz -9e need less) */
 #define FEED_MAX (1u << 30)            /* input bytes per zlib call (its counts are 32-bit) */
 
 struct inflate_dec {
@@ -117,13 +115,13 @@ static void gzip_end(struct inflate_dec *d)
 	inflateEnd(&d->u.z);
 }
 
-/* libzstd, every frame in a row, a window of at most 2^WINDOW_LOG_MAX. */
+/* libzstd, every frame in a row, a window of at most 2^INFLATE_WINDOW_LOG_MAX. */
 static int zstd_start(struct inflate_dec *d)
 {
 	d->open = false;
 	d->nhdr = 0;
 	d->u.zs = ZSTD_createDStream();
-	if (!d->u.zs || ZSTD_isError(ZSTD_DCtx_setParameter(d->u.zs, ZSTD_d_windowLogMax, WINDOW_LOG_MAX)))
+	if (!d->u.zs || ZSTD_isError(ZSTD_DCtx_setParameter(d->u.zs, ZSTD_d_windowLogMax, INFLATE_WINDOW_LOG_MAX)))
 		return -ENOMEM;
 	return 0;
 }
@@ -206,7 +204,7 @@ static void zstd_end(struct inflate_dec *d)
 }
 
 /* liblzma's words for a result. */
-static const char *xz_why(lzma_ret lr)
+const char *inflate_xz_why(int lr)
 {
 	switch (lr) {
 	case LZMA_MEM_ERROR: return "out of memory";
@@ -219,11 +217,11 @@ static const char *xz_why(lzma_ret lr)
 	}
 }
 
-/* liblzma, concatenated streams and their padding, at most MEM_MAX of memory. */
+/* liblzma, concatenated streams and their padding, at most INFLATE_MEM_MAX of memory. */
 static int xz_start(struct inflate_dec *d)
 {
 	d->u.xz = (lzma_stream)LZMA_STREAM_INIT;
-	return lzma_stream_decoder(&d->u.xz, MEM_MAX, LZMA_CONCATENATED) == LZMA_OK ? 0 : -ENOMEM;
+	return lzma_stream_decoder(&d->u.xz, INFLATE_MEM_MAX, LZMA_CONCATENATED) == LZMA_OK ? 0 : -ENOMEM;
 }
 
 /* Run liblzma on what is in its input with ACTION, handing on the output; its last result. */
@@ -254,7 +252,7 @@ static int xz_feed(struct inflate *f, const uint8_t *p, size_t n, uint64_t base)
 	if (lr == LZMA_STREAM_END && x->avail_in)
 		return corrupt(f, base + (uint64_t)(x->next_in - p), "data after the end of the stream");
 	if (lr != LZMA_OK && lr != LZMA_STREAM_END)
-		return corrupt(f, base + (uint64_t)(x->next_in - p), xz_why(lr));
+		return corrupt(f, base + (uint64_t)(x->next_in - p), inflate_xz_why(lr));
 	return 0;
 }
 
@@ -305,6 +303,14 @@ static const struct format *which(const uint8_t *head, unsigned n, bool final, b
 		*more = !final;
 	}
 	return NULL;
+}
+
+/* The name of the format whose magic the N bytes at P begin with, NULL when none. */
+const char *inflate_format_of(const uint8_t *p, size_t n)
+{
+	bool more;
+	const struct format *k = n ? which(p, n < INFLATE_MAGIC_MAX ? (unsigned)n : INFLATE_MAGIC_MAX, true, &more) : NULL;
+	return k ? k->name : NULL;
 }
 
 /* The format of F's stream once known (NULL for a plain one). */

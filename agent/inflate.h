@@ -10,6 +10,8 @@
 
 #define INFLATE_MAGIC_MAX 6             /* the longest magic (xz): bytes held back until it is known */
 #define INFLATE_BUDGET_STEP (1u << 20)  /* the budget is asked again at most this many bytes later */
+#define INFLATE_WINDOW_LOG_MAX 27       /* the most memory a decoder may ask for: 128 MiB ... */
+#define INFLATE_MEM_MAX (1ull << INFLATE_WINDOW_LOG_MAX) /* ... (zstd --ultra -22 and xz -9e need less) */
 
 struct inflate_dec;
 
@@ -53,6 +55,12 @@ void inflate_init(struct inflate *f, struct sink *out, const char *label);
 int inflate_finish(struct inflate *f);
 /* Free the decoder (any time; F can be initialised again after). */
 void inflate_free(struct inflate *f);
+
+/* "gzip", "zstd" or "xz" when the N bytes at P begin with that format's magic, else NULL (the
+ * table the sink tells a stream's format by, for whoever unpacks bytes of its own). */
+const char *inflate_format_of(const uint8_t *p, size_t n);
+/* liblzma's result LR (an lzma_ret) in words, as the sink's lines quote it. */
+const char *inflate_xz_why(int lr);
 
 /* Errors of the write (S.write): -EBADMSG after "image LABEL: corrupt FORMAT data at byte N
  * (library message)" or "image LABEL: garbage after the end of the gzip stream at byte N";

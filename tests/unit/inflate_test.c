@@ -171,13 +171,15 @@ static int lines(const char *text)
 }
 
 /* Each format comes back byte for byte, whatever the chunk sizes (1 byte at a time splits the
- * magic), with the counts and the format name right and one line naming both sizes. */
+ * magic), with the counts and the format name right (inflate_format_of's too) and one line naming
+ * both sizes. */
 static void test_round_trip(const char *log)
 {
 	struct bytes plain = sample(3 << 20, 1);
 	static const size_t steps[] = {0, 1, 5, 4096, 65536, 1 << 30};
 	for (size_t k = 0; k < 3; k++) {
 		struct bytes c = kinds[k].pack(plain);
+		CHECK_STR(inflate_format_of(c.p, c.len), kinds[k].name);
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			if (steps[i] == 1 && c.len > 200000)
 				continue; /* byte by byte: the slow way, on the small streams below */
@@ -212,13 +214,15 @@ static void test_round_trip(const char *log)
 	free(plain.p);
 }
 
-/* Bytes with no magic pass on unchanged, however short, even when they begin like one. */
+/* Bytes with no magic pass on unchanged, however short, even when they begin like one (and
+ * inflate_format_of names no format for them). */
 static void test_plain(const char *log)
 {
 	static const char *const heads[] = {"", "\x1f", "\x28\xb5\x2f", "\xfd" "7zXZ", "\x1f\x8c rest", "\x28\xb5\x2f\xfe",
 					    "\xfd" "7zXZ\x01 more", "hsqs squashfs", "\x8b\x1f"};
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
 		size_t hl = strlen(heads[i]);
+		CHECK(inflate_format_of((const uint8_t *)heads[i], hl) == NULL, "plain %zu: no format", i);
 		for (size_t step = 0; step < 3; step++) {
 			struct bytes b = {0};
 			add(&b, heads[i], hl);
