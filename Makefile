@@ -103,7 +103,7 @@ initramfs: $(B)/pxeroot kernel
 	tools/mkinitramfs.sh --binary $(B)/pxeroot --moddir "$(or $(MODDIR),$(firstword $(wildcard $(KERNEL)/lib/modules/*)))" --out $(B)/initramfs.img --compress $(COMPRESS) $(TRUST_ARGS)
 
 define unit_rule
-$(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) tests/unit/check.h | deps
+$(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(WARN) $$(CFLAGS) -Iagent $$$$(pkg-config --cflags $$(PKGS)) -o $$@ $$(filter %.c,$$^) $$$$(pkg-config --libs $$(PKGS))
 endef
