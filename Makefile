@@ -22,7 +22,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with: the code it tests and what that calls, no
 # stand-ins. The parser tests link the options halves of the sources and of the hook (no I/O).
-UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test trust_test
+UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test trust_test caindex_test chunk_test
 # the command line, the options, the plan and every source's claim
 PLAN_SRCS := agent/cmdline.c agent/options.c agent/plan.c agent/layout.c agent/net/ipconf.c agent/log.c agent/url.c \
 	agent/verify/trust.c agent/hook_opts.c agent/source/sources.c $(wildcard agent/source/*_opts.c) \
@@ -38,6 +38,8 @@ trust_test_SRCS := agent/verify/trust.c
 checks_test_SRCS := agent/verify/checks.c agent/verify/fanout.c agent/verify/check_sha512.c agent/verify/check_cms.c agent/verify/check_pgp.c agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c agent/verify/openpgp_key.c agent/verify/openpgp_cert.c agent/verify/sha512list.c agent/sink.c agent/url.c agent/fsutil.c agent/log.c
 http_url_test_SRCS := $(PLAN_SRCS) agent/verify/check_sha512.c agent/verify/sha512list.c agent/sink.c
 inflate_test_SRCS := agent/inflate.c agent/sink.c agent/log.c
+caindex_test_SRCS := agent/verify/caindex.c agent/verify/sha512list.c
+chunk_test_SRCS := agent/verify/chunk.c agent/verify/caindex.c agent/verify/sha512list.c agent/inflate.c agent/sink.c agent/log.c
 nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/fsutil.c agent/log.c
 nfit_test_SRCS := agent/source/nfit.c
@@ -103,7 +105,7 @@ initramfs: $(B)/pxeroot kernel
 	tools/mkinitramfs.sh --binary $(B)/pxeroot --moddir "$(or $(MODDIR),$(firstword $(wildcard $(KERNEL)/lib/modules/*)))" --out $(B)/initramfs.img --compress $(COMPRESS) $(TRUST_ARGS)
 
 define unit_rule
-$(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) tests/unit/check.h | deps
+$(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(WARN) $$(CFLAGS) -Iagent $$$$(pkg-config --cflags $$(PKGS)) -o $$@ $$(filter %.c,$$^) $$$$(pkg-config --libs $$(PKGS))
 endef
@@ -190,7 +192,7 @@ uninstall:
 # make fuzz-deep       every target until FUZZ_DEEP_RUNS execs or FUZZ_DEEP_SECONDS, new coverage
 #                      merged back into tests/fuzz/corpus/TARGET (tests/fuzz/deep.sh; not in check)
 # tests/fuzz/run.sh TARGET SECONDS runs a single one.
-FUZZ_TARGETS := fuzz_devspec fuzz_mbft fuzz_nfit fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate
+FUZZ_TARGETS := fuzz_devspec fuzz_mbft fuzz_nfit fuzz_nfs_spec fuzz_dhcp fuzz_sha512list fuzz_cmdline fuzz_ipconf fuzz_openpgp fuzz_plan fuzz_inflate fuzz_caindex fuzz_chunk
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := $(WARN) -g -O1 -Iagent -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -201,6 +203,8 @@ fuzz_openpgp_SRCS := agent/verify/openpgp_packet.c agent/verify/openpgp_sig.c ag
 fuzz_plan_SRCS := $(PLAN_SRCS)
 fuzz_cmdline_SRCS := $(PLAN_SRCS)
 fuzz_inflate_SRCS := agent/inflate.c agent/sink.c agent/log.c
+fuzz_caindex_SRCS := agent/verify/caindex.c agent/verify/sha512list.c
+fuzz_chunk_SRCS := agent/verify/chunk.c agent/verify/caindex.c agent/verify/sha512list.c agent/inflate.c agent/sink.c agent/log.c
 fuzz_nfs_spec_SRCS := agent/source/nfs_spec.c
 fuzz_mbft_SRCS := agent/source/mbft.c agent/fsutil.c agent/log.c
 fuzz_nfit_SRCS := agent/source/nfit.c

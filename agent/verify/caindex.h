@@ -54,5 +54,8 @@ void ca_id_hex(const uint8_t *id, char *out);
 int ca_chunk_path(const struct ca_chunk *c, char *out, size_t cap);
 /* "sha512-256" or "sha256" (casync's words). */
 const char *ca_digest_name(enum ca_digest d);
+/* Write the reason (FMT) into WHY (CAP bytes; nothing when CAP is 0) and return ERR: how this
+ * parser and chunk.c refuse, `return ca_fail(-EBADMSG, why, cap, ...)`. */
+int ca_fail(int err, char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

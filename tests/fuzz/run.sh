@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run one libFuzzer target for a fixed time and report how much it ran.
 #
-#   tests/fuzz/run.sh TARGET [SECONDS]      TARGET: fuzz_dhcp | fuzz_sha512list | fuzz_cmdline | fuzz_ipconf | fuzz_openpgp | fuzz_plan | fuzz_inflate
+#   tests/fuzz/run.sh TARGET [SECONDS]      TARGET: fuzz_dhcp | fuzz_sha512list | fuzz_cmdline | fuzz_ipconf | fuzz_openpgp | fuzz_plan | fuzz_inflate | fuzz_caindex | fuzz_chunk
 #
 # Builds build/fuzz/TARGET (make), adds the seeds of tests/fuzz/corpus/TARGET to the working
 # corpus build/fuzz/corpus/TARGET (the repository's seeds are never written to; inputs found by

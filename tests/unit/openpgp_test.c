@@ -12,53 +12,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "verify/openpgp.h"
 #include "verify/trust.h"
 
 #define T0 1704067200L              /* 2024-01-01 00:00:00 UTC: the keys' creation */
 #define NOW (T0 + 12 * 3600)        /* the signatures are from T0 + 1 h; 1-day expiries still run */
 #define LATE 1767225600L            /* 2026-01-01: every 1-day expiry is past */
-
-static char data_dir[PATH_MAX + 64];
-
-/* A file's bytes. */
-struct buf {
-	uint8_t *p;
-	size_t n;
-};
-
-/* Find the fixture directory: beside this source file (run from the repository root, as
- * tests/run.sh does), else relative to the executable in build/tests. */
-static void find_data_dir(void)
-{
-	char exe[PATH_MAX];
-	const char *src = __FILE__, *slash = strrchr(src, '/');
-	snprintf(data_dir, sizeof(data_dir), "%.*sdata/openpgp/", slash ? (int)(slash - src + 1) : 0, src);
-	if (access(data_dir, R_OK) == 0)
-		return;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	char *s = strrchr(exe, '/');
-	if (s)
-		*s = '\0';
-	snprintf(data_dir, sizeof(data_dir), "%s/../../tests/unit/data/openpgp/", exe);
-}
-
-/* The fixture NAME; aborts the test when it is missing. */
-static struct buf load(const char *name)
-{
-	char path[sizeof(data_dir) + 64];
-	snprintf(path, sizeof(path), "%s%s", data_dir, name);
-	FILE *f = fopen(path, "rb");
-	struct buf b = {malloc(1 << 16), 0};
-	if (!f || !b.p) {
-		printf("not ok - cannot read fixture %s\n", path);
-		exit(1);
-	}
-	b.n = fread(b.p, 1, 1 << 16, f);
-	fclose(f);
-	return b;
-}
 
 /* A copy of A followed by B. */
 static struct buf concat(struct buf a, struct buf b)
@@ -392,7 +352,7 @@ static void test_check(void)
 
 int main(void)
 {
-	find_data_dir();
+	find_data_dir("openpgp");
 	test_accepted();
 	test_keyrings();
 	test_keyring_refusals();
