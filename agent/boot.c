@@ -1,6 +1,7 @@
 /* boot.c - stages in order, each retried as pxeroot.onerror= says:
  *
- *   options -> modules -> network -> root (the source's get + checks, then mount) -> prepare -> switch_root
+ *   options -> modules -> network -> root (the source's get + checks, then mount) -> prepare -> hook
+ *   -> serve (a root read from the network after switch_root: its server handed over) -> switch_root
  *
  * A stage logs its own cause; this file decides what happens next: retry the stage with backoff
  * (pxeroot.retries=), then the rescue action (a shell if the initramfs has one, else halt), or
@@ -30,6 +31,7 @@
 #include "net/net.h"
 #include "paths.h"
 #include "plan.h"
+#include "serve/serve.h"
 #include "source/sources.h"
 #include "source/source.h"
 #include "switchroot.h"
@@ -134,6 +136,14 @@ static int st_hook(struct boot *b)
 	return r < 0 ? r : hook_prepare(&b->plan.hook, &b->plan.trust, &b->plan.fetch, &b->net, b->newroot, init, b->starts_init);
 }
 
+/* A root the network keeps serving after switch_root (a chunked image read lazily): its server
+ * is still there and is handed the root. */
+static int st_serve(struct boot *b)
+{
+	(void)b;
+	return serve_handover();
+}
+
 /* Pick init and switch; returns only on failure. */
 static int st_switch(struct boot *b)
 {
@@ -157,6 +167,7 @@ static const struct stage stages[] = {
 	{"root", st_root, 1},
 	{"prepare", st_prepare, 1},
 	{"hook", st_hook, 1},
+	{"serve", st_serve, 0},
 	{"switch_root", st_switch, 0},
 };
 

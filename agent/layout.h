@@ -1,5 +1,6 @@
 /* layout.h - archiso's layout: an archiso tree (on a server, a share, an ISO or a stick) keeps the
- * root image at <archisobasedir>/<arch>/airootfs.sfs, else airootfs.erofs. Every source and the
+ * root image at <archisobasedir>/<arch>/airootfs.sfs, else airootfs.erofs (or, chunked, the
+ * index airootfs.caibx). Every source and the
  * mount stage take the rule from here. */
 #ifndef PXEROOT_LAYOUT_H
 #define PXEROOT_LAYOUT_H
@@ -19,6 +20,9 @@ struct layout_image {
 	const char *fstype; /* squashfs */
 };
 extern const struct layout_image layout_images[LAYOUT_IMAGES];
+/* A chunked image (pxeroot.chunks=): casync's index of it beside the images, its chunk store
+ * beside the index with the suffix ".castr/" for ".caibx". */
+#define LAYOUT_INDEX "airootfs.caibx"
 
 /* The machine's architecture as uname reports it (x86_64), read once. */
 const char *layout_machine(void);

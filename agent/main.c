@@ -30,6 +30,7 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "fetch/fetch.h"
+#include "fetch/chunked.h"
 #include "fetch/image.h"
 #include "url.h"
 #include "log.h"
@@ -42,6 +43,7 @@
 #include "verify/file.h"
 #include "verify/trust.h"
 #include "plan.h"
+#include "serve/serve.h"
 
 /* Usage text on stderr; returns the exit code 2. */
 static int usage(void)
@@ -51,7 +53,7 @@ static int usage(void)
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
-	      "                        [--stall-timeout S] [--timeout S] [--retries N]\n",
+	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--store URL]...\n",
 	      stderr);
 	return 2;
 }
@@ -117,14 +119,38 @@ static void trust_args_init(struct trust *t)
 	t->cms_ca = NULL;
 }
 
+/* A chunked image: the index URL (RQ: its bases and path) checked by T into FILE.caibx, then its
+ * chunks from the stores (the one beside the index, then the NX stores X) into FILE. */
+static int fetch_chunked(struct fetch_req *rq, const struct trust *t, const char *file, const char *const *x, unsigned nx)
+{
+	static char bases[MIRRORS_MAX][2048];
+	char index[4096];
+	struct mirrors st;
+	struct ca_index ix = {0};
+	snprintf(index, sizeof(index), "%s.caibx", file);
+	rq->label = NULL;
+	int r = chunked_stores(rq->m, rq->path, x, nx, &st, bases);
+	if (r < 0 || (r = chunked_index(rq, t, index, &ix, NULL, NULL)) < 0)
+		return r;
+	struct chunks_req cr = {.cfg = rq->cfg, .stores = &st, .ix = &ix};
+	const char *slash = strrchr(file, '/');
+	r = chunked_fetch(&cr, file, slash ? slash + 1 : file);
+	ca_index_free(&ix);
+	return r;
+}
+
 /* pxeroot fetch URL FILE [options]: the boot's one-pass download, checks and transfer policy, on
- * any machine. --mirror BASE stands in for the directory of URL, like pxeroot.mirror=. */
+ * any machine. --mirror BASE stands in for the directory of URL, like pxeroot.mirror=. A URL
+ * naming a casync index (.caibx) is a chunked image: --store URL adds a store after the one
+ * beside the index, like pxeroot.store=. */
 static int cmd_fetch(int argc, char **argv)
 {
 	struct trust t;
 	struct fetch_config fc = {0};
 	static char base0[2048];
 	struct mirrors m = {.n = 1, .base = {base0}};
+	const char *stores[MIRRORS_MAX];
+	unsigned nstores = 0;
 	trust_args_init(&t);
 	bool ok = true;
 	for (int i = 2; i < argc && ok; i++) {
@@ -139,6 +165,8 @@ static int cmd_fetch(int argc, char **argv)
 			fc.proxy = argv[++i];
 		else if (!strcmp(a, "--mirror") && m.n < MIRRORS_MAX)
 			m.base[m.n++] = argv[++i];
+		else if (!strcmp(a, "--store") && nstores < MIRRORS_MAX)
+			stores[nstores++] = argv[++i];
 		else if (!strcmp(a, "--connect-timeout"))
 			ok = num_arg(argv[++i], &fc.connect_s);
 		else if (!strcmp(a, "--stall-timeout"))
@@ -159,8 +187,13 @@ static int cmd_fetch(int argc, char **argv)
 	const char *url = argv[0], *file = argv[1], *slash = strrchr(file, '/');
 	size_t split = url_dir_len(url);
 	snprintf(base0, sizeof(base0), "%.*s", (int)split, url);
-	struct fetch_req rq = {.cfg = &fc, .m = m.n > 1 ? &m : NULL, .path = m.n > 1 ? url + split : url,
+	bool chunked = strlen(url) > 6 && !strcmp(url + strlen(url) - 6, ".caibx");
+	struct fetch_req rq = {.cfg = &fc, .m = m.n > 1 || chunked ? &m : NULL, .path = m.n > 1 || chunked ? url + split : url,
 			       .label = slash ? slash + 1 : file};
+	if (nstores && !chunked)
+		return usage();
+	if (chunked)
+		return fetch_chunked(&rq, &t, file, stores, nstores) < 0 ? 1 : 0;
 	return image_fetch(&rq, &t, file) < 0 ? 1 : 0;
 }
 
@@ -309,6 +342,8 @@ static bool fetch_args(int argc, char **argv)
 /* Dispatch: PID 1 boots (unless asked to fetch); otherwise the first argument picks a tool. */
 int main(int argc, char **argv)
 {
+	if (argv[0] && argv[0][0] == '@')
+		return serve_main();
 	if (getpid() == 1 && !fetch_args(argc, argv))
 		boot_pid1();
 	log_std_fds();

@@ -2,6 +2,7 @@
 #ifndef PXEROOT_MEMINFO_H
 #define PXEROOT_MEMINFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* MemTotal and MemAvailable in KiB; 0 or a negative errno. */
@@ -16,5 +17,9 @@ uint64_t mem_used_kb(void);
  * option for the line, "copytoram_size=75%"). 0, or -EFBIG after one line starting with WHO
  * ("fetch URL", "archiso FILE") that gives the sizes. */
 int image_fits_ram(const char *who, uint64_t size, const char *tmpfs_opt);
+/* image_fits_ram without the line: 0, or -EFBIG with the reason in WHY (CAP bytes). */
+int image_room(uint64_t size, const char *tmpfs_opt, char *why, size_t cap);
+/* A size in tmpfs syntax (256M, 2G, 4096k, 25%: of MemTotal) in bytes; 0 when V is not one. */
+uint64_t mem_size_bytes(const char *v);
 
 #endif

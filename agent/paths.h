@@ -17,6 +17,7 @@
 #define HOOK_ENV RUN_DIR "/script.env"     /* the script's environment, for systemd's EnvironmentFile= */
 #define HOOK_LOG RUN_DIR "/script.log"     /* the script's output and exit status */
 #define NETWORKD_DIR "/run/systemd/network" /* networkd's runtime .network files (/run moves into the new root) */
+#define SERVE_DIR RUN_DIR "/serve"  /* the root of the lazy root's server (empty; /run moves into the new root) */
 #define NEWROOT "/newroot"          /* the new root of a PID-1 boot */
 
 #endif

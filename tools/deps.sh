@@ -19,7 +19,8 @@ readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev
 # (tests/e2e/lib_nfs.sh runs its own rpcbind and ganesha on 127.0.0.1; no kernel nfsd needed).
 # netbase: /etc/services, where rpcbind and rpcinfo look up "sunrpc" (a minimal Debian has none).
 # syslinux-common (memdisk), isolinux, syslinux-utils (memdiskfind, the reference for memdisk-find).
-readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv nfs-ganesha nfs-ganesha-vfs rpcbind netbase syslinux-common isolinux syslinux-utils ipxe-qemu ovmf systemd-boot-efi sbsigntool mtools dosfstools groff-base debootstrap initramfs-tools-core)
+# casync: the chunked images (casync make) and the peer pxeroot's chunked fetch is compared with (casync extract).
+readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv nfs-ganesha nfs-ganesha-vfs rpcbind netbase syslinux-common isolinux syslinux-utils ipxe-qemu ovmf systemd-boot-efi sbsigntool mtools dosfstools groff-base debootstrap initramfs-tools-core casync)
 readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
 # make static (tools/static-libs.sh): apt-get source (dpkg-dev, patch) and the autotools that
 # regenerate curl's and kmod's build files after Debian's patches; the .a files of the other

@@ -23,8 +23,10 @@
 #include "fetch/fetch.h"
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "options.h"
 #include "meminfo.h"
@@ -288,7 +291,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 }
 
 /* Turn a libcurl result into a negative errno. */
-static int curl_errno(CURLcode c)
+int fetch_curl_errno(CURLcode c)
 {
 	switch (c) {
 	case CURLE_COULDNT_RESOLVE_HOST: return -EHOSTUNREACH;
@@ -327,32 +330,101 @@ static int downgrade(struct xfer *x, CURLcode res, char *why, size_t cap)
 	return -EPERM;
 }
 
+/* The options every request shares: URL, protocols and redirects (https stays https), the
+ * connect timeout, the CA bundle alone (not libcurl's built-in directory too), the proxy ("": none,
+ * not even from the environment), the error buffer. */
+void fetch_curl_setup(CURL *c, const struct fetch_config *cfg, const char *url, char *errbuf)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(url) ? "https" : "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->connect_s);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "pxeroot/" PXEROOT_VERSION);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, cfg->ca);
+	curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_PROXY, cfg->proxy ? cfg->proxy : "");
+	if (cfg->pin)
+		curl_easy_setopt(c, CURLOPT_RESOLVE, cfg->pin);
+	if (cfg->ca_pem) { /* the file is gone by then; libcurl goes on with the copy */
+		struct curl_blob b = {(void *)cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_NOCOPY};
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &b);
+		curl_easy_setopt(c, CURLOPT_PROXY_CAINFO_BLOB, &b);
+	}
+}
+
+/* The "host:port:addresses" line for URL onto *LIST (a numeric host needs none). */
+static int pin_url(const char *url, struct curl_slist **list)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, addr[INET6_ADDRSTRLEN], line[1024];
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+	struct in_addr a4;
+	int r = 0;
+	if (!u || curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) || curl_url_get(u, CURLUPART_HOST, &host, 0) ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
+		r = log_err(-EINVAL, "fetch %s: no host in the URL", url);
+	else if (host[0] != '[' && inet_pton(AF_INET, host, &a4) != 1) {
+		int e = getaddrinfo(host, NULL, &hints, &res);
+		if (e)
+			r = log_err(-EHOSTUNREACH, "fetch %s: resolve %s: %s", url, host, gai_strerror(e));
+		size_t n = (size_t)snprintf(line, sizeof(line), "%s:%s:", host, port);
+		for (struct addrinfo *ai = res; ai && n < sizeof(line); ai = ai->ai_next) {
+			void *sa = ai->ai_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+							     : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+			inet_ntop(ai->ai_family, sa, addr, sizeof(addr));
+			n += (size_t)snprintf(line + n, sizeof(line) - n, ai->ai_family == AF_INET6 ? "%s[%s]" : "%s%s",
+					      ai == res ? "" : ",", addr);
+		}
+		if (res && n < sizeof(line))
+			*list = curl_slist_append(*list, line);
+	}
+	freeaddrinfo(res);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return r;
+}
+
+/* Every host now, the CA bundle into memory. */
+int fetch_pin(struct fetch_config *c, const struct mirrors *m)
+{
+	uint8_t *pem;
+	size_t len;
+	*c = fetch_defaults(c);
+	for (unsigned i = 0; i < m->n; i++) {
+		int r = pin_url(m->base[i], &c->pin);
+		if (r < 0)
+			return r;
+	}
+	if (c->proxy && c->proxy[0]) {
+		int r = pin_url(c->proxy, &c->pin);
+		if (r < 0)
+			return r;
+	}
+	if (read_whole(c->ca, 16u << 20, &pem, &len) == 0)
+		c->ca_pem = pem, c->ca_pem_len = len;
+	return 0;
+}
+
 /* Set the options of one attempt. */
 static void setup(struct xfer *x, char *errbuf, char *range, size_t rcap, struct curl_slist **hdrs)
 {
 	CURL *c = x->curl;
-	curl_easy_setopt(c, CURLOPT_URL, x->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(x->url) ? "https" : "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)x->cfg.connect_s);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "pxeroot/" PXEROOT_VERSION);
+	fetch_curl_setup(c, &x->cfg, x->url, errbuf);
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CAINFO, x->cfg.ca);
-	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the bundle alone: not libcurl's built-in directory too */
-	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, x->cfg.ca);
-	curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_PROXY, x->cfg.proxy ? x->cfg.proxy : ""); /* "": no proxy, not even from the environment */
 	curl_easy_setopt(c, CURLOPT_NOBODY, x->rq->head ? 1L : 0L);
 	if (x->got) {
 		snprintf(range, rcap, "%" PRIu64 "-", x->got);
@@ -431,7 +503,7 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 		r = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
 		snprintf(why, cap, "HTTP %ld", x->status);
 	} else if (res != CURLE_OK) {
-		r = curl_errno(res);
+		r = fetch_curl_errno(res);
 		log_clean(errbuf[0] ? errbuf : curl_easy_strerror(res), why, cap);
 	} else if (x->size && x->got + x->hold_len != x->size) {
 		r = -ECONNRESET;
@@ -450,7 +522,7 @@ static bool retryable(int r)
 
 /* A random factor in [0.5, 1.5) scaled to MS: the kernel's AT_RANDOM bytes seed a xorshift, so
  * no entropy is awaited at boot. */
-static uint64_t jitter(uint64_t ms)
+uint64_t fetch_jitter(uint64_t ms)
 {
 	static uint64_t s;
 	if (!s) {
@@ -459,6 +531,13 @@ static uint64_t jitter(uint64_t ms)
 	}
 	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
 	return ms / 2 + s % (ms ? ms : 1);
+}
+
+/* The wait before the attempt that follows FAILS failures in a row: 1, 2, 4 ... 30 s, jittered. */
+uint64_t fetch_backoff(unsigned fails)
+{
+	uint64_t base = 1000ull << (fails - 1 < 5 ? fails - 1 : 5);
+	return fetch_jitter(base < BACKOFF_MAX_MS ? base : BACKOFF_MAX_MS);
 }
 
 /* After failed attempt at mirror x->mirror: mark it, choose where and when to try next, log one
@@ -489,10 +568,8 @@ static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
 		return 0;
 	}
 	x->mirror = next;
-	uint64_t base = 1000ull << (x->fails - 1 < 5 ? x->fails - 1 : 5);
-	if (x->got > before)
-		base = RESUME_WAIT_MS; /* the server was sending: a broken connection, not an overload */
-	uint64_t wait = jitter(base < BACKOFF_MAX_MS ? base : BACKOFF_MAX_MS);
+	/* after bytes, the server was sending: a broken connection, not an overload */
+	uint64_t wait = x->got > before ? fetch_jitter(RESUME_WAIT_MS) : fetch_backoff(x->fails);
 	log_info("fetch %s: %s (attempt %u%s); retrying in %" PRIu64 ".%01" PRIu64 " s", x->url, why, x->attempt, size,
 		 wait / 1000, wait % 1000 / 100);
 	sleep_ms(wait);

@@ -18,7 +18,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fetch/chunked.h"
 #include "fetch/image.h"
+#include "modules.h"
+#include "serve/serve.h"
 #include "url.h"
 #include "fsutil.h"
 #include "log.h"
@@ -149,6 +152,83 @@ static int image_name(const struct http_src *src, char *name, size_t cap)
 	return 0;
 }
 
+/* The chunk stores of SRC's index into ST (their text in B): pxeroot.store= with ${pxeserver}
+ * replaced, placed by chunked_stores. */
+static int chunk_stores(const struct http_opts *o, const char *pxeserver, const struct http_src *src, struct mirrors *st,
+			char (*b)[2048])
+{
+	char extra[MIRRORS_MAX][2048];
+	const char *x[MIRRORS_MAX];
+	for (unsigned i = 0; i < o->nstores; i++) {
+		if (url_expand_pxeserver(o->stores[i], pxeserver, extra[i], sizeof(extra[i])) < 0)
+			return log_err(-EINVAL, "cmdline pxeroot.store=\"%s\": uses ${pxeserver} but no boot server is known, or is too long",
+				       o->stores[i]);
+		x[i] = extra[i];
+	}
+	return chunked_stores(&src->m, src->path, x, o->nstores, st, b);
+}
+
+/* Whether the chunked image of IX is read lazily: asked, or (auto) it would not fit in RAM. */
+static bool lazily(const struct http_opts *o, const struct ca_index *ix, const char *url)
+{
+	char why[300];
+	if (o->lazy != LAZY_AUTO)
+		return o->lazy == LAZY_YES;
+	if (image_room(ix->size, o->spc, why, sizeof(why)) == 0)
+		return false;
+	log_info("fetch %s: %s; reading it as it is used (pxeroot.lazy=auto)", url, why);
+	return true;
+}
+
+/* The chunked image of IX (its index's bytes RAW, LEN) served as a disk from its stores ST:
+ * ROOT is that disk, read from the network as the root is used. */
+static int http_lazy(const struct source_ctx *ctx, const struct ca_index *ix, const struct mirrors *st, const uint8_t *raw,
+		     size_t len, struct root *root)
+{
+	const struct http_opts *o = http_opts(ctx->opts);
+	struct serve_req sr = {.cfg = ctx->fetch, .stores = st, .index = raw, .index_len = len, .cache_max = mem_size_bytes(o->cache)};
+	int r = mod_load("nbd");
+	if (r < 0 || (r = serve_start(&sr, root->path, sizeof(root->path))) < 0)
+		return r;
+	root->kind = ROOT_BLOCK;
+	root->on_net = true;
+	log_info("fetch: %zu chunks of %.1f MiB, read as they are used from %s%s (chunk cache %s, %.1f MiB)", ix->n, ix->size / 1048576.0,
+		 st->base[0], st->n > 1 ? " and other stores" : "", o->cache, sr.cache_max / 1048576.0);
+	return 0;
+}
+
+/* A chunked image: the index into the image tmpfs with every check; then every chunk into the
+ * image file beside it, which ROOT names, or (lazily) the image served as a disk. */
+static int http_chunked(const struct source_ctx *ctx, struct http_src *src, struct root *root, const char *name)
+{
+	const struct http_opts *o = http_opts(ctx->opts);
+	static char bases[MIRRORS_MAX][2048];
+	struct mirrors stores;
+	struct ca_index ix = {0};
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	char index[600], label[256];
+	size_t n = strlen(name) - strlen(".caibx");
+	snprintf(label, sizeof(label), "%.*s", (int)n, name);
+	snprintf(index, sizeof(index), "%s/%s", IMG_DIR, name);
+	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, label);
+	struct fetch_req rq = {.cfg = ctx->fetch, .m = &src->m, .path = src->path};
+	int r = chunk_stores(o, ctx->net->pxeserver, src, &stores, bases);
+	if (r < 0 || (r = chunked_index(&rq, ctx->trust, index, &ix, &raw, &len)) < 0)
+		return r;
+	if (lazily(o, &ix, rq.url))
+		r = http_lazy(ctx, &ix, &stores, raw, len, root);
+	else if ((r = fits_in_ram((void *)o, rq.url, ix.size)) == 0) {
+		struct chunks_req cr = {.cfg = ctx->fetch, .stores = &stores, .ix = &ix};
+		log_info("fetch %s: %zu chunks from %s%s", rq.url, ix.n, stores.base[0], stores.n > 1 ? " and other stores" : "");
+		if ((r = chunked_fetch(&cr, root->path, label)) == 0)
+			log_mark("download");
+	}
+	ca_index_free(&ix);
+	free(raw);
+	return r;
+}
+
 /* The image into the image tmpfs, checked in the same pass; ROOT names the file. */
 static int http_get(const struct source_ctx *ctx, struct root *root)
 {
@@ -167,6 +247,11 @@ static int http_get(const struct source_ctx *ctx, struct root *root)
 	uint64_t idle_kb = mem_used_kb();
 	if ((r = mount_tmpfs(IMG_DIR, o->spc, "image")) < 0)
 		return r;
+	if (o->chunks) {
+		if ((r = http_chunked(ctx, &src, root, name)) < 0)
+			umount_quiet(IMG_DIR);
+		return r;
+	}
 	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, name);
 	struct fetch_req rq = {.cfg = ctx->fetch, .m = &src.m, .path = src.path, .label = name, .on_size = fits_in_ram,
 			       .on_unpacked = unpacked_fits, .ctx = (void *)o};
@@ -182,9 +267,10 @@ static int http_get(const struct source_ctx *ctx, struct root *root)
 	return 0;
 }
 
-/* The image tmpfs goes. */
+/* The image tmpfs goes, and the server of a lazy image. */
 static void http_undo(void)
 {
+	serve_stop();
 	umount_quiet(IMG_DIR);
 }
 

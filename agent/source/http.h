@@ -2,6 +2,7 @@
 #ifndef PXEROOT_SOURCE_HTTP_H
 #define PXEROOT_SOURCE_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fetch/fetch.h"
@@ -14,6 +15,11 @@ struct http_opts {
 	const char *spc;      /* archiso_http_spc=: the image tmpfs size (default 75%) */
 	const char *mirrors[MIRRORS_MAX - 1]; /* pxeroot.mirror= (repeatable), tried in order */
 	unsigned nmirrors;
+	bool chunks;          /* the URL is a casync index (pxeroot.chunks=, or root=live:….caibx) */
+	const char *stores[MIRRORS_MAX - 1]; /* pxeroot.store= (repeatable): chunk stores after the index's own */
+	unsigned nstores;
+	enum { LAZY_NO, LAZY_YES, LAZY_AUTO } lazy; /* pxeroot.lazy= */
+	const char *cache;    /* pxeroot.cache=: the lazy image's chunk cache (tmpfs size syntax) */
 };
 
 extern const struct source http_source;  /* http_opts.c */

@@ -40,7 +40,7 @@ int http_image_url(const struct source_ctx *ctx, const char *pxeserver, const ch
 	} else { /* archiso wants the trailing '/'; supply it when it was left out */
 		const struct layout *l = ctx->layout;
 		r = snprintf(url, cap, "%s%s%s/%s/%s", base, slash ? "" : "/", l->basedir, l->arch ? l->arch : machine,
-			     layout_images[0].name);
+			     o->chunks ? LAYOUT_INDEX : layout_images[0].name);
 		at = strlen(base) + !slash;
 	}
 	if (r < 0 || (size_t)r >= cap)
@@ -56,6 +56,45 @@ static bool http_url(const char *v)
 {
 	size_t at = !strncmp(v, "http://", 7) ? 7 : !strncmp(v, "https://", 8) ? 8 : 0;
 	return at && v[at] && !strchr("/?#@:", v[at]);
+}
+
+/* Whether the image is chunked (pxeroot.chunks=, or a live URL naming a .caibx), and its
+ * pxeroot.store= list; -EINVAL after a line when they do not go together. */
+static int chunks_claim(const struct cmdline *cl, struct http_opts *o)
+{
+	const char *s[MIRRORS_MAX];
+	int r;
+	if ((r = opt_bool(cl, OPT_CHUNKS, &o->chunks)) < 0)
+		return r;
+	size_t n = strlen(o->live_url ? o->live_url : ""), ns = opt_get_all(cl, OPT_STORE, s, MIRRORS_MAX);
+	bool index = o->live_url && n > 6 && !strcmp(o->live_url + n - 6, ".caibx");
+	if (o->chunks && o->live_url && !index)
+		return log_err(-EINVAL, "cmdline pxeroot.chunks=%s: root=live:%s names no casync index (.caibx)", opt_value(cl, OPT_CHUNKS),
+			       o->live_url);
+	o->chunks |= index;
+	const char *lazy = opt_get(cl, OPT_LAZY);
+	bool on = false;
+	if (!strcmp(lazy, "auto"))
+		o->lazy = LAZY_AUTO;
+	else if ((r = opt_bool(cl, OPT_LAZY, &on)) < 0)
+		return r;
+	else
+		o->lazy = on ? LAZY_YES : LAZY_NO;
+	if ((r = opt_size(cl, OPT_CACHE, &o->cache)) < 0)
+		return r;
+	if (!o->chunks && (opt_value(cl, OPT_LAZY) || opt_value(cl, OPT_CACHE)))
+		return log_err(-EINVAL, "cmdline %s: for a chunked image, but the image is not chunked (pxeroot.chunks=1 or root=live:URL.caibx)",
+			       opt_value(cl, OPT_LAZY) ? "pxeroot.lazy=" : "pxeroot.cache=");
+	if (ns && !o->chunks)
+		return log_err(-EINVAL, "cmdline pxeroot.store=\"%s\": a chunk store, but the image is not chunked (pxeroot.chunks=1 or root=live:URL.caibx)", s[0]);
+	if (ns + o->nmirrors > MIRRORS_MAX - 1)
+		return log_err(-E2BIG, "cmdline pxeroot.store=\"%s\": more than %d stores and mirrors", s[ns - 1], MIRRORS_MAX - 1);
+	for (size_t i = 0; i < ns; i++) {
+		if (!http_url(s[i]))
+			return log_err(-EINVAL, "cmdline pxeroot.store=\"%s\": not an http:// or https:// URL naming a host", s[i]);
+		o->stores[o->nstores++] = s[i];
+	}
+	return 0;
 }
 
 /* archiso_http_srv= or root=live:URL, with pxeroot.mirror= and archiso_http_spc=. */
@@ -83,7 +122,7 @@ static int http_claim(const struct cmdline *cl, struct source_opts *opts)
 			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL naming a host", m[i]);
 		o->mirrors[o->nmirrors++] = m[i];
 	}
-	if ((r = opt_size(cl, OPT_ARCHISO_HTTP_SPC, &o->spc)) < 0)
+	if ((r = opt_size(cl, OPT_ARCHISO_HTTP_SPC, &o->spc)) < 0 || (r = chunks_claim(cl, o)) < 0)
 		return r;
 	return o->srv || o->live_url;
 }
@@ -96,9 +135,19 @@ static void http_explain(const struct source_ctx *ctx)
 	if (o->live_url)
 		log_info("plan: root image %s", o->live_url);
 	else
-		log_info("plan: root image %s%s/%s", o->srv, layout_shown(ctx->layout), layout_images[0].name);
+		log_info("plan: root image %s%s/%s", o->srv, layout_shown(ctx->layout),
+			 o->chunks ? LAYOUT_INDEX : layout_images[0].name);
 	for (unsigned i = 0; i < o->nmirrors; i++)
 		log_info("plan: mirror %u %s", i + 1, o->mirrors[i]);
+	static const char *const lazy[] = {"fetched whole into the image tmpfs", "read as it is used (a disk served from memory, chunk cache %s)",
+					   "fetched whole when it fits in RAM, else read as it is used (chunk cache %s)"};
+	char how[160];
+	snprintf(how, sizeof(how), lazy[o->lazy], o->cache);
+	if (o->chunks)
+		log_info("plan: the image is chunked: the index above, its chunks from the store beside it (.castr/)%s; %s",
+			 o->nstores ? ", then each store below" : "", how);
+	for (unsigned i = 0; i < o->nstores; i++)
+		log_info("plan: store %u %s", i + 1, o->stores[i]);
 	log_info("plan: transfers: connect timeout %u s, stall timeout %u s, %u attempts without progress, deadline %u s%s, proxy %s",
 		 f->connect_s, f->stall_s, f->attempts, f->deadline_s, f->deadline_s ? "" : " (none)", f->proxy ? f->proxy : "none");
 	log_info("plan: image tmpfs size %s", o->spc);
@@ -112,8 +161,11 @@ static const char *http_unchecked(const struct source_opts *opts)
 	return NULL;
 }
 
+static const char *const http_modules[] = {"nbd", NULL}; /* a chunked image read lazily */
+
 const struct source http_source = {
 	.name = "http",
+	.modules = http_modules,
 	.options = "archiso_http_srv= or root=live:URL",
 	.needs_net = true,
 	.claim = http_claim,

@@ -36,8 +36,8 @@ expect_timeline() {
 	local events
 	events=$(lab_log_text "$1" | sed -n 's/.*PXEROOT-E2E: timeline: \([a-z_]*\) \([0-9.]*\)$/\1 \2/p')
 	echo "$events" | sed 's/^/# timeline: /'
-	expect_ok "timeline: start, options, modules, network, download, checks, image, root, prepare, hook, switch_root" \
-		test "$(awk '{ printf "%s ", $1 }' <<<"$events")" == "start options modules network download checks image root prepare hook switch_root "
+	expect_ok "timeline: start, options, modules, network, download, checks, image, root, prepare, hook, serve, switch_root" \
+		test "$(awk '{ printf "%s ", $1 }' <<<"$events")" == "start options modules network download checks image root prepare hook serve switch_root "
 	lab_assert "$(awk 'NR > 1 && $2 < last { bad = 1 } { last = $2 } END { print bad + 0 }' <<<"$events")" "timeline: uptimes in order"
 }
 

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The QEMU end-to-end lab; `source` this file from a scenario. It is the index of
 # the lab's helpers: it sources the six files below, one concern each, and lists
-# every function of every lab file. lib_trust.sh, lib_transfer.sh,
+# every function of every lab file. lib_trust.sh, lib_transfer.sh, lib_chunks.sh,
 # lib_dracut.sh, lib_nfs.sh, lib_memdisk.sh, lib_media.sh, lib_itools.sh and lib_mkinitcpio.sh are sourced by the scenarios that need them
 # (lib_trust.sh sources this file itself, and lists the functions of its own
 # lib_trust_*.sh files). Each file's header says what it
@@ -71,7 +71,8 @@
 #   qemu_boot LOG APPEND [QEMU ARGS] — boot kernel + initramfs, serial to LOG, wait
 #   lab_log_text LOG — print LOG without CRs, kernel messages moved out of agent lines
 #   qemu_on_retry LOG CMD... — during the next boot, run "CMD... K" when the agent says it retries (attempt K)
-#   qemu_on_retry_stop — stop that watcher
+#   qemu_on_line LOG RE CMD... — during the next boot, run "CMD... K" at the Kth line matching RE
+#   qemu_on_retry_stop — stop that watcher (either)
 #   qemu_attempt_log LOG K OUT — the lines of attempt K of LOG (between the retry lines) into OUT
 #
 # lib_assert.sh: assertions and the scenario's verdict

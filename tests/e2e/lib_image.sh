@@ -11,7 +11,8 @@
 # Write the live root's /sbin/init: print PXEROOT-E2E: lines (uptime, mounts,
 # the KiB used on /run, args, resolv.conf, hostname, IPv4 routes, links, loopback, IPv6 disable_ipv6 per
 # interface, UEFI's SecureBoot variable (1 on, 0 off) when booted by UEFI, /run/pxeroot/net-*.conf, and when a script= hook was started beside
-# it, /run/pxeroot/script.log once the hook has ended), then power off.
+# it, /run/pxeroot/script.log once the hook has ended), then the image's /e2e-check when it has
+# one (its arguments are init's), then power off.
 write_root_init() {
 	cat >"$1" <<-'EOF'
 		#!/bin/sh
@@ -95,6 +96,8 @@ write_root_init() {
 		        echo "PXEROOT-E2E: script.log: $line"
 		    done </run/pxeroot/script.log
 		fi
+		# a scenario's own checks, when its image has them
+		[ -x /e2e-check ] && /e2e-check "$@"
 		echo "PXEROOT-E2E: done"
 		sync
 		poweroff -f

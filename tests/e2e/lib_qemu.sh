@@ -216,12 +216,19 @@ QEMU_RETRY_RE='pxeroot: retry: stage [a-z_]+ failed .*; attempt [0-9]+ of [0-9]+
 # what its servers serve, so that one boot shows several cases in a row. Stop it with
 # qemu_on_retry_stop once the boot is over.
 qemu_on_retry() {
-	local log=${1:?qemu_on_retry LOG CMD...}
-	shift
+	qemu_on_line "${1:?qemu_on_retry LOG CMD...}" "$QEMU_RETRY_RE" "${@:2}"
+}
+
+# Watch LOG ($1) in the background during the boot that follows: each time a line matching
+# the extended regex $2 appears, run "$3... K" once (K counts them from 1). Stop it with
+# qemu_on_retry_stop.
+qemu_on_line() {
+	local log=${1:?qemu_on_line LOG RE CMD...} re=${2:?qemu_on_line LOG RE CMD...}
+	shift 2
 	(
 		k=0
 		while :; do
-			n=$(lab_log_text "$log" | grep -cE -- "$QEMU_RETRY_RE" || true)
+			n=$(lab_log_text "$log" | grep -cE -- "$re" || true)
 			while ((k < n)); do
 				k=$((k + 1))
 				"$@" "$k"

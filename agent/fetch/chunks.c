@@ -1,0 +1,401 @@
+/* chunks.c - a casync store's chunks over libcurl's multi interface.
+ *
+ * Each chunk has a state (idle, queued, in flight, waiting for its retry, done). A request slot
+ * takes the oldest queued chunk and GETs <store><4 hex>/<id>.cacnk from the first store the chunk
+ * has not tried in this round, preferring stores that have not failed; the body is kept whole (at
+ * most what the largest chunk can take compressed) and checked with chunk_decode. A chunk that
+ * fails at a store goes to the next at once; when every store failed it waits the policy's
+ * backoff and starts a new round, and after the policy's number of rounds (or at once, when every
+ * store said it has no such file) it is reported failed. Decoding and the check run on the
+ * calling thread, between transfers. */
+#define _GNU_SOURCE
+#include "fetch/chunks.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "verify/chunk.h"
+
+enum { C_IDLE, C_QUEUED, C_ACTIVE, C_WAIT, C_DONE };
+
+/* What the engine knows of one chunk. */
+struct cstate {
+	uint8_t state;
+	uint8_t tried;  /* stores tried in this round (bit per store) */
+	uint8_t rounds; /* rounds in which every store failed */
+	uint8_t soft;   /* this round saw a failure other than "no such file" */
+};
+
+/* One request in flight. */
+struct slot {
+	CURL *h;
+	size_t chunk;
+	unsigned store;
+	uint8_t *buf;
+	size_t len, cap;
+	size_t limit;   /* the most bytes taken */
+	bool busy;
+	char url[2048];
+	char err[CURL_ERROR_SIZE];
+};
+
+/* A chunk waiting for its next round. */
+struct waiter {
+	size_t chunk;
+	uint64_t at;
+};
+
+struct chunks {
+	struct chunks_req *rq;
+	struct fetch_config cfg;
+	const struct ca_index *ix;
+	CURLM *multi;
+	struct slot *slots;
+	unsigned nslots, active;
+	struct cstate *cs;
+	size_t *queue, qhead, qlen;  /* ring of ix->n chunk numbers */
+	struct waiter *wait;
+	size_t nwait;
+	bool store_down[MIRRORS_MAX];
+	size_t limit;                /* the most bytes a chunk may take as served */
+	uint8_t *out;                /* one chunk unpacked (ix->max bytes) */
+	struct chunk_dec *dec;
+};
+
+/* The largest body taken for a chunk of at most MAX bytes: what zstd, xz or gzip make of bytes
+ * that do not compress, with room to spare. */
+static size_t body_limit(uint32_t max)
+{
+	return (size_t)max + max / 4 + 65536;
+}
+
+/* Rounds of requests that each connect and stall, the backoffs between them at their longest. */
+unsigned chunks_patience_s(const struct fetch_config *cfg, unsigned nstores)
+{
+	struct fetch_config c = fetch_defaults(cfg);
+	uint64_t s = (uint64_t)c.attempts * nstores * (c.connect_s + c.stall_s);
+	for (unsigned k = 1; k < c.attempts; k++)
+		s += (k < 6 ? 1u << (k - 1) : 30u) * 3 / 2 + 1;
+	s += 30;
+	return s < 86400 ? (unsigned)s : 86400;
+}
+
+/* A new engine; NULL after a line when out of memory. */
+struct chunks *chunks_new(struct chunks_req *rq)
+{
+	struct chunks *e = calloc(1, sizeof(*e));
+	const struct ca_index *ix = rq->ix;
+	if (!e)
+		goto oom;
+	e->rq = rq;
+	e->ix = ix;
+	e->cfg = fetch_defaults(rq->cfg);
+	e->nslots = rq->inflight ? rq->inflight : CHUNKS_INFLIGHT;
+	e->limit = body_limit(ix->max);
+	e->slots = calloc(e->nslots, sizeof(*e->slots));
+	e->cs = calloc(ix->n, sizeof(*e->cs));
+	e->queue = calloc(ix->n, sizeof(*e->queue));
+	e->wait = calloc(ix->n, sizeof(*e->wait));
+	e->out = malloc(ix->max);
+	e->dec = chunk_dec_new();
+	e->multi = curl_multi_init();
+	if (!e->slots || !e->cs || !e->queue || !e->wait || !e->out || !e->dec || !e->multi)
+		goto oom;
+	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->nslots * 2);
+	for (unsigned i = 0; i < e->nslots; i++) {
+		e->slots[i].limit = e->limit;
+		if (!(e->slots[i].h = curl_easy_init()))
+			goto oom;
+	}
+	return e;
+oom:
+	chunks_free(e);
+	log_err(-ENOMEM, "chunks: out of memory for the engine of %zu chunks", ix->n);
+	return NULL;
+}
+
+/* Free everything. */
+void chunks_free(struct chunks *e)
+{
+	if (!e)
+		return;
+	for (unsigned i = 0; e->slots && i < e->nslots; i++) {
+		if (e->slots[i].h && e->multi)
+			curl_multi_remove_handle(e->multi, e->slots[i].h);
+		if (e->slots[i].h)
+			curl_easy_cleanup(e->slots[i].h);
+		free(e->slots[i].buf);
+	}
+	if (e->multi)
+		curl_multi_cleanup(e->multi);
+	chunk_dec_free(e->dec);
+	free(e->slots);
+	free(e->cs);
+	free(e->queue);
+	free(e->wait);
+	free(e->out);
+	free(e);
+}
+
+/* Chunk I at the back of the queue (FRONT: at its front). */
+static void enqueue(struct chunks *e, size_t i, bool front)
+{
+	size_t n = e->ix->n;
+	e->cs[i].state = C_QUEUED;
+	if (front)
+		e->qhead = (e->qhead + n - 1) % n;
+	e->queue[front ? e->qhead : (e->qhead + e->qlen) % n] = i;
+	e->qlen++;
+}
+
+/* Ask for chunk I. */
+void chunks_want(struct chunks *e, size_t i)
+{
+	if (i < e->ix->n && (e->cs[i].state == C_IDLE || e->cs[i].state == C_DONE)) {
+		e->cs[i].tried = e->cs[i].rounds = e->cs[i].soft = 0;
+		enqueue(e, i, false);
+	}
+}
+
+/* Slots free and not spoken for by the queue. */
+unsigned chunks_idle(const struct chunks *e)
+{
+	size_t free_slots = e->nslots - e->active;
+	return e->qlen >= free_slots ? 0 : (unsigned)(free_slots - e->qlen);
+}
+
+/* Chunks the engine is busy with. */
+size_t chunks_busy(const struct chunks *e)
+{
+	return e->qlen + e->active + e->nwait;
+}
+
+/* libcurl body callback: keep the bytes, growing the buffer, up to the slot's limit (a short
+ * count ends the transfer; the completion finds len past the limit). */
+static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
+{
+	struct slot *s = userdata;
+	size_t n = size * nmemb;
+	if (n > s->limit - s->len) {
+		s->len = s->limit + 1;
+		return 0;
+	}
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 65536;
+		while (cap < s->len + n)
+			cap *= 2;
+		uint8_t *b = realloc(s->buf, cap);
+		if (!b)
+			return 0;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	return n;
+}
+
+/* The store chunk C tries next in this round: the first it has not tried that has not failed,
+ * else the first it has not tried; -1 when it tried them all. */
+static int next_store(const struct chunks *e, const struct cstate *c)
+{
+	int any = -1;
+	for (unsigned s = 0; s < e->rq->stores->n; s++) {
+		if (c->tried & (1u << s))
+			continue;
+		if (!e->store_down[s])
+			return (int)s;
+		if (any < 0)
+			any = (int)s;
+	}
+	return any;
+}
+
+/* Start slot S on chunk I at store ST; 0 or a negative errno (after a line). */
+static int start(struct chunks *e, struct slot *s, size_t i, unsigned st)
+{
+	const struct ca_chunk *c = &e->ix->chunk[i];
+	char path[CA_ID_HEX + 16];
+	ca_chunk_path(c, path, sizeof(path));
+	int n = snprintf(s->url, sizeof(s->url), "%s%s", e->rq->stores->base[st], path);
+	if (n < 0 || (size_t)n >= sizeof(s->url))
+		return log_err(-ENAMETOOLONG, "chunks %s: URL too long", e->rq->stores->base[st]);
+	s->chunk = i;
+	s->store = st;
+	s->len = 0;
+	s->err[0] = '\0';
+	e->cs[i].state = C_ACTIVE;
+	e->cs[i].tried |= 1u << st;
+	curl_easy_reset(s->h);
+	fetch_curl_setup(s->h, &e->cfg, s->url, s->err);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_TIME, (long)e->cfg.stall_s);
+	curl_easy_setopt(s->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->limit);
+	if (curl_multi_add_handle(e->multi, s->h) != CURLM_OK)
+		return log_err(-ENOMEM, "chunks %s: cannot start the transfer", s->url);
+	s->busy = true;
+	e->active++;
+	return 0;
+}
+
+/* Fill free slots from the queue. */
+static int fill(struct chunks *e)
+{
+	for (unsigned k = 0; k < e->nslots && e->qlen; k++) {
+		struct slot *s = &e->slots[k];
+		if (s->busy)
+			continue;
+		size_t i = e->queue[e->qhead];
+		e->qhead = (e->qhead + 1) % e->ix->n;
+		e->qlen--;
+		int st = next_store(e, &e->cs[i]);
+		int r = start(e, s, i, st < 0 ? 0 : (unsigned)st);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Chunk I's name for lines: its id and the bytes it holds, into OUT. */
+static const char *chunk_name(const struct chunks *e, size_t i, char *out, size_t cap)
+{
+	const struct ca_chunk *c = &e->ix->chunk[i];
+	char hex[CA_ID_HEX];
+	ca_id_hex(c->id, hex);
+	snprintf(out, cap, "%s (bytes %" PRIu64 "-%" PRIu64 ")", hex, c->start, c->start + c->size - 1);
+	return out;
+}
+
+/* Chunk I failed a round at every store with R (WHY the last cause): wait for the next round, or
+ * give up within the policy. */
+static int round_failed(struct chunks *e, size_t i, int r, const char *why)
+{
+	struct cstate *c = &e->cs[i];
+	char name[CA_ID_HEX + 64];
+	c->rounds++;
+	if (!c->soft || c->rounds >= e->cfg.attempts) {
+		c->state = C_IDLE;
+		if (c->soft)
+			log_err(r, "chunk %s: %s; giving up after %u attempts", chunk_name(e, i, name, sizeof(name)), why, c->rounds);
+		else
+			log_err(r, "chunk %s: %s at every store", chunk_name(e, i, name, sizeof(name)), why);
+		return e->rq->done(e->rq->ctx, i, NULL, r);
+	}
+	uint64_t wait = fetch_backoff(c->rounds);
+	log_info("chunk %s: %s (attempt %u); retrying in %" PRIu64 ".%01" PRIu64 " s", chunk_name(e, i, name, sizeof(name)), why,
+		 c->rounds, wait / 1000, wait % 1000 / 100);
+	c->state = C_WAIT;
+	c->tried = c->soft = 0;
+	e->wait[e->nwait++] = (struct waiter){i, now_ms() + wait};
+	return 0;
+}
+
+/* The transfer of slot S ended with RES: check the chunk and hand it on, or try elsewhere. */
+static int finished(struct chunks *e, struct slot *s, CURLcode res)
+{
+	size_t i = s->chunk;
+	const struct ca_chunk *c = &e->ix->chunk[i];
+	long status = 0;
+	char why[CURL_ERROR_SIZE + 160];
+	int r = 0;
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(e->multi, s->h);
+	e->active--;
+	s->busy = false;
+	if (s->len > s->limit || res == CURLE_FILESIZE_EXCEEDED) {
+		r = -EFBIG;
+		snprintf(why, sizeof(why), "more than the %zu bytes a chunk of at most %" PRIu32 " bytes may take", s->limit, e->ix->max);
+	} else if (res != CURLE_OK && !(status >= 300)) {
+		r = fetch_curl_errno(res);
+		log_clean(s->err[0] ? s->err : curl_easy_strerror(res), why, sizeof(why));
+		e->store_down[s->store] = true;
+	} else if (status != 200) {
+		r = status == 404 || status == 410 ? -ENOENT : status == 401 || status == 403 ? -EACCES : -EIO;
+		snprintf(why, sizeof(why), "HTTP %ld", status);
+	} else {
+		r = chunk_decode(e->dec, e->ix->digest, c, s->buf, s->len, e->out, why, sizeof(why));
+	}
+	if (r == 0) {
+		e->store_down[s->store] = false;
+		e->cs[i].state = C_DONE;
+		e->rq->bytes += s->len;
+		e->rq->chunks++;
+		e->rq->per_store[s->store]++;
+		return e->rq->done(e->rq->ctx, i, e->out, 0);
+	}
+	char at[2300];
+	snprintf(at, sizeof(at), "%s from %s", why, e->rq->stores->base[s->store]);
+	if (r != -ENOENT && r != -EACCES)
+		e->cs[i].soft = 1;
+	int st = next_store(e, &e->cs[i]);
+	if (st >= 0) {
+		char name[CA_ID_HEX + 64];
+		log_info("chunk %s: %s; next store: %s", chunk_name(e, i, name, sizeof(name)), at, e->rq->stores->base[st]);
+		enqueue(e, i, true);
+		return 0;
+	}
+	return round_failed(e, i, r, at);
+}
+
+/* Waiters whose time came go to the front of the queue; the time until the next one into *MS
+ * (lowered, never raised). */
+static void wake(struct chunks *e, int *ms)
+{
+	uint64_t now = now_ms();
+	for (size_t k = 0; k < e->nwait;) {
+		struct waiter w = e->wait[k];
+		if (w.at <= now) {
+			e->wait[k] = e->wait[--e->nwait];
+			enqueue(e, w.chunk, true);
+			continue;
+		}
+		if (w.at - now < (uint64_t)*ms)
+			*ms = (int)(w.at - now);
+		k++;
+	}
+}
+
+/* Run the transfers, then hand on every one that completed: how many did, or the negative errno
+ * rq->done returned. */
+static int run(struct chunks *e)
+{
+	int running, n = 0, r;
+	CURLMsg *m;
+	curl_multi_perform(e->multi, &running);
+	while ((m = curl_multi_info_read(e->multi, &running))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct slot *s;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		if ((r = finished(e, s, m->data.result)) < 0)
+			return r;
+		n++;
+	}
+	return n;
+}
+
+/* Move the transfers on: start what is queued, take what completed; wait only when nothing did
+ * (a transfer that completes within one run leaves libcurl no socket to wait on). */
+int chunks_step(struct chunks *e, int fd, int timeout_ms)
+{
+	int r;
+	wake(e, &timeout_ms);
+	if ((r = fill(e)) < 0 || (r = run(e)) < 0)
+		return r;
+	struct curl_waitfd wfd = {.fd = fd, .events = CURL_WAIT_POLLIN};
+	if (r > 0 || (e->qlen && e->active < e->nslots))
+		timeout_ms = 0;
+	curl_multi_poll(e->multi, fd >= 0 ? &wfd : NULL, fd >= 0, timeout_ms, NULL);
+	if ((r = run(e)) < 0)
+		return r;
+	return fd >= 0 && (wfd.revents & CURL_WAIT_POLLIN) ? 1 : 0;
+}

@@ -1,0 +1,345 @@
+/* lazy.c - the NBD server of a chunked image.
+ *
+ * A read of the kernel needs the chunks its bytes lie in; those not in the cache are asked of
+ * the engine (fetch/chunks.c) at once, and the read waits, pinning them, until all are there.
+ * Reads are answered in any order (the handle says which), so several are in flight. A chunk
+ * that arrives goes into the cache; when the cache is over its budget, chunks no read waits for
+ * go, the least recently used first (a clock). When no read waits and the engine has room, the
+ * background fill asks for the next chunk not cached, in image order, as long as the budget has
+ * room for it; when the whole image is cached a line says so: from then on no byte comes from
+ * the network. */
+#define _GNU_SOURCE
+#include "serve/lazy.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "serve/nbd.h"
+
+#define FILL_IDLE_MS 50   /* no request for this long: the fill may go on */
+
+/* A read waiting for chunks. */
+struct waiting {
+	struct nbd_io io;
+	size_t first, last;  /* the chunks it needs */
+};
+
+struct lazy {
+	struct lazy_req *rq;
+	const struct ca_index *ix;
+	struct chunks *e;
+	uint8_t **data;          /* the cache: chunk i's bytes, or NULL */
+	uint16_t *pins;          /* reads waiting for chunk i */
+	uint8_t *used;           /* the clock's reference bit */
+	size_t hand;             /* the clock's hand */
+	uint64_t cached;         /* bytes in the cache */
+	size_t ncached;
+	struct waiting *w;
+	size_t nw, capw;
+	size_t fill;             /* the next chunk the fill looks at */
+	bool full_said, ram_said;
+	uint8_t in[NBD_REQ_LEN];
+	size_t nin;
+	uint64_t skip;           /* bytes of a write's payload still to read and drop */
+	uint64_t last_req_ms;
+	uint64_t fetched_reads;  /* chunks fetched for reads (not by the fill) */
+};
+
+/* Write all N bytes of the vector IOV (CNT entries) to the socket. */
+static int send_all(struct lazy *l, struct iovec *iov, int cnt)
+{
+	while (cnt) {
+		ssize_t n = writev(l->rq->sock, iov, cnt);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return log_errno(-errno, "nbd %s: reply", l->rq->dev);
+		while (cnt && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++, cnt--;
+		}
+		if (cnt) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+/* Reply to IO with ERR (a positive errno) and no data. */
+static int reply_err(struct lazy *l, const struct nbd_io *io, uint32_t err)
+{
+	uint8_t h[NBD_REPLY_LEN];
+	nbd_reply_header(io, err, h);
+	struct iovec v = {h, sizeof(h)};
+	return send_all(l, &v, 1);
+}
+
+/* Reply to the read IO from the cache (every chunk it needs is there); bytes past the image's end
+ * read as zeros. */
+static int reply_read(struct lazy *l, const struct nbd_io *io)
+{
+	uint8_t h[NBD_REPLY_LEN];
+	uint8_t *buf = calloc(1, io->len ? io->len : 1);
+	if (!buf)
+		return reply_err(l, io, ENOMEM);
+	uint64_t end = io->from + io->len < l->ix->size ? io->from + io->len : l->ix->size;
+	for (uint64_t at = io->from; at < end;) {
+		size_t i = ca_index_find(l->ix, at);
+		const struct ca_chunk *c = &l->ix->chunk[i];
+		uint64_t off = at - c->start, n = c->size - off < end - at ? c->size - off : end - at;
+		memcpy(buf + (at - io->from), l->data[i] + off, n);
+		l->used[i] = 1;
+		at += n;
+	}
+	nbd_reply_header(io, 0, h);
+	struct iovec v[2] = {{h, sizeof(h)}, {buf, io->len}};
+	int r = send_all(l, v, 2);
+	free(buf);
+	return r;
+}
+
+/* The chunks the read IO needs into *FIRST and *LAST; false when it needs none (past the end). */
+static bool span(const struct lazy *l, const struct nbd_io *io, size_t *first, size_t *last)
+{
+	if (!io->len || io->from >= l->ix->size)
+		return false;
+	uint64_t end = io->from + io->len < l->ix->size ? io->from + io->len : l->ix->size;
+	*first = ca_index_find(l->ix, io->from);
+	*last = ca_index_find(l->ix, end - 1);
+	return true;
+}
+
+/* Drop chunks no read waits for, least recently used first, until the cache holds BUDGET bytes
+ * or less (or only pinned chunks are left). */
+static void evict(struct lazy *l, uint64_t budget)
+{
+	for (size_t turns = 0; l->cached > budget && turns < 2 * l->ix->n; turns++) {
+		size_t i = l->hand;
+		l->hand = (l->hand + 1) % l->ix->n;
+		if (!l->data[i] || l->pins[i])
+			continue;
+		if (l->used[i]) {
+			l->used[i] = 0;
+			continue;
+		}
+		free(l->data[i]);
+		l->data[i] = NULL;
+		l->cached -= l->ix->chunk[i].size;
+		l->ncached--;
+	}
+}
+
+/* Keep chunk I's N bytes at P, within the budget when it can be kept at all: a chunk a read waits
+ * for always is; one of the fill only when there is room. */
+static void keep(struct lazy *l, size_t i, const uint8_t *p)
+{
+	uint32_t n = l->ix->chunk[i].size;
+	if (l->data[i])
+		return;
+	if (!l->pins[i] && l->cached + n > l->rq->cache_max)
+		return;
+	evict(l, l->rq->cache_max > n ? l->rq->cache_max - n : 0);
+	if (!(l->data[i] = malloc(n)))
+		return;
+	memcpy(l->data[i], p, n);
+	l->used[i] = 1;
+	l->cached += n;
+	l->ncached++;
+}
+
+/* Take read K off the waiting list (its pins released). */
+static void unwait(struct lazy *l, size_t k)
+{
+	for (size_t i = l->w[k].first; i <= l->w[k].last; i++)
+		l->pins[i]--;
+	l->w[k] = l->w[--l->nw];
+}
+
+/* Whether every chunk read K needs is cached. */
+static bool ready(const struct lazy *l, size_t k)
+{
+	for (size_t i = l->w[k].first; i <= l->w[k].last; i++)
+		if (!l->data[i])
+			return false;
+	return true;
+}
+
+/* chunks_req.done: keep the chunk, answer the reads it completes; a chunk that failed fails the
+ * reads that need it (EIO; the engine's line named it). */
+static int arrived(void *ctx, size_t i, const uint8_t *data, int err)
+{
+	struct lazy *l = ctx;
+	int r = 0;
+	if (data)
+		keep(l, i, data);
+	for (size_t k = 0; k < l->nw && r == 0;) {
+		struct waiting *w = &l->w[k];
+		bool needs = i >= w->first && i <= w->last;
+		if (needs && !data) {
+			struct nbd_io io = w->io;
+			unwait(l, k);
+			r = reply_err(l, &io, EIO);
+		} else if (needs && ready(l, k)) {
+			struct nbd_io io = w->io;
+			r = reply_read(l, &io);
+			unwait(l, k);
+		} else {
+			k++;
+		}
+	}
+	(void)err;
+	return r;
+}
+
+/* A read: answered now from the cache, or waiting for the chunks it lacks. */
+static int request_read(struct lazy *l, const struct nbd_io *io)
+{
+	size_t first, last;
+	if (!span(l, io, &first, &last))
+		return reply_read(l, io);
+	bool all = true;
+	for (size_t i = first; i <= last; i++)
+		if (!l->data[i])
+			all = false;
+	if (all)
+		return reply_read(l, io);
+	if (l->nw == l->capw) {
+		size_t cap = l->capw ? 2 * l->capw : 64;
+		struct waiting *w = realloc(l->w, cap * sizeof(*w));
+		if (!w)
+			return reply_err(l, io, ENOMEM);
+		l->w = w;
+		l->capw = cap;
+	}
+	l->w[l->nw++] = (struct waiting){*io, first, last};
+	for (size_t i = first; i <= last; i++) {
+		l->pins[i]++;
+		if (!l->data[i]) {
+			chunks_want(l->e, i);
+			l->fetched_reads++;
+		}
+	}
+	return 0;
+}
+
+/* One request of the kernel: 1 when it asked to disconnect, else 0 or a negative errno. */
+static int request(struct lazy *l, const struct nbd_io *io)
+{
+	l->last_req_ms = now_ms();
+	switch (io->type) {
+	case NBD_READ:
+		return request_read(l, io);
+	case NBD_DISC:
+		return 1;
+	case NBD_WRITE:
+		l->skip = io->len; /* the payload follows; the device is read-only */
+		return reply_err(l, io, EROFS);
+	default:
+		return reply_err(l, io, io->type == NBD_FLUSH ? 0 : EINVAL);
+	}
+}
+
+/* Read what the socket has: whole requests are handled; 1 at the end (disconnect or EOF). */
+static int take(struct lazy *l)
+{
+	uint8_t buf[64 * 1024];
+	ssize_t n = read(l->rq->sock, buf, sizeof(buf));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : log_errno(-errno, "nbd %s: read", l->rq->dev);
+	if (n == 0)
+		return 1;
+	for (size_t at = 0; at < (size_t)n;) {
+		if (l->skip) {
+			size_t k = (size_t)n - at < l->skip ? (size_t)n - at : (size_t)l->skip;
+			l->skip -= k;
+			at += k;
+			continue;
+		}
+		size_t k = NBD_REQ_LEN - l->nin < (size_t)n - at ? NBD_REQ_LEN - l->nin : (size_t)n - at;
+		memcpy(l->in + l->nin, buf + at, k);
+		l->nin += k;
+		at += k;
+		if (l->nin < NBD_REQ_LEN)
+			break;
+		l->nin = 0;
+		struct nbd_io io;
+		if (nbd_parse(l->in, &io) < 0)
+			return log_err(-EBADMSG, "nbd %s: a request with a wrong magic; stopping", l->rq->dev);
+		int r = request(l, &io);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* The fill: while no read waits or came lately, ask for the next chunks not cached that fit the
+ * budget; lines when the budget is full, and when the whole image is in RAM. */
+static void fill(struct lazy *l)
+{
+	if (l->ncached == l->ix->n && !l->ram_said) {
+		l->ram_said = true;
+		log_info("nbd %s: the whole root is in RAM (%zu chunks, %.1f MiB); no byte of it comes from the network any more",
+			 l->rq->dev, l->ncached, l->cached / 1048576.0);
+	}
+	if (l->nw || now_ms() - l->last_req_ms < FILL_IDLE_MS)
+		return;
+	while (l->fill < l->ix->n && chunks_idle(l->e)) {
+		size_t i = l->fill;
+		if (l->data[i]) {
+			l->fill++;
+			continue;
+		}
+		if (l->cached + l->ix->chunk[i].size > l->rq->cache_max) {
+			if (!l->full_said)
+				log_info("nbd %s: the chunk cache is full (%.1f MiB, pxeroot.cache=): %zu of %zu chunks in RAM, the rest read from the stores as needed",
+					 l->rq->dev, l->cached / 1048576.0, l->ncached, l->ix->n);
+			l->full_said = true;
+			return;
+		}
+		chunks_want(l->e, i);
+		l->fill++;
+	}
+}
+
+/* Free what the server holds. */
+static void lazy_free(struct lazy *l)
+{
+	for (size_t i = 0; l->data && i < l->ix->n; i++)
+		free(l->data[i]);
+	free(l->data);
+	free(l->pins);
+	free(l->used);
+	free(l->w);
+	chunks_free(l->e);
+}
+
+/* The loop. */
+int lazy_serve(struct lazy_req *rq)
+{
+	struct lazy l = {.rq = rq, .ix = rq->cr->ix};
+	int r = 0;
+	rq->cr->done = arrived;
+	rq->cr->ctx = &l;
+	l.data = calloc(l.ix->n, sizeof(*l.data));
+	l.pins = calloc(l.ix->n, sizeof(*l.pins));
+	l.used = calloc(l.ix->n, sizeof(*l.used));
+	if (!l.data || !l.pins || !l.used || !(l.e = chunks_new(rq->cr)))
+		r = -ENOMEM;
+	while (r == 0) {
+		if (rq->tick)
+			rq->tick(rq->tick_ctx);
+		fill(&l);
+		r = chunks_step(l.e, rq->sock, l.nw || chunks_busy(l.e) ? 1000 : FILL_IDLE_MS);
+		if (r == 1)
+			r = take(&l);
+	}
+	lazy_free(&l);
+	return r == 1 ? 0 : r;
+}
