@@ -264,7 +264,7 @@ static int leave_initramfs(void)
 /* lazy_req.tick: the control pipe; 'h' is the handover. */
 static void control(void *ctx)
 {
-	const char *dev = ctx;
+	const struct lazy_req *lr = ctx;
 	static bool said, closed;
 	char c;
 	if (closed)
@@ -272,8 +272,8 @@ static void control(void *ctx)
 	ssize_t n = read(FD_CTL, &c, 1);
 	if (n == 1 && c == 'h' && !said) {
 		said = true;
-		log_info("serve: %s: serving the root after switch_root as pid %d (@pxeroot, run from memory, holding no file of the initramfs)",
-			 dev, (int)getpid());
+		log_info("serve: %s: serving the root after switch_root as pid %d (@pxeroot, run from memory, holding no file of the initramfs); %" PRIu64 " chunks, %" PRIu64 " bytes fetched so far",
+			 lr->dev, (int)getpid(), lr->cr->chunks, lr->cr->bytes);
 	}
 	if (n == 0) {
 		closed = true;
@@ -307,7 +307,8 @@ int serve_main(void)
 		(void)!write(FD_READY, line, (size_t)n);
 		close(FD_READY);
 		struct chunks_req cr = {.cfg = &cfg, .stores = &stores, .ix = &ix};
-		struct lazy_req lr = {.cr = &cr, .cache_max = s->cache_max, .sock = FD_SOCK, .dev = d.path, .tick = control, .tick_ctx = d.path};
+		struct lazy_req lr = {.cr = &cr, .cache_max = s->cache_max, .sock = FD_SOCK, .dev = d.path, .tick = control};
+		lr.tick_ctx = &lr;
 		r = lazy_serve(&lr);
 		log_info("serve: %s: the kernel disconnected; the server ends", d.path);
 	}

@@ -9,6 +9,12 @@
 #   chunk_id FILE — the id a chunk file is named after
 #   make_chunked_archiso WEBROOT SFS — archiso's tree with SFS chunked: BASEDIR/ARCH/airootfs.caibx,
 #     airootfs.castr/ and airootfs.sha512 with the index's line
+#   write_probe_check FILE — the probed live root's /e2e-check (probe sums, the server, memory)
+#   make_probe_tree DIR NBIG MIB LIST — the live root with NBIG files of MIB MiB, each followed by
+#     a 64 KiB probe file, and the probes' sha256 list
+#   probed_image NBIG MIB — that tree as squashfs, index and store, cached in build/e2e; prints
+#     the directory
+#   chunk_of_file IMG INDEX STORE FILE — the chunk of INDEX (path in STORE) where FILE's data starts
 
 # Write IMG ($2) as casync index $1 and its store beside it, with casync make's options $3....
 chunk_image() {
@@ -125,8 +131,10 @@ make_probe_tree() {
 }
 
 # The probed image of NBIG ($1) files of $2 MiB under build/e2e/probed-$1x$2/, made once (under
-# a lock; again when this file or lib_image.sh is newer): image.sfs (data stored uncompressed:
-# random bytes do not compress), image.caibx and image.castr/ (casync's defaults), probes.sha256.
+# a lock; again when this file or lib_image.sh is newer): image.sfs (data stored uncompressed, as
+# random bytes do not compress, and no file packed into a fragment: each probe has blocks of its
+# own, after its big file), image.caibx and image.castr/ (casync's defaults), probes.sha256,
+# probes/NN-probe (a copy of each probe file).
 # Prints the directory.
 probed_image() {
 	local n=${1:?probed_image NBIG MIB} mib=${2:?probed_image NBIG MIB} dir fd tree
@@ -138,7 +146,9 @@ probed_image() {
 		rm -rf "${dir:?}"/* "$dir/done"
 		tree=$(mktemp -d "$LAB_TMP/probed.XXXXXX")
 		make_probe_tree "$tree" "$n" "$mib" "$dir/probes.sha256"
-		mksquashfs "$tree" "$dir/image.sfs" -noappend -noD -all-root -quiet >/dev/null || lab_die "mksquashfs $dir/image.sfs failed"
+		mkdir -p "$dir/probes"
+		cp "$tree"/data/*-probe "$dir/probes/"
+		mksquashfs "$tree" "$dir/image.sfs" -noappend -noD -no-fragments -all-root -quiet >/dev/null || lab_die "mksquashfs $dir/image.sfs failed"
 		rm -rf "$tree"
 		chunk_image "$dir/image.caibx" "$dir/image.sfs"
 		touch "$dir/done"
@@ -172,5 +182,5 @@ chunk_of_file() {
 			exit 0;
 		}
 		die "byte $off of $img: past the index\n";
-	' "${1:?chunk_of_file IMG INDEX STORE FILE}" "${2:?}" "${3:?}" "${4:?}"
+	' "${1:?chunk_of_file IMG INDEX STORE FILE}" "${2:?}" "${3-}" "${4:?}"
 }
