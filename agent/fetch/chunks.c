@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "verify/chunk.h"
+#include "verify/chunkpool.h"
 
 enum { C_IDLE, C_QUEUED, C_ACTIVE, C_WAIT, C_DONE };
 
@@ -64,8 +64,8 @@ struct chunks {
 	size_t nwait;
 	bool store_down[MIRRORS_MAX];
 	size_t limit;                /* the most bytes a chunk may take as served */
-	uint8_t *out;                /* one chunk unpacked (ix->max bytes) */
-	struct chunk_dec *dec;
+	struct chunk_pool *pool;     /* where chunks are checked */
+	unsigned checking;           /* chunks in the pool */
 };
 
 /* The largest body taken for a chunk of at most MAX bytes: what zstd, xz or gzip make of bytes
@@ -86,6 +86,25 @@ unsigned chunks_patience_s(const struct fetch_config *cfg, unsigned nstores)
 	return s < 86400 ? (unsigned)s : 86400;
 }
 
+static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata);
+
+/* Slot S's transfer with the options every request of E shares (its URL is set per request). */
+static int slot_init(struct chunks *e, struct slot *s)
+{
+	s->limit = e->limit;
+	if (!(s->h = curl_easy_init()))
+		return -ENOMEM;
+	fetch_curl_setup(s->h, &e->cfg, e->rq->stores->base[0], s->err);
+	curl_easy_setopt(s->h, CURLOPT_BUFFERSIZE, 256L * 1024); /* a chunk in few reads */
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_TIME, (long)e->cfg.stall_s);
+	curl_easy_setopt(s->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->limit);
+	return 0;
+}
+
 /* A new engine; NULL after a line when out of memory. */
 struct chunks *chunks_new(struct chunks_req *rq)
 {
@@ -102,17 +121,14 @@ struct chunks *chunks_new(struct chunks_req *rq)
 	e->cs = calloc(ix->n, sizeof(*e->cs));
 	e->queue = calloc(ix->n, sizeof(*e->queue));
 	e->wait = calloc(ix->n, sizeof(*e->wait));
-	e->out = malloc(ix->max);
-	e->dec = chunk_dec_new();
+	e->pool = chunk_pool_new(ix->digest, chunk_pool_threads());
 	e->multi = curl_multi_init();
-	if (!e->slots || !e->cs || !e->queue || !e->wait || !e->out || !e->dec || !e->multi)
+	if (!e->slots || !e->cs || !e->queue || !e->wait || !e->pool || !e->multi)
 		goto oom;
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->nslots * 2);
-	for (unsigned i = 0; i < e->nslots; i++) {
-		e->slots[i].limit = e->limit;
-		if (!(e->slots[i].h = curl_easy_init()))
+	for (unsigned i = 0; i < e->nslots; i++)
+		if (slot_init(e, &e->slots[i]) < 0)
 			goto oom;
-	}
 	return e;
 oom:
 	chunks_free(e);
@@ -134,12 +150,11 @@ void chunks_free(struct chunks *e)
 	}
 	if (e->multi)
 		curl_multi_cleanup(e->multi);
-	chunk_dec_free(e->dec);
+	chunk_pool_free(e->pool);
 	free(e->slots);
 	free(e->cs);
 	free(e->queue);
 	free(e->wait);
-	free(e->out);
 	free(e);
 }
 
@@ -173,7 +188,7 @@ unsigned chunks_idle(const struct chunks *e)
 /* Chunks the engine is busy with. */
 size_t chunks_busy(const struct chunks *e)
 {
-	return e->qlen + e->active + e->nwait;
+	return e->qlen + e->active + e->nwait + e->checking;
 }
 
 /* libcurl body callback: keep the bytes, growing the buffer, up to the slot's limit (a short
@@ -232,14 +247,7 @@ static int start(struct chunks *e, struct slot *s, size_t i, unsigned st)
 	s->err[0] = '\0';
 	e->cs[i].state = C_ACTIVE;
 	e->cs[i].tried |= 1u << st;
-	curl_easy_reset(s->h);
-	fetch_curl_setup(s->h, &e->cfg, s->url, s->err);
-	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_TIME, (long)e->cfg.stall_s);
-	curl_easy_setopt(s->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->limit);
+	fetch_curl_url(s->h, s->url);
 	if (curl_multi_add_handle(e->multi, s->h) != CURLM_OK)
 		return log_err(-ENOMEM, "chunks %s: cannot start the transfer", s->url);
 	s->busy = true;
@@ -247,10 +255,11 @@ static int start(struct chunks *e, struct slot *s, size_t i, unsigned st)
 	return 0;
 }
 
-/* Fill free slots from the queue. */
+/* Fill free slots from the queue, while the chunks waiting for their check are not more than
+ * the slots (the memory they hold stays bounded when checking is slower than the network). */
 static int fill(struct chunks *e)
 {
-	for (unsigned k = 0; k < e->nslots && e->qlen; k++) {
+	for (unsigned k = 0; k < e->nslots && e->qlen && e->checking <= e->nslots; k++) {
 		struct slot *s = &e->slots[k];
 		if (s->busy)
 			continue;
@@ -299,11 +308,58 @@ static int round_failed(struct chunks *e, size_t i, int r, const char *why)
 	return 0;
 }
 
-/* The transfer of slot S ended with RES: check the chunk and hand it on, or try elsewhere. */
+/* Chunk I from store ST failed with R (WHY): the next store at once, else the round failed. */
+static int refused(struct chunks *e, size_t i, unsigned st, int r, const char *why)
+{
+	char at[2300], name[CA_ID_HEX + 64];
+	snprintf(at, sizeof(at), "%s from %s", why, e->rq->stores->base[st]);
+	if (r != -ENOENT && r != -EACCES)
+		e->cs[i].soft = 1;
+	int next = next_store(e, &e->cs[i]);
+	if (next < 0)
+		return round_failed(e, i, r, at);
+	log_info("chunk %s: %s; next store: %s", chunk_name(e, i, name, sizeof(name)), at, e->rq->stores->base[next]);
+	enqueue(e, i, true);
+	return 0;
+}
+
+/* A checked job J: its chunk handed on, or asked elsewhere. */
+static int checked(struct chunks *e, struct chunk_job *j)
+{
+	size_t i = j->chunk;
+	int r;
+	e->checking--;
+	if (j->r < 0) {
+		r = refused(e, i, j->store, j->r, j->why);
+	} else {
+		e->store_down[j->store] = false;
+		e->cs[i].state = C_DONE;
+		e->rq->bytes += j->len;
+		e->rq->chunks++;
+		e->rq->per_store[j->store]++;
+		r = e->rq->done(e->rq->ctx, i, j->out, 0);
+	}
+	chunk_job_free(j);
+	return r;
+}
+
+/* Hand on every chunk the pool has checked: 0, or what rq->done returned. */
+static int drain(struct chunks *e)
+{
+	struct chunk_job *j;
+	while ((j = chunk_pool_get(e->pool))) {
+		int r = checked(e, j);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The transfer of slot S ended with RES: a whole answer goes to be checked (the slot's buffer
+ * with it), anything else is refused at once. */
 static int finished(struct chunks *e, struct slot *s, CURLcode res)
 {
 	size_t i = s->chunk;
-	const struct ca_chunk *c = &e->ix->chunk[i];
 	long status = 0;
 	char why[CURL_ERROR_SIZE + 160];
 	int r = 0;
@@ -321,29 +377,18 @@ static int finished(struct chunks *e, struct slot *s, CURLcode res)
 	} else if (status != 200) {
 		r = status == 404 || status == 410 ? -ENOENT : status == 401 || status == 403 ? -EACCES : -EIO;
 		snprintf(why, sizeof(why), "HTTP %ld", status);
-	} else {
-		r = chunk_decode(e->dec, e->ix->digest, c, s->buf, s->len, e->out, why, sizeof(why));
 	}
-	if (r == 0) {
-		e->store_down[s->store] = false;
-		e->cs[i].state = C_DONE;
-		e->rq->bytes += s->len;
-		e->rq->chunks++;
-		e->rq->per_store[s->store]++;
-		return e->rq->done(e->rq->ctx, i, e->out, 0);
-	}
-	char at[2300];
-	snprintf(at, sizeof(at), "%s from %s", why, e->rq->stores->base[s->store]);
-	if (r != -ENOENT && r != -EACCES)
-		e->cs[i].soft = 1;
-	int st = next_store(e, &e->cs[i]);
-	if (st >= 0) {
-		char name[CA_ID_HEX + 64];
-		log_info("chunk %s: %s; next store: %s", chunk_name(e, i, name, sizeof(name)), at, e->rq->stores->base[st]);
-		enqueue(e, i, true);
-		return 0;
-	}
-	return round_failed(e, i, r, at);
+	if (r < 0)
+		return refused(e, i, s->store, r, why);
+	struct chunk_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return refused(e, i, s->store, -ENOMEM, "out of memory");
+	*j = (struct chunk_job){.chunk = i, .store = s->store, .c = &e->ix->chunk[i], .in = s->buf, .len = s->len};
+	s->buf = NULL;
+	s->cap = 0;
+	e->checking++;
+	chunk_pool_put(e->pool, j);
+	return drain(e);
 }
 
 /* Waiters whose time came go to the front of the queue; the time until the next one into *MS
@@ -391,11 +436,12 @@ int chunks_step(struct chunks *e, int fd, int timeout_ms)
 	wake(e, &timeout_ms);
 	if ((r = fill(e)) < 0 || (r = run(e)) < 0)
 		return r;
-	struct curl_waitfd wfd = {.fd = fd, .events = CURL_WAIT_POLLIN};
+	struct curl_waitfd wfd[2] = {{.fd = chunk_pool_fd(e->pool), .events = CURL_WAIT_POLLIN}, {.fd = fd, .events = CURL_WAIT_POLLIN}};
+	unsigned first = wfd[0].fd < 0, n = 2 - first - (fd < 0);
 	if (r > 0 || (e->qlen && e->active < e->nslots))
 		timeout_ms = 0;
-	curl_multi_poll(e->multi, fd >= 0 ? &wfd : NULL, fd >= 0, timeout_ms, NULL);
-	if ((r = run(e)) < 0)
+	curl_multi_poll(e->multi, n ? wfd + first : NULL, n, timeout_ms, NULL);
+	if ((r = run(e)) < 0 || (r = drain(e)) < 0)
 		return r;
-	return fd >= 0 && (wfd.revents & CURL_WAIT_POLLIN) ? 1 : 0;
+	return fd >= 0 && (wfd[1].revents & CURL_WAIT_POLLIN) ? 1 : 0;
 }

@@ -330,14 +330,20 @@ static int downgrade(struct xfer *x, CURLcode res, char *why, size_t cap)
 	return -EPERM;
 }
 
+/* URL, and the redirects it may follow: a transfer that starts on https follows https only. */
+void fetch_curl_url(CURL *c, const char *url)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(url) ? "https" : "http,https");
+}
+
 /* The options every request shares: URL, protocols and redirects (https stays https), the
  * connect timeout, the CA bundle alone (not libcurl's built-in directory too), the proxy ("": none,
  * not even from the environment), the error buffer. */
 void fetch_curl_setup(CURL *c, const struct fetch_config *cfg, const char *url, char *errbuf)
 {
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	fetch_curl_url(c, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(url) ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -82,6 +82,8 @@ void fetch_curl_setup(CURL *c, const struct fetch_config *cfg, const char *url, 
  * M and of C's proxy now, so later transfers of C use those addresses, and read C's CA bundle
  * (when there is one) into memory. 0, or a negative errno after a line naming the host. */
 int fetch_pin(struct fetch_config *c, const struct mirrors *m);
+/* The part of fetch_curl_setup that changes with the URL: the URL and the redirects it may follow. */
+void fetch_curl_url(CURL *c, const char *url);
 /* A libcurl result as a negative errno. */
 int fetch_curl_errno(CURLcode c);
 /* MS scaled by a random factor in [0.5, 1.5), so machines booting together spread out. */

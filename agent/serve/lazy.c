@@ -7,7 +7,8 @@
  * go, the least recently used first (a clock). When no read waits and the engine has room, the
  * background fill asks for the next chunk not cached, in image order, as long as the budget has
  * room for it; when the whole image is cached a line says so: from then on no byte comes from
- * the network. */
+ * the network. A read that starts where the one before it ended also asks for the READ_AHEAD
+ * chunks after it, so a file read in order finds its next chunks on the way. */
 #define _GNU_SOURCE
 #include "serve/lazy.h"
 
@@ -23,6 +24,7 @@
 #include "serve/nbd.h"
 
 #define FILL_IDLE_MS 50   /* no request for this long: the fill may go on */
+#define READ_AHEAD 16     /* chunks asked for beyond a read that follows the one before it */
 
 /* A read waiting for chunks. */
 struct waiting {
@@ -48,7 +50,7 @@ struct lazy {
 	size_t nin;
 	uint64_t skip;           /* bytes of a write's payload still to read and drop */
 	uint64_t last_req_ms;
-	uint64_t fetched_reads;  /* chunks fetched for reads (not by the fill) */
+	uint64_t next_from;      /* where the last read ended: a read from there is sequential */
 };
 
 /* Write all N bytes of the vector IOV (CNT entries) to the socket. */
@@ -81,28 +83,38 @@ static int reply_err(struct lazy *l, const struct nbd_io *io, uint32_t err)
 	return send_all(l, &v, 1);
 }
 
-/* Reply to the read IO from the cache (every chunk it needs is there); bytes past the image's end
- * read as zeros. */
+#define REPLY_IOV 64 /* pieces of a reply written at once */
+
+/* Reply to the read IO from the cache (every chunk it needs is there), its pieces written
+ * straight from the cached chunks; bytes past the image's end read as zeros. */
 static int reply_read(struct lazy *l, const struct nbd_io *io)
 {
+	static const uint8_t zeros[4096];
 	uint8_t h[NBD_REPLY_LEN];
-	uint8_t *buf = calloc(1, io->len ? io->len : 1);
-	if (!buf)
-		return reply_err(l, io, ENOMEM);
-	uint64_t end = io->from + io->len < l->ix->size ? io->from + io->len : l->ix->size;
-	for (uint64_t at = io->from; at < end;) {
-		size_t i = ca_index_find(l->ix, at);
-		const struct ca_chunk *c = &l->ix->chunk[i];
-		uint64_t off = at - c->start, n = c->size - off < end - at ? c->size - off : end - at;
-		memcpy(buf + (at - io->from), l->data[i] + off, n);
-		l->used[i] = 1;
-		at += n;
-	}
+	struct iovec v[REPLY_IOV];
+	int n = 1, r = 0;
+	uint64_t end = io->from + io->len, stop = end < l->ix->size ? end : l->ix->size;
 	nbd_reply_header(io, 0, h);
-	struct iovec v[2] = {{h, sizeof(h)}, {buf, io->len}};
-	int r = send_all(l, v, 2);
-	free(buf);
-	return r;
+	v[0] = (struct iovec){h, sizeof(h)};
+	for (uint64_t at = io->from; at < end && r == 0;) {
+		uint64_t k;
+		if (at < stop) {
+			size_t i = ca_index_find(l->ix, at);
+			const struct ca_chunk *c = &l->ix->chunk[i];
+			k = c->size - (at - c->start) < stop - at ? c->size - (at - c->start) : stop - at;
+			v[n++] = (struct iovec){l->data[i] + (at - c->start), (size_t)k};
+			l->used[i] = 1;
+		} else {
+			k = end - at < sizeof(zeros) ? end - at : sizeof(zeros);
+			v[n++] = (struct iovec){(void *)zeros, (size_t)k};
+		}
+		at += k;
+		if (n == REPLY_IOV || at == end) {
+			r = send_all(l, v, n);
+			n = 0;
+		}
+	}
+	return n ? send_all(l, v, n) : r;
 }
 
 /* The chunks the read IO needs into *FIRST and *LAST; false when it needs none (past the end). */
@@ -136,14 +148,12 @@ static void evict(struct lazy *l, uint64_t budget)
 	}
 }
 
-/* Keep chunk I's N bytes at P, within the budget when it can be kept at all: a chunk a read waits
- * for always is; one of the fill only when there is room. */
+/* Keep chunk I's N bytes at P, the least recently used chunks no read waits for dropped to stay
+ * within the budget (the fill asks only for chunks there is room for). */
 static void keep(struct lazy *l, size_t i, const uint8_t *p)
 {
 	uint32_t n = l->ix->chunk[i].size;
 	if (l->data[i])
-		return;
-	if (!l->pins[i] && l->cached + n > l->rq->cache_max)
 		return;
 	evict(l, l->rq->cache_max > n ? l->rq->cache_max - n : 0);
 	if (!(l->data[i] = malloc(n)))
@@ -198,18 +208,18 @@ static int arrived(void *ctx, size_t i, const uint8_t *data, int err)
 	return r;
 }
 
-/* A read: answered now from the cache, or waiting for the chunks it lacks. */
-static int request_read(struct lazy *l, const struct nbd_io *io)
+/* After a sequential read ending in chunk LAST: the READ_AHEAD chunks after it, unless cached. */
+static void read_ahead(struct lazy *l, size_t last)
 {
-	size_t first, last;
-	if (!span(l, io, &first, &last))
-		return reply_read(l, io);
-	bool all = true;
-	for (size_t i = first; i <= last; i++)
+	for (size_t i = last + 1; i < l->ix->n && i <= last + READ_AHEAD; i++)
 		if (!l->data[i])
-			all = false;
-	if (all)
-		return reply_read(l, io);
+			chunks_want(l->e, i);
+}
+
+/* Read IO waits for the chunks FIRST to LAST it lacks, asked for now (without the memory to
+ * wait, it is answered ENOMEM); 0, or the reply's error. */
+static int wait_for(struct lazy *l, const struct nbd_io *io, size_t first, size_t last)
+{
 	if (l->nw == l->capw) {
 		size_t cap = l->capw ? 2 * l->capw : 64;
 		struct waiting *w = realloc(l->w, cap * sizeof(*w));
@@ -221,12 +231,28 @@ static int request_read(struct lazy *l, const struct nbd_io *io)
 	l->w[l->nw++] = (struct waiting){*io, first, last};
 	for (size_t i = first; i <= last; i++) {
 		l->pins[i]++;
-		if (!l->data[i]) {
+		if (!l->data[i])
 			chunks_want(l->e, i);
-			l->fetched_reads++;
-		}
 	}
 	return 0;
+}
+
+/* A read: answered now from the cache, or waiting for the chunks it lacks (asked for first,
+ * then, when it follows the read before it, the chunks after it). */
+static int request_read(struct lazy *l, const struct nbd_io *io)
+{
+	size_t first, last;
+	bool sequential = io->from == l->next_from, all = true;
+	l->next_from = io->from + io->len;
+	if (!span(l, io, &first, &last))
+		return reply_read(l, io);
+	for (size_t i = first; i <= last; i++)
+		if (!l->data[i])
+			all = false;
+	int r = all ? reply_read(l, io) : wait_for(l, io, first, last);
+	if (r == 0 && sequential)
+		read_ahead(l, last);
+	return r;
 }
 
 /* One request of the kernel: 1 when it asked to disconnect, else 0 or a negative errno. */

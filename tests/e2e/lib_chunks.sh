@@ -75,7 +75,7 @@ make_chunked_archiso() {
 # Write the checks of a probed image into file $1 (the live root's /e2e-check, run by its init
 # with init's arguments): with the argument e2e-wait-ram, first wait (60 s at most) for the
 # server's line that the whole root is in RAM, say so, and give the host 3 s to stop the server;
-# then drop the page cache and print the sha256 of every /data/*-probe (or that its read
+# then drop the page cache; with e2e-seqread, time reading /data/07-big whole; then print the sha256 of every /data/*-probe (or that its read
 # failed), the server's pid, argv[0], root, executable and every file it maps or holds open, and
 # the memory in use (Shmem, the server's RSS).
 write_probe_check() {
@@ -91,6 +91,12 @@ write_probe_check() {
 		    sleep 3
 		fi
 		echo 3 >/proc/sys/vm/drop_caches
+		if [ "$1" = e2e-seqread ]; then
+		    read -r t0 _ </proc/uptime
+		    cat /data/07-big >/dev/null
+		    read -r t1 _ </proc/uptime
+		    echo "PXEROOT-E2E: seqread: /data/07-big $(stat -c %s /data/07-big) bytes in $t0 $t1"
+		fi
 		for f in /data/*-probe; do
 		    if s=$(sha256sum "$f" 2>/dev/null); then
 		        echo "PXEROOT-E2E: sha256: $s"

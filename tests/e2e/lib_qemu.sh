@@ -168,7 +168,7 @@ qemu_boot() {
 	start=$EPOCHREALTIME
 	local stdin=/dev/null
 	[[ "${QEMU_CONSOLE:-file}" == tty ]] && stdin=/dev/stdin
-	"${prefix[@]}" qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-512}" -smp 1 \
+	"${prefix[@]}" qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-512}" -smp "${QEMU_SMP:-1}" \
 		-nodefaults -no-user-config -display none -no-reboot "${serial[@]}" \
 		"${boot[@]}" \
 		"${net[@]}" "$@" <"$stdin" 2>"$log.qemu-stderr" &
