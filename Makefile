@@ -116,7 +116,16 @@ $(B)/tests/mountroot: tests/tools/mountroot.c agent/mount/mount.c agent/layout.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -Iagent $$(pkg-config --cflags $(PKGS)) -o $@ $(filter %.c,$^) $$(pkg-config --libs $(PKGS))
 
-unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot
+# nbdkernel: the kernel's side of the NBD socket that serve/lazy.c serves, on the host
+# (tests/e2e/chunks_serve_host.sh)
+NBDKERNEL_SRCS := agent/serve/lazy.c agent/serve/nbd.c agent/fetch/chunks.c agent/fetch/fetch.c agent/verify/chunkpool.c \
+	agent/verify/chunk.c agent/verify/caindex.c agent/verify/sha512list.c agent/verify/trust.c agent/inflate.c agent/sink.c \
+	agent/log.c agent/fsutil.c agent/meminfo.c agent/options.c agent/cmdline.c
+$(B)/tests/nbdkernel: tests/tools/nbdkernel.c $(NBDKERNEL_SRCS) $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -Iagent $$(pkg-config --cflags $(PKGS)) -o $@ $(filter %.c,$^) $$(pkg-config --libs $(PKGS))
+
+unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot $(B)/tests/nbdkernel
 
 # ---- make uki: build/pxeroot.efi, a unified kernel image for UEFI (HTTP) boot ------------------
 # systemd's EFI stub + the kernel + build/initramfs.img + UKI_CMDLINE + an os-release, joined by

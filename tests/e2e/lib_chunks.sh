@@ -7,6 +7,7 @@
 #     zstd, xz or gzip file, so only the id check can tell); the original kept as FILE.orig
 #   chunk_restore FILE — put back what chunk_alter replaced
 #   chunk_id FILE — the id a chunk file is named after
+#   chunk_at INDEX OFFSET — the chunk of INDEX holding byte OFFSET: its id, first and last byte
 #   make_chunked_archiso WEBROOT SFS — archiso's tree with SFS chunked: BASEDIR/ARCH/airootfs.caibx,
 #     airootfs.castr/ and airootfs.sha512 with the index's line
 #   write_probe_check FILE — the probed live root's /e2e-check (probe sums, the server, memory)
@@ -33,6 +34,22 @@ chunk_files() {
 chunk_id() {
 	local f=${1##*/}
 	echo "${f%.cacnk}"
+}
+
+# Print "ID FIRST LAST" of the chunk of index $1 that holds byte $2 of the image: its id (as its
+# file is named) and its first and last byte (as pxeroot's lines name them).
+chunk_at() {
+	perl -e '
+		my ($idx, $off) = @ARGV;
+		open my $x, "<", $idx or die "$idx: $!\n"; binmode $x; local $/; my $ix = <$x>;
+		my $first = 0;
+		for (my $k = 64; $k + 80 <= length $ix; $k += 40) {
+			my ($end, $id) = unpack "Q< a32", substr($ix, $k, 40);
+			if ($off < $end) { printf "%s %d %d\n", unpack("H*", $id), $first, $end - 1; exit 0 }
+			$first = $end;
+		}
+		die "byte $off: past the end of $idx\n";
+	' "${1:?chunk_at INDEX OFFSET}" "${2:?chunk_at INDEX OFFSET}"
 }
 
 # Replace chunk file $1 by the same bytes with the middle one flipped, compressed as before.
