@@ -169,13 +169,25 @@ static void enqueue(struct chunks *e, size_t i, bool front)
 	e->qlen++;
 }
 
-/* Ask for chunk I. */
-void chunks_want(struct chunks *e, size_t i)
+/* Queue chunk I (at the FRONT or the back) unless it is queued, in flight or waiting. */
+static void want(struct chunks *e, size_t i, bool front)
 {
 	if (i < e->ix->n && (e->cs[i].state == C_IDLE || e->cs[i].state == C_DONE)) {
 		e->cs[i].tried = e->cs[i].rounds = e->cs[i].soft = 0;
-		enqueue(e, i, false);
+		enqueue(e, i, front);
 	}
+}
+
+/* Ask for chunk I. */
+void chunks_want(struct chunks *e, size_t i)
+{
+	want(e, i, false);
+}
+
+/* Ask for chunk I first. */
+void chunks_want_first(struct chunks *e, size_t i)
+{
+	want(e, i, true);
 }
 
 /* Slots free and not spoken for by the queue. */

@@ -47,6 +47,8 @@ void chunks_free(struct chunks *e);
 /* Ask for chunk I (i < ix->n): queued behind the chunks asked for before, started as a request
  * slot frees. A chunk queued, in flight or waiting for its retry is not asked twice. */
 void chunks_want(struct chunks *e, size_t i);
+/* chunks_want, at the front of the queue (a read waits for it). */
+void chunks_want_first(struct chunks *e, size_t i);
 /* Request slots not in use and no chunk queued for them: how many more chunks could start now. */
 unsigned chunks_idle(const struct chunks *e);
 /* Chunks queued, in flight or waiting for a retry. */

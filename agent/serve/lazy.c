@@ -24,6 +24,7 @@
 #include "serve/nbd.h"
 
 #define FILL_IDLE_MS 50   /* no request for this long: the fill may go on */
+#define SLEEP_MS 3600000 /* with nothing to do: wake up this rarely (a request wakes it) */
 #define READ_AHEAD 16     /* chunks asked for beyond a read that follows the one before it */
 
 /* A read waiting for chunks. */
@@ -46,6 +47,7 @@ struct lazy {
 	size_t nw, capw;
 	size_t fill;             /* the next chunk the fill looks at */
 	bool full_said, ram_said;
+	uint64_t filling;        /* bytes the fill asked for that have not arrived (about: any arrival counts) */
 	uint8_t in[NBD_REQ_LEN];
 	size_t nin;
 	uint64_t skip;           /* bytes of a write's payload still to read and drop */
@@ -150,18 +152,19 @@ static void evict(struct lazy *l, uint64_t budget)
 
 /* Keep chunk I's N bytes at P, the least recently used chunks no read waits for dropped to stay
  * within the budget (the fill asks only for chunks there is room for). */
-static void keep(struct lazy *l, size_t i, const uint8_t *p)
+static bool keep(struct lazy *l, size_t i, const uint8_t *p)
 {
 	uint32_t n = l->ix->chunk[i].size;
 	if (l->data[i])
-		return;
+		return true;
 	evict(l, l->rq->cache_max > n ? l->rq->cache_max - n : 0);
 	if (!(l->data[i] = malloc(n)))
-		return;
+		return false;
 	memcpy(l->data[i], p, n);
 	l->used[i] = 1;
 	l->cached += n;
 	l->ncached++;
+	return true;
 }
 
 /* Take read K off the waiting list (its pins released). */
@@ -182,20 +185,27 @@ static bool ready(const struct lazy *l, size_t k)
 }
 
 /* chunks_req.done: keep the chunk, answer the reads it completes; a chunk that failed fails the
- * reads that need it (EIO; the engine's line named it). */
+ * reads that need it (EIO; the engine's line named it), one there was no memory to keep too
+ * (ENOMEM, with a line). */
 static int arrived(void *ctx, size_t i, const uint8_t *data, int err)
 {
 	struct lazy *l = ctx;
 	int r = 0;
-	if (data)
-		keep(l, i, data);
+	uint32_t fail = data ? 0 : EIO, n = l->ix->chunk[i].size;
+	(void)err;
+	l->filling -= l->filling < n ? l->filling : n;
+	if (data && !keep(l, i, data)) {
+		fail = ENOMEM;
+		if (l->pins[i])
+			log_err(-ENOMEM, "nbd %s: no memory to keep chunk %zu for the reads waiting for it", l->rq->dev, i);
+	}
 	for (size_t k = 0; k < l->nw && r == 0;) {
 		struct waiting *w = &l->w[k];
 		bool needs = i >= w->first && i <= w->last;
-		if (needs && !data) {
+		if (needs && fail) {
 			struct nbd_io io = w->io;
 			unwait(l, k);
-			r = reply_err(l, &io, EIO);
+			r = reply_err(l, &io, fail);
 		} else if (needs && ready(l, k)) {
 			struct nbd_io io = w->io;
 			r = reply_read(l, &io);
@@ -204,16 +214,21 @@ static int arrived(void *ctx, size_t i, const uint8_t *data, int err)
 			k++;
 		}
 	}
-	(void)err;
 	return r;
 }
 
-/* After a sequential read ending in chunk LAST: the READ_AHEAD chunks after it, unless cached. */
+/* After a sequential read ending in chunk LAST: the READ_AHEAD chunks after it, unless cached,
+ * and no more than a quarter of the cache holds (more would evict the chunks read ahead before
+ * they are read). */
 static void read_ahead(struct lazy *l, size_t last)
 {
-	for (size_t i = last + 1; i < l->ix->n && i <= last + READ_AHEAD; i++)
+	uint64_t bytes = 0;
+	for (size_t i = last + 1; i < l->ix->n && i <= last + READ_AHEAD; i++) {
+		if ((bytes += l->ix->chunk[i].size) > l->rq->cache_max / 4)
+			break;
 		if (!l->data[i])
 			chunks_want(l->e, i);
+	}
 }
 
 /* Read IO waits for the chunks FIRST to LAST it lacks, asked for now (without the memory to
@@ -232,7 +247,7 @@ static int wait_for(struct lazy *l, const struct nbd_io *io, size_t first, size_
 	for (size_t i = first; i <= last; i++) {
 		l->pins[i]++;
 		if (!l->data[i])
-			chunks_want(l->e, i);
+			chunks_want_first(l->e, i);
 	}
 	return 0;
 }
@@ -306,32 +321,36 @@ static int take(struct lazy *l)
 }
 
 /* The fill: while no read waits or came lately, ask for the next chunks not cached that fit the
- * budget; lines when the budget is full, and when the whole image is in RAM. */
-static void fill(struct lazy *l)
+ * budget; lines when the budget is full, and when the whole image is in RAM. False once it has
+ * nothing left to do. */
+static bool fill(struct lazy *l)
 {
 	if (l->ncached == l->ix->n && !l->ram_said) {
 		l->ram_said = true;
 		log_info("nbd %s: the whole root is in RAM (%zu chunks, %.1f MiB); no byte of it comes from the network any more",
 			 l->rq->dev, l->ncached, l->cached / 1048576.0);
 	}
+	if (l->full_said || l->fill >= l->ix->n)
+		return false;
 	if (l->nw || now_ms() - l->last_req_ms < FILL_IDLE_MS)
-		return;
+		return true;
 	while (l->fill < l->ix->n && chunks_idle(l->e)) {
 		size_t i = l->fill;
 		if (l->data[i]) {
 			l->fill++;
 			continue;
 		}
-		if (l->cached + l->ix->chunk[i].size > l->rq->cache_max) {
-			if (!l->full_said)
-				log_info("nbd %s: the chunk cache is full (%.1f MiB, pxeroot.cache=): %zu of %zu chunks in RAM, the rest read from the stores as needed",
-					 l->rq->dev, l->cached / 1048576.0, l->ncached, l->ix->n);
+		if (l->cached + l->filling + l->ix->chunk[i].size > l->rq->cache_max) {
+			log_info("nbd %s: the chunk cache is full (%.1f MiB, pxeroot.cache=): %zu of %zu chunks in RAM, the rest read from the stores as needed",
+				 l->rq->dev, l->cached / 1048576.0, l->ncached, l->ix->n);
 			l->full_said = true;
-			return;
+			return false;
 		}
 		chunks_want(l->e, i);
+		l->filling += l->ix->chunk[i].size;
 		l->fill++;
 	}
+	return true;
 }
 
 /* Free what the server holds. */
@@ -353,16 +372,21 @@ int lazy_serve(struct lazy_req *rq)
 	int r = 0;
 	rq->cr->done = arrived;
 	rq->cr->ctx = &l;
+	bool ticks = rq->tick != NULL;
 	l.data = calloc(l.ix->n, sizeof(*l.data));
 	l.pins = calloc(l.ix->n, sizeof(*l.pins));
 	l.used = calloc(l.ix->n, sizeof(*l.used));
-	if (!l.data || !l.pins || !l.used || !(l.e = chunks_new(rq->cr)))
+	if (!l.data || !l.pins || !l.used)
+		r = log_err(-ENOMEM, "nbd %s: out of memory for the state of %zu chunks", rq->dev, l.ix->n);
+	else if (!(l.e = chunks_new(rq->cr)))
 		r = -ENOMEM;
 	while (r == 0) {
-		if (rq->tick)
-			rq->tick(rq->tick_ctx);
-		fill(&l);
-		r = chunks_step(l.e, rq->sock, l.nw || chunks_busy(l.e) ? 1000 : FILL_IDLE_MS);
+		if (ticks)
+			ticks = rq->tick(rq->tick_ctx);
+		bool more = fill(&l);
+		/* nothing to fill, nothing in flight, nobody to tick: sleep until a request */
+		int wait = l.nw || chunks_busy(l.e) ? 1000 : more ? FILL_IDLE_MS : ticks ? 1000 : SLEEP_MS;
+		r = chunks_step(l.e, rq->sock, wait);
 		if (r == 1)
 			r = take(&l);
 	}

@@ -5,6 +5,7 @@
 #ifndef PXEROOT_LAZY_H
 #define PXEROOT_LAZY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fetch/chunks.h"
@@ -15,7 +16,9 @@ struct lazy_req {
 	uint64_t cache_max;      /* the budget of the chunk cache, in bytes */
 	int sock;                /* the server's end of the NBD socket */
 	const char *dev;         /* the device, for lines */
-	void (*tick)(void *ctx); /* optional: called at least once a second */
+	/* Optional: called at least once a second while it returns true; once it returned false, the
+	 * server may sleep until a request comes (when it has nothing else to do). */
+	bool (*tick)(void *ctx);
 	void *tick_ctx;
 };
 

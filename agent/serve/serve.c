@@ -261,14 +261,15 @@ static int leave_initramfs(void)
 	return 0;
 }
 
-/* lazy_req.tick: the control pipe; 'h' is the handover. */
-static void control(void *ctx)
+/* lazy_req.tick: the control pipe; 'h' is the handover. False once the pipe is closed (PID 1
+ * exec'd init, or ended). */
+static bool control(void *ctx)
 {
 	const struct lazy_req *lr = ctx;
 	static bool said, closed;
 	char c;
 	if (closed)
-		return;
+		return false;
 	ssize_t n = read(FD_CTL, &c, 1);
 	if (n == 1 && c == 'h' && !said) {
 		said = true;
@@ -279,6 +280,7 @@ static void control(void *ctx)
 		closed = true;
 		close(FD_CTL);
 	}
+	return !closed;
 }
 
 /* The server. */
