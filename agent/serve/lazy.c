@@ -6,8 +6,9 @@
  * that arrives goes into the cache; when the cache is over its budget, chunks no read waits for
  * go, the least recently used first (a clock). When no read waits and the engine has room, the
  * background fill asks for the next chunk not cached, in image order, as long as the budget has
- * room for it; when the whole image is cached a line says so: from then on no byte comes from
- * the network. A read that starts where the one before it ended also asks for the READ_AHEAD
+ * room for it, from the time the root is handed over (the boot's own reads need the network and
+ * the CPU until then); when the whole image is cached a line says so: from then on no byte comes
+ * from the network. A read that starts where the one before it ended also asks for the READ_AHEAD
  * chunks after it, so a file read in order finds its next chunks on the way. */
 #define _GNU_SOURCE
 #include "serve/lazy.h"
@@ -383,7 +384,7 @@ int lazy_serve(struct lazy_req *rq)
 	while (r == 0) {
 		if (ticks)
 			ticks = rq->tick(rq->tick_ctx);
-		bool more = fill(&l);
+		bool more = ticks || fill(&l); /* the fill waits for the handover: the boot's reads come first */
 		/* nothing to fill, nothing in flight, nobody to tick: sleep until a request */
 		int wait = l.nw || chunks_busy(l.e) ? 1000 : more ? FILL_IDLE_MS : ticks ? 1000 : SLEEP_MS;
 		r = chunks_step(l.e, rq->sock, wait);

@@ -1,7 +1,8 @@
 /* lazy.h - a chunked image served to the kernel as it is read: each request of the NBD device
  * answered from checked chunks, fetched on demand; a RAM cache of chunks under a budget; a
- * background fill that reads every chunk in order while reads are idle, until the budget is full
- * or the whole image is in RAM. */
+ * background fill that reads every chunk in order while reads are idle (once tick, when given,
+ * has returned false: the root is handed over), until the budget is full or the whole image is
+ * in RAM. */
 #ifndef PXEROOT_LAZY_H
 #define PXEROOT_LAZY_H
 
