@@ -98,10 +98,10 @@ int nbd_connect(struct nbd_dev *d, int sock, uint64_t size, unsigned timeout_s)
 				return 0;
 			d->running = false;
 			step = "start its thread";
+			ioctl(d->fd, NBD_CLEAR_SOCK); /* ours: the socket was set */
 		} else {
-			err = -errno;
+			err = -errno; /* a device in use answers EBUSY, and is left as it is */
 		}
-		ioctl(d->fd, NBD_CLEAR_SOCK);
 		close(d->fd);
 		if (err != -EBUSY)
 			break;
