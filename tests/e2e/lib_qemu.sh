@@ -11,7 +11,7 @@
 # line, the firmware (SeaBIOS, its ACPI tables) and the initramfs are the same.
 #
 # Environment: KERNEL, INITRD (default the lab kernel, build/initramfs.img),
-# QEMU_MEM (512), QEMU_TIMEOUT (120 s), QEMU_STOP_RE ("pxeroot: halted"),
+# QEMU_MEM (512), QEMU_SMP (1: CPUs), QEMU_TIMEOUT (120 s), QEMU_STOP_RE ("pxeroot: halted"),
 # QEMU_KCONSOLE (replaces console=ttyS0), QEMU_NIC and QEMU_NETDEV_OPTS (as in
 # lib_net.sh, for the default NIC), QEMU_NETNS (run QEMU inside that network
 # namespace), QEMU_CONSOLE=tty (serial on the terminal too), QEMU_MARK_RE (QEMU_MARK_SECONDS:
