@@ -118,7 +118,7 @@ $(B)/tests/mountroot: tests/tools/mountroot.c agent/mount/mount.c agent/layout.c
 
 # nbdkernel: the kernel's side of the NBD socket that serve/lazy.c serves, on the host
 # (tests/e2e/chunks_serve_host.sh)
-NBDKERNEL_SRCS := agent/serve/lazy.c agent/serve/nbd.c agent/fetch/chunks.c agent/fetch/fetch.c agent/verify/chunkpool.c \
+NBDKERNEL_SRCS := agent/serve/lazy.c agent/serve/nbd.c agent/fetch/chunks.c agent/fetch/fetch.c agent/fetch/curl.c agent/verify/chunkpool.c \
 	agent/verify/chunk.c agent/verify/caindex.c agent/verify/sha512list.c agent/verify/trust.c agent/inflate.c agent/sink.c \
 	agent/log.c agent/fsutil.c agent/meminfo.c agent/options.c agent/cmdline.c
 $(B)/tests/nbdkernel: tests/tools/nbdkernel.c $(NBDKERNEL_SRCS) $(HEADERS) | deps

@@ -127,7 +127,7 @@ static int fetch_chunked(struct fetch_req *rq, const struct trust *t, const char
 	char index[4096];
 	struct mirrors st;
 	struct ca_index ix = {0};
-	snprintf(index, sizeof(index), "%s.caibx", file);
+	snprintf(index, sizeof(index), "%s" URL_INDEX_SUFFIX, file);
 	rq->label = NULL;
 	int r = chunked_stores(rq->m, rq->path, x, nx, &st, bases);
 	if (r < 0 || (r = chunked_index(rq, t, index, &ix, NULL, NULL)) < 0)
@@ -187,7 +187,7 @@ static int cmd_fetch(int argc, char **argv)
 	const char *url = argv[0], *file = argv[1], *slash = strrchr(file, '/');
 	size_t split = url_dir_len(url);
 	snprintf(base0, sizeof(base0), "%.*s", (int)split, url);
-	bool chunked = strlen(url) > 6 && !strcmp(url + strlen(url) - 6, ".caibx");
+	bool chunked = url_is_index(url);
 	struct fetch_req rq = {.cfg = &fc, .m = m.n > 1 || chunked ? &m : NULL, .path = m.n > 1 || chunked ? url + split : url,
 			       .label = slash ? slash + 1 : file};
 	if (nstores && !chunked)

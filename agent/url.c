@@ -81,3 +81,10 @@ int url_expand_pxeserver(const char *src, const char *pxeserver, char *out, size
 	out[o] = '\0';
 	return 0;
 }
+
+/* The suffix at URL's end. */
+bool url_is_index(const char *url)
+{
+	size_t n = strlen(url), k = strlen(URL_INDEX_SUFFIX);
+	return n > k && !strcmp(url + n - k, URL_INDEX_SUFFIX);
+}

@@ -2,6 +2,7 @@
 #ifndef PXEROOT_URL_H
 #define PXEROOT_URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The checksum list URL for IMAGE_URL: the last extension of the file name replaced by .sha512
@@ -20,5 +21,10 @@ int url_basename(const char *url, char *name, size_t cap);
  * substitution). 0, -ENAMETOOLONG when it does not fit, -ENXIO when one is needed but PXESERVER
  * is NULL or "". */
 int url_expand_pxeserver(const char *src, const char *pxeserver, char *out, size_t cap);
+
+#define URL_INDEX_SUFFIX ".caibx" /* a casync blob index: the image is chunked */
+#define URL_STORE_SUFFIX ".castr/" /* its chunk store beside it, in place of URL_INDEX_SUFFIX */
+/* Whether URL (or a file name) names a casync blob index: it ends in URL_INDEX_SUFFIX. */
+bool url_is_index(const char *url);
 
 #endif

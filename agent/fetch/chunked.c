@@ -15,6 +15,7 @@
 #include "fetch/image.h"
 #include "fsutil.h"
 #include "log.h"
+#include "url.h"
 
 /* The index, checked, into FILE and IX. */
 int chunked_index(struct fetch_req *rq, const struct trust *t, const char *file, struct ca_index *ix, uint8_t **raw,
@@ -53,7 +54,6 @@ struct whole {
 	struct progress prog;
 	uint64_t done;
 	size_t left;
-	int err;
 };
 
 /* chunks_req.done: a checked chunk goes to its offset; a failed one ends the fetch. */
@@ -123,13 +123,13 @@ int chunked_fetch(struct chunks_req *cr, const char *image, const char *label)
 	return 0;
 }
 
-/* The store beside URL: the index's name with ".caibx" made ".castr/". */
+/* The store beside URL: the index's name with URL_INDEX_SUFFIX made URL_STORE_SUFFIX. */
 static int store_of(const char *url, char *out, size_t cap)
 {
-	size_t n = strlen(url);
-	int w = snprintf(out, cap, "%.*s.castr/", (int)(n - 6), url);
-	if (n < 6 || strcmp(url + n - 6, ".caibx") || w < 0 || (size_t)w >= cap)
-		return log_err(-EINVAL, "chunks %s: no store beside it (an index URL ends in .caibx)", url);
+	size_t n = strlen(url) - (url_is_index(url) ? strlen(URL_INDEX_SUFFIX) : 0);
+	int w = snprintf(out, cap, "%.*s" URL_STORE_SUFFIX, (int)n, url);
+	if (!url_is_index(url) || w < 0 || (size_t)w >= cap)
+		return log_err(-EINVAL, "chunks %s: no store beside it (an index URL ends in " URL_INDEX_SUFFIX ")", url);
 	return 0;
 }
 

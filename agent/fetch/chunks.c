@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch/curl.h"
 #include "log.h"
 #include "verify/chunkpool.h"
 
@@ -387,7 +388,7 @@ static int finished(struct chunks *e, struct slot *s, CURLcode res)
 		log_clean(s->err[0] ? s->err : curl_easy_strerror(res), why, sizeof(why));
 		e->store_down[s->store] = true;
 	} else if (status != 200) {
-		r = status == 404 || status == 410 ? -ENOENT : status == 401 || status == 403 ? -EACCES : -EIO;
+		r = fetch_http_errno(status);
 		snprintf(why, sizeof(why), "HTTP %ld", status);
 	}
 	if (r < 0)

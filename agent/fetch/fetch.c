@@ -23,25 +23,21 @@
 #include "fetch/fetch.h"
 
 #include <curl/curl.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "fetch/curl.h"
 #include "log.h"
 #include "options.h"
 #include "meminfo.h"
 #include "verify/trust.h"
 
-#define BACKOFF_MAX_MS 30000u
 #define RESUME_WAIT_MS 200u     /* before resuming after an attempt that delivered bytes */
 #define HOLD_BACK (256u * 1024)  /* the newest bytes of an attempt, kept from the sinks until more arrive */
 
@@ -290,134 +286,20 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 	return 0;
 }
 
-/* Turn a libcurl result into a negative errno. */
-int fetch_curl_errno(CURLcode c)
-{
-	switch (c) {
-	case CURLE_COULDNT_RESOLVE_HOST: return -EHOSTUNREACH;
-	case CURLE_COULDNT_RESOLVE_PROXY: return -EHOSTUNREACH;
-	case CURLE_COULDNT_CONNECT: return -ECONNREFUSED;
-	case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CONNECT_ERROR: return -EPERM;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-	case CURLE_TOO_MANY_REDIRECTS: return -EINVAL;
-	default: return -ECONNRESET;
-	}
-}
-
-/* Whether URL's scheme is https (any case). */
-static bool is_https(const char *url)
-{
-	return !strncasecmp(url, "https://", 8);
-}
-
 /* After an attempt at an https URL that ended with RES: when it was a redirect to another scheme,
  * which libcurl refused to follow (REDIR_PROTOCOLS https only; the effective URL is then the
  * target), the target into WHY and -EPERM; else 0. */
 static int downgrade(struct xfer *x, CURLcode res, char *why, size_t cap)
 {
 	char *to = NULL, clean[LOG_CLEAN_MAX];
-	if (!is_https(x->url) || res != CURLE_UNSUPPORTED_PROTOCOL)
+	if (!fetch_is_https(x->url) || res != CURLE_UNSUPPORTED_PROTOCOL)
 		return 0;
 	curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &to);
-	if (!to || is_https(to))
+	if (!to || fetch_is_https(to))
 		return 0;
 	snprintf(why, cap, "redirected to %s, refused (a transfer that starts on https follows https redirects only)",
 		 log_clean(to, clean, sizeof(clean)));
 	return -EPERM;
-}
-
-/* URL, and the redirects it may follow: a transfer that starts on https follows https only. */
-void fetch_curl_url(CURL *c, const char *url)
-{
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(url) ? "https" : "http,https");
-}
-
-/* The options every request shares: URL, protocols and redirects (https stays https), the
- * connect timeout, the CA bundle alone (not libcurl's built-in directory too), the proxy ("": none,
- * not even from the environment), the error buffer. */
-void fetch_curl_setup(CURL *c, const struct fetch_config *cfg, const char *url, char *errbuf)
-{
-	fetch_curl_url(c, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->connect_s);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "pxeroot/" PXEROOT_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
-	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
-	curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, cfg->ca);
-	curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, NULL);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_PROXY, cfg->proxy ? cfg->proxy : "");
-	if (cfg->pin)
-		curl_easy_setopt(c, CURLOPT_RESOLVE, cfg->pin);
-	if (cfg->ca_pem) { /* the file is gone by then; libcurl goes on with the copy */
-		struct curl_blob b = {(void *)cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_NOCOPY};
-		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &b);
-		curl_easy_setopt(c, CURLOPT_PROXY_CAINFO_BLOB, &b);
-	}
-}
-
-/* The "host:port:addresses" line for URL onto *LIST (a numeric host needs none). */
-static int pin_url(const char *url, struct curl_slist **list)
-{
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL, addr[INET6_ADDRSTRLEN], line[1024];
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-	struct in_addr a4;
-	int r = 0;
-	if (!u || curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) || curl_url_get(u, CURLUPART_HOST, &host, 0) ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
-		r = log_err(-EINVAL, "fetch %s: no host in the URL", url);
-	else if (host[0] != '[' && inet_pton(AF_INET, host, &a4) != 1) {
-		int e = getaddrinfo(host, NULL, &hints, &res);
-		if (e)
-			r = log_err(-EHOSTUNREACH, "fetch %s: resolve %s: %s", url, host, gai_strerror(e));
-		size_t n = (size_t)snprintf(line, sizeof(line), "%s:%s:", host, port);
-		for (struct addrinfo *ai = res; ai && n < sizeof(line); ai = ai->ai_next) {
-			void *sa = ai->ai_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-							     : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-			inet_ntop(ai->ai_family, sa, addr, sizeof(addr));
-			n += (size_t)snprintf(line + n, sizeof(line) - n, ai->ai_family == AF_INET6 ? "%s[%s]" : "%s%s",
-					      ai == res ? "" : ",", addr);
-		}
-		if (res && n < sizeof(line))
-			*list = curl_slist_append(*list, line);
-	}
-	freeaddrinfo(res);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return r;
-}
-
-/* Every host now, the CA bundle into memory. */
-int fetch_pin(struct fetch_config *c, const struct mirrors *m)
-{
-	uint8_t *pem;
-	size_t len;
-	*c = fetch_defaults(c);
-	for (unsigned i = 0; i < m->n; i++) {
-		int r = pin_url(m->base[i], &c->pin);
-		if (r < 0)
-			return r;
-	}
-	if (c->proxy && c->proxy[0]) {
-		int r = pin_url(c->proxy, &c->pin);
-		if (r < 0)
-			return r;
-	}
-	if (read_whole(c->ca, 16u << 20, &pem, &len) == 0)
-		c->ca_pem = pem, c->ca_pem_len = len;
-	return 0;
 }
 
 /* Set the options of one attempt. */
@@ -506,7 +388,7 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 	} else if ((r = downgrade(x, res, why, cap)) < 0) {
 		/* WHY names the target; the line adds the URL asked for */
 	} else if (x->status >= 300) {
-		r = x->status == 404 || x->status == 410 ? -ENOENT : x->status == 401 || x->status == 403 ? -EACCES : -EIO;
+		r = fetch_http_errno(x->status);
 		snprintf(why, cap, "HTTP %ld", x->status);
 	} else if (res != CURLE_OK) {
 		r = fetch_curl_errno(res);
@@ -520,32 +402,6 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 	return r;
 }
 
-/* Whether an attempt that failed with R may succeed if tried again (or at another mirror). */
-static bool retryable(int r)
-{
-	return r != -ENOENT && r != -EACCES && r != -EPERM && r != -EINVAL;
-}
-
-/* A random factor in [0.5, 1.5) scaled to MS: the kernel's AT_RANDOM bytes seed a xorshift, so
- * no entropy is awaited at boot. */
-uint64_t fetch_jitter(uint64_t ms)
-{
-	static uint64_t s;
-	if (!s) {
-		const uint64_t *r = (const uint64_t *)getauxval(AT_RANDOM);
-		s = (r ? r[0] : 0) ^ now_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
-	}
-	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-	return ms / 2 + s % (ms ? ms : 1);
-}
-
-/* The wait before the attempt that follows FAILS failures in a row: 1, 2, 4 ... 30 s, jittered. */
-uint64_t fetch_backoff(unsigned fails)
-{
-	uint64_t base = 1000ull << (fails - 1 < 5 ? fails - 1 : 5);
-	return fetch_jitter(base < BACKOFF_MAX_MS ? base : BACKOFF_MAX_MS);
-}
-
 /* After failed attempt at mirror x->mirror: mark it, choose where and when to try next, log one
  * line. Returns 0 to go on, or R when it is time to give up. */
 static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
@@ -555,7 +411,7 @@ static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
 		return r; /* the line is out already */
 	if (x->stop == STOP_SINK || x->stop == STOP_DEADLINE)
 		return log_err(r, "fetch %s: %s", x->url, why);
-	bool more = retryable(r), sending = x->got > before;
+	bool more = fetch_retryable(r), sending = x->got > before;
 	x->fails = sending ? 1 : x->fails + 1;
 	if (m && !sending)
 		m->failed[x->mirror] = true; /* one that was sending had a broken connection: it resumes */

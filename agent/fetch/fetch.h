@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
-
 #include "sink.h"
+
+struct curl_slist;
 
 /* How transfers behave. */
 struct fetch_config {
@@ -75,22 +75,6 @@ void fetch_limit_why(uint64_t max, char *why, size_t cap);
 int fetch_first_url(const struct fetch_req *rq, char *out, size_t cap);
 /* C (NULL: none) with its NULL fields and zero numbers at the defaults, the deadline excepted. */
 struct fetch_config fetch_defaults(const struct fetch_config *c);
-/* The options every request of the policy CFG (defaults filled in) shares, for URL, with libcurl's
- * message into ERRBUF (CURL_ERROR_SIZE bytes). */
-void fetch_curl_setup(CURL *c, const struct fetch_config *cfg, const char *url, char *errbuf);
-/* For a process that will not see the initramfs's files again: resolve the host of every base of
- * M and of C's proxy now, so later transfers of C use those addresses, and read C's CA bundle
- * (when there is one) into memory. 0, or a negative errno after a line naming the host. */
-int fetch_pin(struct fetch_config *c, const struct mirrors *m);
-/* The part of fetch_curl_setup that changes with the URL: the URL and the redirects it may follow. */
-void fetch_curl_url(CURL *c, const char *url);
-/* A libcurl result as a negative errno. */
-int fetch_curl_errno(CURLcode c);
-/* MS scaled by a random factor in [0.5, 1.5), so machines booting together spread out. */
-uint64_t fetch_jitter(uint64_t ms);
-/* The wait before the attempt that follows FAILS (>= 1) failures in a row: 1, 2, 4 ... 30 s,
- * jittered. */
-uint64_t fetch_backoff(unsigned fails);
 /* One-time libcurl setup; 0 or -EIO. */
 int fetch_global_init(void);
 

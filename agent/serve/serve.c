@@ -27,9 +27,11 @@
 #include <unistd.h>
 
 #include "fetch/chunks.h"
+#include "fetch/curl.h"
 #include "fsutil.h"
 #include "log.h"
 #include "paths.h"
+#include "sink.h"
 #include "serve/lazy.h"
 #include "serve/nbd.h"
 
@@ -64,20 +66,6 @@ static void state_of(const struct serve_req *rq, struct state *s)
 		snprintf(s->stores[i], sizeof(s->stores[i]), "%s", rq->stores->base[i]);
 }
 
-/* Write all N bytes at P to FD. */
-static int write_all(int fd, const void *p, size_t n)
-{
-	for (const uint8_t *b = p; n;) {
-		ssize_t w = write(fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		b += w, n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A memfd holding pxeroot's binary (*EXE) and one holding RQ's state (*ST). */
 static int memfds(const struct serve_req *rq, int *exe, int *st)
 {
@@ -91,15 +79,19 @@ static int memfds(const struct serve_req *rq, int *exe, int *st)
 	for (off_t off = 0; r == 0 && off < sb.st_size;)
 		if (sendfile(*exe, in, &off, (size_t)(sb.st_size - off)) <= 0)
 			r = -errno ? -errno : -EIO;
-	if (r == 0) {
+	if (r < 0)
+		r = log_errno(r, "serve: copy pxeroot into memory");
+	else { /* the sink says what failed */
+		struct file_sink fs;
+		file_sink_init(&fs, *st, "the server's state (memfd)");
 		state_of(rq, s);
-		if ((r = write_all(*st, s, sizeof(*s))) == 0)
-			r = write_all(*st, rq->index, rq->index_len);
+		if ((r = sink_feed(&fs.s, (const uint8_t *)s, sizeof(*s))) == 0)
+			r = sink_feed(&fs.s, rq->index, rq->index_len);
 	}
 	free(s);
 	if (in >= 0)
 		close(in);
-	return r < 0 ? log_errno(r, "serve: copy pxeroot and its state into memory") : 0;
+	return r;
 }
 
 /* In the child: the descriptors at their numbers (FDS[i] to FD_STATE + i), every other closed
@@ -201,7 +193,7 @@ int serve_handover(void)
 		server = 0;
 		return log_err(-ESRCH, "serve: the root's server ended (status %d) before switch_root", status);
 	}
-	if (write_all(ctl_fd, "h", 1) < 0)
+	if (write(ctl_fd, "h", 1) != 1) /* one byte into a pipe: all or nothing */
 		return log_errno(-errno, "serve: tell the root's server (pid %d)", (int)server);
 	return 0;
 }

@@ -208,7 +208,7 @@ static int http_chunked(const struct source_ctx *ctx, struct http_src *src, stru
 	uint8_t *raw = NULL;
 	size_t len = 0;
 	char index[600], label[256];
-	size_t n = strlen(name) - strlen(".caibx");
+	size_t n = strlen(name) - strlen(URL_INDEX_SUFFIX);
 	snprintf(label, sizeof(label), "%.*s", (int)n, name);
 	snprintf(index, sizeof(index), "%s/%s", IMG_DIR, name);
 	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, label);

@@ -66,8 +66,8 @@ static int chunks_claim(const struct cmdline *cl, struct http_opts *o)
 	int r;
 	if ((r = opt_bool(cl, OPT_CHUNKS, &o->chunks)) < 0)
 		return r;
-	size_t n = strlen(o->live_url ? o->live_url : ""), ns = opt_get_all(cl, OPT_STORE, s, MIRRORS_MAX);
-	bool index = o->live_url && n > 6 && !strcmp(o->live_url + n - 6, ".caibx");
+	size_t ns = opt_get_all(cl, OPT_STORE, s, MIRRORS_MAX);
+	bool index = o->live_url && url_is_index(o->live_url);
 	if (o->chunks && o->live_url && !index)
 		return log_err(-EINVAL, "cmdline pxeroot.chunks=%s: root=live:%s names no casync index (.caibx)", opt_value(cl, OPT_CHUNKS),
 			       o->live_url);
@@ -154,7 +154,8 @@ static void http_explain(const struct source_ctx *ctx)
 }
 
 /* The image is checked while it downloads into the image tmpfs and never read from the network
- * again: every check covers what is mounted. */
+ * again: every check covers what is mounted. A chunked image's checks cover its index, whose ids
+ * every chunk is checked against before a byte of it is written or served. */
 static const char *http_unchecked(const struct source_opts *opts)
 {
 	(void)opts;
