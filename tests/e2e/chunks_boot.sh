@@ -25,15 +25,8 @@ SECOND=""
 # of the first.
 # shellcheck disable=SC2317  # called through qemu_on_retry
 second_attempt() {
-	chunk_restore "$SECOND/$(chunk_path "$ALTERED")"
+	chunk_restore "$SECOND/$(chunk_path "$(chunk_id "$ALTERED")")"
 	mv "$MISSING" "$LAB_TMP/missing.cacnk"
-}
-
-# The path of chunk file $1 inside its store.
-chunk_path() {
-	local id
-	id=$(chunk_id "$1")
-	echo "${id:0:4}/$id.cacnk"
 }
 
 # Boot 1: the dracut form, the twin, two stores.
@@ -51,7 +44,7 @@ boot_live() {
 	id_alt=$(chunk_id "$ALTERED")
 	id_miss=$(chunk_id "$MISSING")
 	chunk_alter "$ALTERED"
-	chunk_alter "$SECOND/$(chunk_path "$ALTERED")"
+	chunk_alter "$SECOND/$(chunk_path "$id_alt")"
 	nginx_start "$LAB_TMP/second"
 	second_port=$HTTP_PORT
 	nginx_start "$LAB_TMP/www"

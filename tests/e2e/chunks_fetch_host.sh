@@ -85,7 +85,7 @@ main() {
 	chunk_restore "$f"
 
 	mv "$f" "$LAB_TMP/missing.cacnk"
-	rm -f "$LAB_TMP/second/store/${id:0:4}/$id.cacnk"
+	rm -f "$LAB_TMP/second/store/$(chunk_path "$id")"
 	run_fetch "$(index_url)" missing --checksum --store "http://127.0.0.1:$second/store"
 	log=$LAB_LAST_LOG
 	expect_ok "missing everywhere: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1

@@ -67,7 +67,7 @@ main() {
 	run_serve "cache of 1 MiB" --store "$first" --cache $((1 << 20))
 
 	read -r id from to < <(chunk_at "$INDEX" "$BAD_AT")
-	file="$LAB_TMP/www/image.castr/${id:0:4}/$id.cacnk"
+	file="$LAB_TMP/www/image.castr/$(chunk_path "$id")"
 	lab_note "the chunk altered: $id, bytes $from-$to"
 	chunk_alter "$file"
 	run_serve "altered in the only store" --store "$first" --retries 1 --eio "$BAD_AT"

@@ -6,6 +6,7 @@
 #   chunk_alter FILE — replace chunk FILE with one whose bytes differ in one place (still a valid
 #     zstd, xz or gzip file, so only the id check can tell); the original kept as FILE.orig
 #   chunk_restore FILE — put back what chunk_alter replaced
+#   chunk_path ID — the chunk's path inside its store (<4 hex>/<id>.cacnk)
 #   chunk_id FILE — the id a chunk file is named after
 #   chunk_at INDEX OFFSET — the chunk of INDEX holding byte OFFSET: its id, first and last byte
 #   make_chunked_archiso WEBROOT SFS — archiso's tree with SFS chunked: BASEDIR/ARCH/airootfs.caibx,
@@ -28,6 +29,12 @@ chunk_image() {
 # Print the chunk files of store $1, sorted.
 chunk_files() {
 	find "${1:?chunk_files STORE}" -name '*.cacnk' | LC_ALL=C sort
+}
+
+# Print the path, inside its store, of the chunk whose id is $1: <first 4 hex digits>/<id>.cacnk.
+chunk_path() {
+	local id=${1:?chunk_path ID}
+	echo "${id:0:4}/$id.cacnk"
 }
 
 # Print the id chunk file $1 is named after.
@@ -184,26 +191,20 @@ probed_image() {
 # data of FILE ($4, a file of the image's tree found by its first 4 KiB in image $1, whose data
 # is stored uncompressed).
 chunk_of_file() {
-	perl -e '
-		my ($img, $idx, $store, $file) = @ARGV;
+	local off id
+	off=$(perl -e '
+		my ($img, $file) = @ARGV;
 		open my $f, "<", $file or die "$file: $!"; read $f, my $needle, 4096; close $f;
 		open my $i, "<", $img or die "$img: $!";
-		my ($pos, $buf, $off) = (0, "", -1);
+		my ($pos, $buf) = (0, "");
 		while (read $i, my $b, 64 << 20) {
-			$buf = substr($buf, -4095) . $b if length $buf; $buf = $b unless length $buf;
+			$buf = length $buf ? substr($buf, -4095) . $b : $b;
 			my $at = index $buf, $needle;
-			if ($at >= 0) { $off = $pos - (length($buf) - length($b)) + $at; last }
+			if ($at >= 0) { print $pos - (length($buf) - length($b)) + $at; exit 0 }
 			$pos += length $b;
 		}
-		die "$file: not found in $img\n" if $off < 0;
-		open my $x, "<", $idx or die "$idx: $!"; local $/; my $ix = <$x>;
-		for (my $k = 64; $k + 40 <= length($ix) - 40; $k += 40) {
-			my ($end, $id) = unpack "Q< a32", substr($ix, $k, 40);
-			next if $end <= $off;
-			my $hex = unpack "H*", $id;
-			print "$store/", substr($hex, 0, 4), "/$hex.cacnk\n";
-			exit 0;
-		}
-		die "byte $off of $img: past the index\n";
-	' "${1:?chunk_of_file IMG INDEX STORE FILE}" "${2:?}" "${3-}" "${4:?}"
+		die "$file: not found in $img\n";
+	' "${1:?chunk_of_file IMG INDEX STORE FILE}" "${4:?chunk_of_file IMG INDEX STORE FILE}") || lab_die "chunk_of_file: $4 not in $1"
+	read -r id _ < <(chunk_at "${2:?chunk_of_file IMG INDEX STORE FILE}" "$off")
+	echo "${3-}/$(chunk_path "$id")"
 }
