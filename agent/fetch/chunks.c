@@ -5,9 +5,10 @@
  * has not tried in this round, preferring stores that have not failed; the body is kept whole (at
  * most what the largest chunk can take compressed) and checked with chunk_decode. A chunk that
  * fails at a store goes to the next at once; when every store failed it waits the policy's
- * backoff and starts a new round, and after the policy's number of rounds (or at once, when every
- * store said it has no such file) it is reported failed. Decoding and the check run on the
- * calling thread, between transfers. */
+ * backoff and starts a new round, and after the policy's number of rounds (or at once, when no
+ * store failed in a way another try could mend: fetch_retryable, the rule of whole files) it is
+ * reported failed. The checks run in verify/chunkpool.c (threads of their own when the machine
+ * has more than one CPU), while the transfers go on. */
 #define _GNU_SOURCE
 #include "fetch/chunks.h"
 
@@ -30,7 +31,7 @@ struct cstate {
 	uint8_t state;
 	uint8_t tried;  /* stores tried in this round (bit per store) */
 	uint8_t rounds; /* rounds in which every store failed */
-	uint8_t soft;   /* this round saw a failure other than "no such file" */
+	uint8_t soft;   /* this round saw a failure worth another round (fetch_retryable) */
 };
 
 /* One request in flight. */
@@ -326,7 +327,7 @@ static int refused(struct chunks *e, size_t i, unsigned st, int r, const char *w
 {
 	char at[2300], name[CA_ID_HEX + 64];
 	snprintf(at, sizeof(at), "%s from %s", why, e->rq->stores->base[st]);
-	if (r != -ENOENT && r != -EACCES)
+	if (fetch_retryable(r))
 		e->cs[i].soft = 1;
 	int next = next_store(e, &e->cs[i]);
 	if (next < 0)
