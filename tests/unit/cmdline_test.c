@@ -432,6 +432,48 @@ static void test_fetch(void)
 	cmdline_free(&cl);
 }
 
+/* Chunked images: what makes one, its stores, lazy and cache; what is refused with it. */
+static void test_chunks(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	const struct http_opts *o;
+	CHECK(plan_of("root=live:http://h/root.caibx", &p, &cl) == 0, "a live index");
+	o = http_opts(&p.src_opts);
+	CHECK(o->chunks && o->lazy == LAZY_AUTO && o->nstores == 0, "chunked, lazy when it does not fit");
+	CHECK_STR(o->cache, "25%");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://h/ pxeroot.chunks=1 pxeroot.store=http://s1/ pxeroot.store=https://${pxeserver}/s2 "
+		      "pxeroot.lazy=1 pxeroot.cache=512M", &p, &cl) == 0, "archiso's index, two stores");
+	o = http_opts(&p.src_opts);
+	CHECK(o->chunks && o->lazy == LAZY_YES && o->nstores == 2, "chunked, lazy, two stores");
+	CHECK_STR(o->stores[1], "https://${pxeserver}/s2");
+	CHECK_STR(o->cache, "512M");
+	cmdline_free(&cl);
+	CHECK(plan_of("root=live:http://h/root.caibx pxeroot.lazy=0", &p, &cl) == 0 && http_opts(&p.src_opts)->lazy == LAZY_NO, "whole");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://h/", &p, &cl) == 0 && !http_opts(&p.src_opts)->chunks, "an image file by default");
+	cmdline_free(&cl);
+	const char *bad[] = {
+		"archiso_http_srv=http://h/ pxeroot.store=http://s/",   /* a store, no chunked image */
+		"archiso_http_srv=http://h/ pxeroot.lazy=1",            /* lazy, no chunked image */
+		"archiso_http_srv=http://h/ pxeroot.cache=1G",          /* a cache, no chunked image */
+		"root=live:http://h/root.sfs pxeroot.chunks=1",         /* chunks=1, the URL no index */
+		"root=live:http://h/root.caibx pxeroot.lazy=maybe",
+		"root=live:http://h/root.caibx pxeroot.cache=lots",
+		"root=live:http://h/root.caibx pxeroot.store=ftp://s/",
+		"archiso_http_srv=http://h/ pxeroot.chunks=perhaps",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL, "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+	CHECK(plan_of("root=live:http://h/r.caibx pxeroot.mirror=http://1/ pxeroot.mirror=http://2/ pxeroot.mirror=http://3/ "
+		      "pxeroot.mirror=http://4/ pxeroot.store=http://5/ pxeroot.store=http://6/ pxeroot.store=http://7/ "
+		      "pxeroot.store=http://8/", &p, &cl) == -E2BIG, "more than 7 stores and mirrors refused");
+	cmdline_free(&cl);
+}
+
 /* Which plan field boolean option NAME sets. */
 static bool bool_field(const struct plan *p, const char *name)
 {
@@ -499,6 +541,7 @@ int main(void)
 	test_hook();
 	test_rw();
 	test_fetch();
+	test_chunks();
 	test_bool_words();
 	return check_done("cmdline_test");
 }

@@ -63,6 +63,15 @@ static void test_live(void)
 }
 
 /* ${pxeserver} without a known server is an error, whatever the URL form. */
+/* A chunked image: archiso's index beside the images, a live URL naming one; url_is_index. */
+static void test_chunked(void)
+{
+	want_url("archiso_http_srv=http://${pxeserver}/ pxeroot.chunks=1", "http://10.0.2.2/arch/x86_64/airootfs.caibx");
+	want_url("root=live:http://h/x/root.caibx", "http://h/x/root.caibx");
+	CHECK(url_is_index("http://h/x/root.caibx") && url_is_index("root.caibx"), "an index");
+	CHECK(!url_is_index("http://h/x/root.sfs") && !url_is_index(".caibx") && !url_is_index("http://h/root.caibx.sig"), "not an index");
+}
+
 static void test_no_server(void)
 {
 	char url[256];
@@ -239,6 +248,7 @@ int main(void)
 {
 	test_archiso();
 	test_live();
+	test_chunked();
 	test_no_server();
 	test_too_long();
 	test_plan_by_hand();
