@@ -22,7 +22,7 @@ MODDIR ?= $(firstword $(wildcard $(KERNEL)/lib/modules/*))
 
 # unit test name -> the agent sources it links with: the code it tests and what that calls, no
 # stand-ins. The parser tests link the options halves of the sources and of the hook (no I/O).
-UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test trust_test caindex_test chunk_test
+UNIT_TESTS := devspec_test mbft_test nfit_test nfs_spec_test cmdline_test dhcp_codec_test sha512list_test http_url_test ipconf_test fanout_test openpgp_test log_test checks_test inflate_test trust_test caindex_test chunk_test report_test
 # the command line, the options, the plan and every source's claim
 PLAN_SRCS := agent/cmdline.c agent/options.c agent/plan.c agent/layout.c agent/net/ipconf.c agent/log.c agent/url.c \
 	agent/verify/trust.c agent/hook_opts.c agent/source/sources.c $(wildcard agent/source/*_opts.c) \
@@ -44,6 +44,8 @@ nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/fsutil.c agent/log.c
 nfit_test_SRCS := agent/source/nfit.c
 devspec_test_SRCS := agent/source/devspec.c
+report_test_SRCS := agent/report.c agent/fetch/curl.c agent/fetch/fetch.c agent/url.c agent/log.c agent/fsutil.c agent/sink.c \
+	agent/meminfo.c agent/options.c agent/cmdline.c agent/verify/trust.c
 
 .PHONY: all deps kernel initramfs unit check demo clean dynamic
 all: $(B)/pxeroot
@@ -125,7 +127,12 @@ $(B)/tests/nbdkernel: tests/tools/nbdkernel.c $(NBDKERNEL_SRCS) $(HEADERS) | dep
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -Iagent $$(pkg-config --cflags $(PKGS)) -o $@ $(filter %.c,$^) $$(pkg-config --libs $(PKGS))
 
-unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot $(B)/tests/nbdkernel
+# report_sink: the boot report's receiver (tests/e2e/lib_report.sh), one file like the lab's other servers
+$(B)/tests/report_sink: tests/tools/report_sink.c tests/tools/tool_http.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<
+
+unit: $(UNIT_TESTS:%=$(B)/tests/%) $(B)/tests/mountroot $(B)/tests/nbdkernel $(B)/tests/report_sink
 
 # ---- make uki: build/pxeroot.efi, a unified kernel image for UEFI (HTTP) boot ------------------
 # systemd's EFI stub + the kernel + build/initramfs.img + UKI_CMDLINE + an os-release, joined by

@@ -31,6 +31,7 @@
 #include "net/net.h"
 #include "paths.h"
 #include "plan.h"
+#include "report.h"
 #include "serve/serve.h"
 #include "source/sources.h"
 #include "source/source.h"
@@ -48,6 +49,7 @@ struct boot {
 	bool rooted;            /* the root stage ran: there may be mounts and source state to undo */
 	int plan_ok;            /* the options parsed; the plan's policy applies */
 	unsigned quick_shells;  /* rescue shells in a row that ended within a second */
+	struct report rep;      /* what the boot report says (pxeroot.report=) */
 };
 
 struct stage {
@@ -105,6 +107,7 @@ static int st_root(struct boot *b)
 {
 	const struct source_io *src = source_io(b->plan.source);
 	struct source_ctx ctx = plan_ctx(&b->plan, &b->net);
+	ctx.facts = &b->rep.root;
 	b->rooted = true;
 	mount_undo(b->newroot);
 	src->undo();
@@ -227,12 +230,29 @@ static void shell_backoff(struct boot *b, uint64_t ran_ms)
 	sleep_ms(delay * 1000ull);
 }
 
-/* Stage S failed with R and its retries are spent: rescue as the plan says. Returns when the
- * stage should be tried again (after a rescue shell). */
+/* The boot report, once per boot and never again (report.h): OK or not, the stages so far, the
+ * lease, what the source fetched, on failure the line that ended the boot. Tried even when the
+ * network never came up (the line says so); bounded by pxeroot.report_timeout=. */
+static void boot_report(struct boot *b, bool ok)
+{
+	static bool done;
+	if (done || !b->plan.report.url)
+		return;
+	done = true;
+	b->rep.ok = ok;
+	b->rep.uptime_ms = now_ms();
+	b->rep.error = ok ? NULL : log_last_error();
+	report_lease(&b->rep, &b->net);
+	report_post(&b->plan.report, &b->plan.fetch, b->net.pxeserver, !b->net.n, &b->rep);
+}
+
+/* Stage S failed with R and its retries are spent: the report, then rescue as the plan says.
+ * Returns when the stage should be tried again (after a rescue shell). */
 static void rescue(struct boot *b, const struct stage *s, int r)
 {
 	enum onerror action = b->plan_ok ? b->plan.onerror : ONERR_RETRY;
 	log_info("giving up on stage %s: %s (pxeroot.onerror=%s)", s->name, strerror(-r), onerror_name(action));
+	boot_report(b, false);
 	if (log_debug_enabled())
 		mounts_dump();
 	if (r == -ENOTRECOVERABLE) /* no initramfs left: neither its shell nor a retry */
@@ -249,14 +269,19 @@ static void rescue(struct boot *b, const struct stage *s, int r)
 	final_action(action);
 }
 
-/* Run stage S until it succeeds, per the failure policy. */
+/* Run stage S until it succeeds, per the failure policy; the report goes just before
+ * switch_root. */
 static void run_stage(struct boot *b, const struct stage *s)
 {
-	unsigned attempt = 0;
+	unsigned attempt = 0, tries = 0;
+	uint64_t t0 = now_ms();
 	for (;;) {
-		if (s->run == st_switch)
+		if (s->run == st_switch) {
+			boot_report(b, true);
 			log_mark("switch_root");
+		}
 		int r = s->run(b);
+		report_stage(&b->rep, s->name, now_ms() - t0, ++tries, r >= 0);
 		if (r >= 0) {
 			log_mark(s->name); /* the stage's end: "network" the lease, "root" the mount */
 			return;
@@ -385,11 +410,16 @@ int boot_mount(const char *newroot)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i + 1 < sizeof(stages) / sizeof(stages[0]); i++) {
-		if ((r = stages[i].run(&b)) < 0) {
+		uint64_t t0 = now_ms();
+		r = stages[i].run(&b);
+		report_stage(&b.rep, stages[i].name, now_ms() - t0, 1, r >= 0);
+		if (r < 0) {
+			boot_report(&b, false);
 			give_up(&b);
 			return r;
 		}
 		log_mark(stages[i].name);
 	}
+	boot_report(&b, true);
 	return 0;
 }

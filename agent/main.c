@@ -43,6 +43,7 @@
 #include "verify/file.h"
 #include "verify/trust.h"
 #include "plan.h"
+#include "report.h"
 #include "serve/serve.h"
 
 /* Usage text on stderr; returns the exit code 2. */
@@ -53,7 +54,8 @@ static int usage(void)
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
-	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--store URL]...\n",
+	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--store URL]...\n"
+	      "                        [--report URL [--report-timeout S]]\n",
 	      stderr);
 	return 2;
 }
@@ -120,8 +122,10 @@ static void trust_args_init(struct trust *t)
 }
 
 /* A chunked image: the index URL (RQ: its bases and path) checked by T into FILE.caibx, then its
- * chunks from the stores (the one beside the index, then the NX stores X) into FILE. */
-static int fetch_chunked(struct fetch_req *rq, const struct trust *t, const char *file, const char *const *x, unsigned nx)
+ * chunks from the stores (the one beside the index, then the NX stores X) into FILE; the figures
+ * into F for the report. */
+static int fetch_chunked(struct fetch_req *rq, const struct trust *t, const char *file, const char *const *x, unsigned nx,
+			 struct report_root *f)
 {
 	static char bases[MIRRORS_MAX][2048];
 	char index[4096];
@@ -130,21 +134,39 @@ static int fetch_chunked(struct fetch_req *rq, const struct trust *t, const char
 	snprintf(index, sizeof(index), "%s" URL_INDEX_SUFFIX, file);
 	rq->label = NULL;
 	int r = chunked_stores(rq->m, rq->path, x, nx, &st, bases);
-	if (r < 0 || (r = chunked_index(rq, t, index, &ix, NULL, NULL)) < 0)
+	if (r == 0) {
+		r = chunked_index(rq, t, index, &ix, NULL, NULL);
+		report_fetched(f, rq->url, 0);
+	}
+	if (r < 0)
 		return r;
 	struct chunks_req cr = {.cfg = rq->cfg, .stores = &st, .ix = &ix};
 	const char *slash = strrchr(file, '/');
 	r = chunked_fetch(&cr, file, slash ? slash + 1 : file);
+	report_chunks(f, &cr);
 	ca_index_free(&ix);
 	return r;
+}
+
+/* The report of a fetch that ended with R after MS milliseconds (REP holds what it fetched): one
+ * document to P's URL, its one line; the fetch's exit status stays its own. */
+static void fetch_report(const struct report_plan *p, const struct fetch_config *fc, struct report *rep, int r, uint64_t ms)
+{
+	rep->ok = r == 0;
+	rep->error = r < 0 ? log_last_error() : NULL;
+	report_stage(rep, "fetch", ms, 1, r == 0);
+	report_post(p, fc, NULL, false, rep);
 }
 
 /* pxeroot fetch URL FILE [options]: the boot's one-pass download, checks and transfer policy, on
  * any machine. --mirror BASE stands in for the directory of URL, like pxeroot.mirror=. A URL
  * naming a casync index (.caibx) is a chunked image: --store URL adds a store after the one
- * beside the index, like pxeroot.store=. */
+ * beside the index, like pxeroot.store=. --report URL POSTs the boot report's document for the
+ * fetch, like pxeroot.report=. */
 static int cmd_fetch(int argc, char **argv)
 {
+	static struct report rep;
+	struct report_plan rp = {.timeout_s = REPORT_TIMEOUT_S};
 	struct trust t;
 	struct fetch_config fc = {0};
 	static char base0[2048];
@@ -175,6 +197,10 @@ static int cmd_fetch(int argc, char **argv)
 			ok = num_arg(argv[++i], &fc.deadline_s);
 		else if (!strcmp(a, "--retries"))
 			ok = num_arg(argv[++i], &fc.attempts);
+		else if (!strcmp(a, "--report"))
+			ok = url_is_http(rp.url = argv[++i]);
+		else if (!strcmp(a, "--report-timeout"))
+			ok = num_arg(argv[++i], &rp.timeout_s) && rp.timeout_s;
 		else
 			ok = false;
 	}
@@ -192,9 +218,13 @@ static int cmd_fetch(int argc, char **argv)
 			       .label = slash ? slash + 1 : file};
 	if (nstores && !chunked)
 		return usage();
-	if (chunked)
-		return fetch_chunked(&rq, &t, file, stores, nstores) < 0 ? 1 : 0;
-	return image_fetch(&rq, &t, file) < 0 ? 1 : 0;
+	uint64_t t0 = now_ms();
+	int r = chunked ? fetch_chunked(&rq, &t, file, stores, nstores, &rep.root) : image_fetch(&rq, &t, file);
+	if (!chunked)
+		report_fetched(&rep.root, rq.url, rq.size);
+	if (rp.url)
+		fetch_report(&rp, &fc, &rep, r, now_ms() - t0);
+	return r < 0 ? 1 : 0;
 }
 
 /* pxeroot verify IMAGE [options]: the boot's checks on a local file, companions beside it. */

@@ -77,6 +77,9 @@ const struct option_def options[OPT_COUNT] = {
 	[OPT_SCRIPT_REQUIRED] = {"pxeroot.script_required", OPT_BOOL, "n", NULL, 0, OURS, "a script not run is a failure under pxeroot.onerror="},
 	[OPT_ONERROR] = {"pxeroot.onerror", OPT_TEXT, "retry", NULL, 0, OURS, "on a failure: retry, shell, reboot, halt or poweroff"},
 	[OPT_RETRIES] = {"pxeroot.retries", OPT_UINT, "3", NULL, 100, OURS, "retries per stage for pxeroot.onerror=retry"},
+	[OPT_REPORT] = {"pxeroot.report", OPT_TEXT, NULL, "no report", 0, OURS,
+			"http:// or https:// URL the boot's report (one JSON document, success or failure) is POSTed to once; ${pxeserver} is the boot server"},
+	[OPT_REPORT_TIMEOUT] = {"pxeroot.report_timeout", OPT_UINT, "5", NULL, 600, OURS, "seconds the report's POST may take, connect included"},
 	[OPT_DEBUG] = {"pxeroot.debug", OPT_BOOL, NULL, "off", 0, OURS, "more lines: the plan, modules, DHCP messages, mounts"},
 };
 

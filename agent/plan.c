@@ -12,6 +12,7 @@
 #include "log.h"
 #include "options.h"
 #include "source/sources.h"
+#include "url.h"
 
 /* Add ip= value V to CFG: one configuration per named device, the last device-less one wins. */
 static int add_ip(struct net_config *cfg, const char *v)
@@ -122,6 +123,25 @@ static int plan_onerror(const struct cmdline *cl, struct plan *plan)
 	return opt_uint(cl, OPT_RETRIES, &plan->retries);
 }
 
+/* The boot report: pxeroot.report= (empty: none; http:// or https:// naming a host, ${pxeserver}
+ * allowed, no control byte), pxeroot.report_timeout= (at least 1). */
+static int plan_report(const struct cmdline *cl, struct report_plan *p)
+{
+	p->url = opt_get(cl, OPT_REPORT);
+	p->timeout_s = opt_default_uint(OPT_REPORT_TIMEOUT);
+	if (p->url && !*p->url)
+		p->url = NULL;
+	for (const char *c = p->url; c && *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return log_err(-EINVAL, "cmdline pxeroot.report=\"%s\": holds a space or a control character", p->url);
+	if (p->url && !url_is_http(p->url))
+		return log_err(-EINVAL, "cmdline pxeroot.report=\"%s\": not an http:// or https:// URL naming a host", p->url);
+	int r = opt_uint(cl, OPT_REPORT_TIMEOUT, &p->timeout_s);
+	if (r == 0 && !p->timeout_s)
+		return log_err(-EINVAL, "cmdline pxeroot.report_timeout=0: must be at least 1");
+	return r;
+}
+
 /* The source's view of PLAN. */
 struct source_ctx plan_ctx(const struct plan *plan, const struct net_result *net)
 {
@@ -171,8 +191,8 @@ int plan_from_cmdline(const struct cmdline *cl, struct plan *plan)
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	if ((r = opt_bool(cl, OPT_DEBUG, &plan->debug)) < 0)
-		return r;
+	if ((r = opt_bool(cl, OPT_DEBUG, &plan->debug)) < 0 || (r = plan_report(cl, &plan->report)) < 0)
+		return r; /* read first: a refused plan is still reported */
 	if ((r = source_claim(cl, &plan->source, &plan->src_opts)) < 0 || (r = hook_claim(cl, &plan->hook)) < 0 ||
 	    (r = plan_net(cl, plan)) < 0 || (r = plan_onerror(cl, plan)) < 0)
 		return r;
@@ -232,4 +252,6 @@ void plan_explain(const struct plan *plan)
 	hook_explain(&plan->hook);
 	log_info("plan: init %s with %u argument(s)", plan->init ? plan->init : "/sbin/init (default)", plan->ninit_args);
 	log_info("plan: on error %s, %u retries", onerror_name(plan->onerror), plan->retries);
+	if (plan->report.url)
+		log_info("plan: report to %s within %u s", plan->report.url, plan->report.timeout_s);
 }

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "mount/mount.h"
 #include "net/ipconf.h"
+#include "report.h"
 #include "source/source.h"
 
 enum net_mode { NET_NONE, NET_UP };
@@ -38,6 +39,7 @@ struct plan {
 
 	enum onerror onerror;       /* pxeroot.onerror= */
 	unsigned retries;           /* pxeroot.retries= */
+	struct report_plan report;  /* pxeroot.report=, pxeroot.report_timeout= */
 	bool debug;                 /* pxeroot.debug */
 };
 

@@ -88,3 +88,10 @@ bool url_is_index(const char *url)
 	size_t n = strlen(url), k = strlen(URL_INDEX_SUFFIX);
 	return n > k && !strcmp(url + n - k, URL_INDEX_SUFFIX);
 }
+
+/* http:// or https://, then a host. */
+bool url_is_http(const char *v)
+{
+	size_t at = !strncmp(v, "http://", 7) ? 7 : !strncmp(v, "https://", 8) ? 8 : 0;
+	return at && v[at] && !strchr("/?#@:", v[at]);
+}

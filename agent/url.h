@@ -22,6 +22,10 @@ int url_basename(const char *url, char *name, size_t cap);
  * is NULL or "". */
 int url_expand_pxeserver(const char *src, const char *pxeserver, char *out, size_t cap);
 
+/* Whether V is an http:// or https:// URL that names a host (a loader that expanded a variable it
+ * did not know, "http:///arch", leaves none): what a URL option must be. */
+bool url_is_http(const char *v);
+
 #define URL_INDEX_SUFFIX ".caibx" /* a casync blob index: the image is chunked */
 #define URL_STORE_SUFFIX ".castr/" /* its chunk store beside it, in place of URL_INDEX_SUFFIX */
 /* Whether URL (or a file name) names a casync blob index: it ends in URL_INDEX_SUFFIX. */

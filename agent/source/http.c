@@ -27,6 +27,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "paths.h"
+#include "report.h"
 #include "net/net.h"
 
 /* Where the image can come from: base URLs and the path under each. */
@@ -214,7 +215,11 @@ static int http_chunked(const struct source_ctx *ctx, struct http_src *src, stru
 	snprintf(root->path, sizeof(root->path), "%s/%s", IMG_DIR, label);
 	struct fetch_req rq = {.cfg = ctx->fetch, .m = &src->m, .path = src->path};
 	int r = chunk_stores(o, ctx->net->pxeserver, src, &stores, bases);
-	if (r < 0 || (r = chunked_index(&rq, ctx->trust, index, &ix, &raw, &len)) < 0)
+	if (r == 0) {
+		r = chunked_index(&rq, ctx->trust, index, &ix, &raw, &len);
+		report_fetched(ctx->facts, rq.url, 0);
+	}
+	if (r < 0)
 		return r;
 	if (lazily(o, &ix, rq.url))
 		r = http_lazy(ctx, &ix, &stores, raw, len, root);
@@ -223,6 +228,7 @@ static int http_chunked(const struct source_ctx *ctx, struct http_src *src, stru
 		log_info("fetch %s: %zu chunks from %s%s", rq.url, ix.n, stores.base[0], stores.n > 1 ? " and other stores" : "");
 		if ((r = chunked_fetch(&cr, root->path, label)) == 0)
 			log_mark("download");
+		report_chunks(ctx->facts, &cr);
 	}
 	ca_index_free(&ix);
 	free(raw);
@@ -259,6 +265,7 @@ static int http_get(const struct source_ctx *ctx, struct root *root)
 	if (r < 0 && !o->live_url && erofs_instead(ctx->fetch, &src, root->path, sizeof(root->path)) &&
 	    (r = image_name(&src, name, sizeof(name))) == 0)
 		r = image_fetch(&rq, ctx->trust, root->path);
+	report_fetched(ctx->facts, rq.url[0] ? rq.url : url, rq.size);
 	if (r < 0) {
 		umount_quiet(IMG_DIR);
 		return r;

@@ -50,14 +50,6 @@ int http_image_url(const struct source_ctx *ctx, const char *pxeserver, const ch
 	return 0;
 }
 
-/* A base URL option V (NAME=) must be http:// or https:// and name a host (a loader that expanded a
- * variable it did not know, "http:///arch", leaves none). */
-static bool http_url(const char *v)
-{
-	size_t at = !strncmp(v, "http://", 7) ? 7 : !strncmp(v, "https://", 8) ? 8 : 0;
-	return at && v[at] && !strchr("/?#@:", v[at]);
-}
-
 /* Whether the image is chunked (pxeroot.chunks=, or a live URL naming a .caibx), and its
  * pxeroot.store= list; -EINVAL after a line when they do not go together. */
 static int chunks_claim(const struct cmdline *cl, struct http_opts *o)
@@ -90,7 +82,7 @@ static int chunks_claim(const struct cmdline *cl, struct http_opts *o)
 	if (ns + o->nmirrors > MIRRORS_MAX - 1)
 		return log_err(-E2BIG, "cmdline pxeroot.store=\"%s\": more than %d stores and mirrors", s[ns - 1], MIRRORS_MAX - 1);
 	for (size_t i = 0; i < ns; i++) {
-		if (!http_url(s[i]))
+		if (!url_is_http(s[i]))
 			return log_err(-EINVAL, "cmdline pxeroot.store=\"%s\": not an http:// or https:// URL naming a host", s[i]);
 		o->stores[o->nstores++] = s[i];
 	}
@@ -107,18 +99,18 @@ static int http_claim(const struct cmdline *cl, struct source_opts *opts)
 	*o = (struct http_opts){.srv = opt_get(cl, OPT_ARCHISO_HTTP_SRV)};
 	if (o->srv && !*o->srv)
 		return log_err(-EINVAL, "cmdline archiso_http_srv=\"\": empty URL");
-	if (o->srv && !http_url(o->srv))
+	if (o->srv && !url_is_http(o->srv))
 		return log_err(-EINVAL, "cmdline archiso_http_srv=\"%s\": not an http:// or https:// URL naming a host", o->srv);
 	if (root && !strncmp(root, "live:", 5) && strstr(root, "://")) { /* live:CDLABEL=… is a device */
 		o->live_url = root + 5;
-		if (!http_url(o->live_url))
+		if (!url_is_http(o->live_url))
 			return log_err(-EINVAL, "cmdline root=\"%s\": only http:// and https:// live images (naming a host) are supported", root);
 	}
 	size_t n = opt_get_all(cl, OPT_MIRROR, m, MIRRORS_MAX);
 	if (n > MIRRORS_MAX - 1)
 		return log_err(-E2BIG, "cmdline pxeroot.mirror=\"%s\": more than %d mirrors", m[n - 1], MIRRORS_MAX - 1);
 	for (size_t i = 0; i < n; i++) {
-		if (!http_url(m[i]))
+		if (!url_is_http(m[i]))
 			return log_err(-EINVAL, "cmdline pxeroot.mirror=\"%s\": not an http:// or https:// URL naming a host", m[i]);
 		o->mirrors[o->nmirrors++] = m[i];
 	}

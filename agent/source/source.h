@@ -18,6 +18,7 @@
 #include "verify/trust.h"
 
 struct net_result;
+struct report_root;
 
 /* A source's options as its claim read them: its own struct, kept in the plan. */
 #define SOURCE_OPTS_MAX 512
@@ -33,6 +34,7 @@ struct source_ctx {
 	const struct fetch_config *fetch; /* the transfer policy */
 	const struct net_result *net;     /* the network stage's facts (get only; NULL in explain) */
 	bool rw;                          /* the root asked read-write (the later of ro and rw) */
+	struct report_root *facts;        /* what get fetched, for the boot report (report.h); NULL: nobody asks */
 };
 
 struct source {

@@ -38,6 +38,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tool_http.h"
+
 #define ETAG "\"httpfault-1\""
 
 static int file_fd;
@@ -52,21 +54,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "httpfault: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-/* Write all LEN bytes of BUF to FD; -1 when the peer went away. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n, len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Send COUNT bytes of the file from offset FROM to FD; returns the bytes sent. */
@@ -178,32 +165,6 @@ static void finish(int fd)
 	close(fd);
 }
 
-/* Listen on ADDR:PORT (port 0: any); write the port to PORT_FILE. */
-static int listen_on(const char *spec, const char *port_file)
-{
-	char addr[64];
-	unsigned port;
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	if (sscanf(spec, "%63[^:]:%u", addr, &port) != 2 || port > 65535 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-		fprintf(stderr, "httpfault: --listen wants IPv4:PORT, not %s\n", spec);
-		exit(2);
-	}
-	sa.sin_port = htons((uint16_t)port);
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
-		die("listen");
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
-	FILE *f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%u\n", ntohs(sa.sin_port)) < 0 || fclose(f) != 0 || rename(tmp, port_file) < 0)
-		die(port_file);
-	fprintf(stderr, "httpfault: listening on %s:%u\n", addr, ntohs(sa.sin_port));
-	return fd;
-}
-
 /* Parse the options, then serve until the time is up. */
 int main(int argc, char **argv)
 {
@@ -241,7 +202,7 @@ int main(int argc, char **argv)
 	if ((file_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(file_fd, &st) < 0)
 		die(path);
 	file_size = (uint64_t)st.st_size;
-	int lfd = listen_on(listen_spec, port_file);
+	int lfd = tool_listen("httpfault", listen_spec, port_file);
 	alarm(max_s); /* SIGALRM's default action ends the process */
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
