@@ -20,7 +20,8 @@ readonly GROUP_BUILD=(build-essential pkg-config libcurl4-openssl-dev libssl-dev
 # netbase: /etc/services, where rpcbind and rpcinfo look up "sunrpc" (a minimal Debian has none).
 # syslinux-common (memdisk), isolinux, syslinux-utils (memdiskfind, the reference for memdisk-find).
 # casync: the chunked images (casync make) and the peer pxeroot's chunked fetch is compared with (casync extract).
-readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv nfs-ganesha nfs-ganesha-vfs rpcbind netbase syslinux-common isolinux syslinux-utils ipxe-qemu ovmf systemd-boot-efi sbsigntool mtools dosfstools groff-base debootstrap initramfs-tools-core casync)
+# jq: the boot report's documents checked as JSON (tests/e2e/lib_report.sh).
+readonly GROUP_LAB=(qemu-system-x86 busybox-static squashfs-tools nginx-light kmod cpio ca-certificates gzip openssl dnsmasq-base iproute2 gnupg gpgv curl dracut-core e2fsprogs erofs-utils xorriso zstd systemd systemd-sysv nfs-ganesha nfs-ganesha-vfs rpcbind netbase syslinux-common isolinux syslinux-utils ipxe-qemu ovmf systemd-boot-efi sbsigntool mtools dosfstools groff-base debootstrap initramfs-tools-core casync jq)
 readonly GROUP_FUZZ=(clang libclang-rt-14-dev)
 # make static (tools/static-libs.sh): apt-get source (dpkg-dev, patch) and the autotools that
 # regenerate curl's and kmod's build files after Debian's patches; the .a files of the other

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The QEMU end-to-end lab; `source` this file from a scenario. It is the index of
 # the lab's helpers: it sources the six files below, one concern each, and lists
-# every function of every lab file. lib_trust.sh, lib_transfer.sh, lib_chunks.sh,
+# every function of every lab file. lib_trust.sh, lib_transfer.sh, lib_report.sh, lib_chunks.sh,
 # lib_dracut.sh, lib_nfs.sh, lib_memdisk.sh, lib_media.sh, lib_itools.sh and lib_mkinitcpio.sh are sourced by the scenarios that need them
 # (lib_trust.sh sources this file itself, and lists the functions of its own
 # lib_trust_*.sh files). Each file's header says what it
@@ -97,6 +97,14 @@
 #   cutproxy_stop — stop the last cutproxy started, by PID, now
 #   cutproxy_cuts — print how many cuts its log shows
 #   httpfault_start FILE [ARGS...] — httpfault on 127.0.0.1 serving FILE: sets HTTPFAULT_*
+#
+# lib_report.sh (after lib.sh): the boot report's receiver and its checks
+#   report_sink_start [--hang] — report_sink on 127.0.0.1, documents into a directory: sets REPORT_*
+#   report_count — print how many documents the last sink received
+#   report_doc N — print the path of its Nth document
+#   report_jq DOC FILTER — whether jq -e FILTER holds for DOC ($version: pxeroot's)
+#   expect_report DOC OK DESC — assert one valid document of this version, ok OK, stages timed, error iff failed
+#   report_ms LOG — print M of LOG's "report: ... after M ms" (or "in M ms") line
 #
 # lib_nfs.sh (after lib.sh or lib_trust.sh; root): nfs-ganesha and rpcbind on 127.0.0.1, or NFS_ADDR in NFS_NETNS
 #   nfs_config DIR PROTOS ACCESS STATEDIR — print ganesha's config (PROTOS "3, 4", ACCESS RW|RO)
