@@ -89,7 +89,7 @@ $(DB)/obj/%.o: %.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
 	$(COMPILE) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
 
-$(foreach d,$(B) $(DB),$(d)/obj/agent/boot.o $(d)/obj/agent/main.o $(d)/obj/agent/fetch/fetch.o): $(VERSION_STAMP)
+$(foreach d,$(B) $(DB),$(d)/obj/agent/boot.o $(d)/obj/agent/main.o $(d)/obj/agent/fetch/fetch.o $(d)/obj/agent/fetch/curl.o $(d)/obj/agent/report.o): $(VERSION_STAMP)
 
 kernel:
 	@tools/deps.sh lab

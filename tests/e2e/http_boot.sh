@@ -4,18 +4,20 @@
 # mount it read-only under an overlay root and run the live root's /sbin/init.
 # Only the NIC's drivers load before the lease (no disk or CD controller is
 # probed for a network source), and /run/pxeroot/timeline has every stage
-# boundary in order.
+# boundary in order. The boot report goes to a port nobody listens on: one line says it was not
+# sent and why, and the boot goes on.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Boot against a good archiso tree and check the live root came up as expected.
 main() {
-	local log
+	local log closed
 	lab_tmpdir
 	log="$LAB_TMP/serial.log"
 	serve_archiso arch
-	qemu_boot "$log" "$(archiso_http_append pxeroot.debug -- e2e-arg1 e2e=arg2)"
+	closed=$(free_port)
+	qemu_boot "$log" "$(archiso_http_append pxeroot.debug "pxeroot.report=http://10.0.2.2:$closed/report" -- e2e-arg1 e2e=arg2)"
 	expect_line "$log" 'pxeroot: .*sha512.*ok' "agent verified the image's sha512"
 	expect_line "$log" 'PXEROOT-E2E: init started' "live root's /sbin/init started"
 	expect_line "$log" 'PXEROOT-E2E: mount: overlay / overlay' "/ is an overlay"
@@ -26,6 +28,8 @@ main() {
 	expect_line "$log" 'pxeroot: modules: [0-9]+ loaded for the NICs present' "only the NICs' drivers coldplugged for a network source"
 	expect_no_line "$log" 'ata_piix|scsi host[0-9]' "no disk or CD controller probed"
 	expect_timeline "$log"
+	expect_line "$log" "pxeroot: report: not sent to http://10\\.0\\.2\\.2:$closed/report: .*, after [0-9]+ ms\$" \
+		"report to a closed port: not sent, the cause named, and init still ran"
 	report_uptime "$log"
 	scenario_end "$log"
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2119  # report_sink_start takes optional arguments
 # The HTTP failure twins, one boot: the default failure policy (pxeroot.onerror=retry,
 # pxeroot.retries=3) tries the root stage again after 1, 2 and 4 s, and the web root changes
 # while the agent waits, so that each attempt meets one case:
@@ -11,9 +12,15 @@
 #      fourth retry; with no shell in the initramfs the agent halts with a line saying so,
 #      and its mount table shows nothing of any attempt mounted; no init, no kernel panic,
 #      no silent hang.
+#   The boot report (pxeroot.report=, received by tests/tools/report_sink.c) is sent once, when
+#   the boot gives up, before the halt: valid JSON, ok false, this version, the root stage failed
+#   after its four attempts, the lease's address, the image's URL, and the error line naming the
+#   RAM the image needs.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/e2e/lib_report.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_report.sh"
 
 IMGDIR=""
 
@@ -40,6 +47,24 @@ corrupt_checksum() {
 	mv "$IMGDIR/airootfs.sha512.new" "$IMGDIR/airootfs.sha512"
 }
 
+# The report of the boot that gave up: its line in the last attempt's log $1, before the halt;
+# one document for the image URL $2.
+expect_failure_report() {
+	local doc
+	doc=$(report_doc 1)
+	expect_line "$1" "pxeroot: report: sent to http://10\\.0\\.2\\.2:$REPORT_PORT/report \\([0-9]+ bytes, HTTP 204, in [0-9]+ ms\\)" \
+		"report: sent when the boot gave up"
+	expect_ok "report: before the halt" grep -q 'report: sent.*' <(sed -n '/giving up on stage root/,/halted:/p' "$1")
+	expect_ok "report: exactly one document" same_nonempty "$(report_count)" 1
+	expect_report "$doc" false "report"
+	expect_ok "report: the root stage failed after four attempts, the stages before it ok" report_jq "$doc" \
+		'[.stages[] | [.stage, .ok]] == [["options",true],["modules",true],["network",true],["root",false]] and .stages[3].attempts == 4'
+	expect_ok "report: the lease's address" report_jq "$doc" '.lease.address == "10.0.2.15/24"'
+	expect_ok "report: the image's URL" report_jq "$doc" ".root.url == \"$2\""
+	expect_ok "report: the error line names the cause" report_jq "$doc" \
+		'.error | test("airootfs\\.sfs: the image is 1024 MiB; it needs 1056 MiB of RAM")'
+}
+
 # Boot once through the four cases and check each attempt's part of the log.
 main() {
 	local log sha_re url_re a
@@ -48,8 +73,9 @@ main() {
 	serve_archiso arch
 	IMGDIR="$WEBROOT/arch/x86_64"
 	rm -f "$IMGDIR/airootfs.sha512"
+	report_sink_start
 	qemu_on_retry "$log" next_case
-	QEMU_MEM=512 qemu_boot "$log" "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ checksum=y pxeroot.retries=3 pxeroot.debug"
+	QEMU_MEM=512 qemu_boot "$log" "ip=dhcp archiso_http_srv=http://10.0.2.2:$HTTP_PORT/ checksum=y pxeroot.retries=3 pxeroot.debug pxeroot.report=http://10.0.2.2:$REPORT_PORT/report"
 	qemu_on_retry_stop
 	for a in 1 2 3 4; do
 		qemu_attempt_log "$log" "$a" "$LAB_TMP/attempt$a.log"
@@ -84,6 +110,7 @@ main() {
 	expect_line "$a" 'pxeroot: halted: ' "agent says it halted"
 	expect_no_line "$log" 'PXEROOT-E2E: init started' "no attempt ran the live root's init"
 	expect_nothing_mounted "$log" "after all four attempts"
+	expect_failure_report "$a" "http://10.0.2.2:$HTTP_PORT/arch/x86_64/airootfs.sfs"
 	scenario_end "$log"
 }
 

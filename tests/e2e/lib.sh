@@ -96,6 +96,7 @@
 #   cutproxy_start [ARGS...] — cutproxy on 127.0.0.1 in front of nginx: sets CUTPROXY_*
 #   cutproxy_stop — stop the last cutproxy started, by PID, now
 #   cutproxy_cuts — print how many cuts its log shows
+#   transfer_tool_start NAME [ARGS...] — tests/tools/NAME.c on 127.0.0.1, port picked: sets TOOL_DIR, TOOL_PORT, TOOL_PID
 #   httpfault_start FILE [ARGS...] — httpfault on 127.0.0.1 serving FILE: sets HTTPFAULT_*
 #
 # lib_report.sh (after lib.sh): the boot report's receiver and its checks

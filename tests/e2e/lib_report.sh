@@ -30,23 +30,13 @@ REPORT_PID=""
 # Start report_sink on 127.0.0.1 with a directory of its own; the arguments go to it (--hang);
 # export REPORT_PORT, REPORT_DIR, REPORT_LOG and REPORT_PID.
 report_sink_start() {
-	local dir pid
-	lab_tmpdir
-	transfer_tool_build report_sink
 	lab_need jq
-	dir=$(mktemp -d "$LAB_TMP/report.XXXXXX")
-	mkdir -p "$dir/docs"
-	"$LAB_ROOT/build/tests/report_sink" --listen 127.0.0.1:0 --dir "$dir/docs" --port-file "$dir/port" --max-seconds "${QEMU_TIMEOUT:-600}" "$@" \
-		</dev/null >/dev/null 2>"$dir/log" &
-	pid=$!
-	lab_track "$pid"
-	lab_wait_ready "$pid" test -s "$dir/port" || {
-		sed 's/^/#   /' "$dir/log"
-		lab_die "report_sink did not start"
-	}
-	REPORT_PORT=$(<"$dir/port")
-	export REPORT_PORT REPORT_DIR=$dir/docs REPORT_LOG=$dir/log REPORT_PID=$pid
-	lab_note "report_sink: pid $pid, 127.0.0.1:$REPORT_PORT into $REPORT_DIR $*"
+	lab_tmpdir
+	mkdir -p "$LAB_TMP/docs"
+	REPORT_DIR=$(mktemp -d "$LAB_TMP/docs/XXXXXX")
+	transfer_tool_start report_sink --dir "$REPORT_DIR" --max-seconds "${QEMU_TIMEOUT:-600}" "$@"
+	export REPORT_PORT=$TOOL_PORT REPORT_DIR REPORT_LOG=$TOOL_DIR/log REPORT_PID=$TOOL_PID
+	lab_note "report_sink: pid $TOOL_PID, 127.0.0.1:$REPORT_PORT into $REPORT_DIR $*"
 }
 
 # Print how many documents the last sink wrote.

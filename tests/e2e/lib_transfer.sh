@@ -12,6 +12,9 @@
 #                                      CUTPROXY_PORT, CUTPROXY_PID, CUTPROXY_LOG (its stderr)
 #   cutproxy_stop                      stop the last cutproxy started, by PID, now
 #   cutproxy_cuts                      print how many cuts its log shows
+#   transfer_tool_start NAME [ARGS...] start tests/tools/NAME.c on 127.0.0.1, port picked by it,
+#                                      ARGS to it; stopped by PID on exit; sets TOOL_DIR (its
+#                                      directory: port, log), TOOL_PORT, TOOL_PID
 #   httpfault_start FILE [ARGS...]     start httpfault (tests/tools/httpfault.c) on 127.0.0.1
 #                                      serving FILE, ARGS to it (--extra BYTES, --evil etag|range,
 #                                      --refuse-ranges);
@@ -91,23 +94,33 @@ cutproxy_cuts() {
 	echo "${n:-0}"
 }
 
+# Start the one-file server tests/tools/$1.c on 127.0.0.1 (port picked by it) in
+# a new directory $LAB_TMP/$1.XXXXXX, the rest of the arguments to it; its
+# stderr in that directory's log; wait for its port file; set TOOL_DIR,
+# TOOL_PORT and TOOL_PID. Stopped by PID on exit.
+transfer_tool_start() {
+	local name=${1:?transfer_tool_start NAME [ARGS...]}
+	shift
+	lab_tmpdir
+	transfer_tool_build "$name"
+	TOOL_DIR=$(mktemp -d "$LAB_TMP/$name.XXXXXX")
+	"$LAB_ROOT/build/tests/$name" --listen 127.0.0.1:0 --port-file "$TOOL_DIR/port" "$@" </dev/null >/dev/null 2>"$TOOL_DIR/log" &
+	TOOL_PID=$!
+	lab_track "$TOOL_PID"
+	lab_wait_ready "$TOOL_PID" test -s "$TOOL_DIR/port" || {
+		sed 's/^/#   /' "$TOOL_DIR/log"
+		lab_die "$name did not start"
+	}
+	TOOL_PORT=$(<"$TOOL_DIR/port")
+}
+
 # Start httpfault on 127.0.0.1 (port picked by it) serving file $1, the rest of
 # the arguments to it; wait for its port file; export HTTPFAULT_PORT,
 # HTTPFAULT_PID and HTTPFAULT_LOG. Stopped by PID on exit.
 httpfault_start() {
-	local file=${1:?httpfault_start FILE [ARGS...]} dir pid
+	local file=${1:?httpfault_start FILE [ARGS...]}
 	shift
-	lab_tmpdir
-	transfer_tool_build httpfault
-	dir=$(mktemp -d "$LAB_TMP/httpfault.XXXXXX")
-	"$LAB_ROOT/build/tests/httpfault" --listen 127.0.0.1:0 --file "$file" --port-file "$dir/port" "$@" </dev/null >/dev/null 2>"$dir/log" &
-	pid=$!
-	lab_track "$pid"
-	lab_wait_ready "$pid" test -s "$dir/port" || {
-		sed 's/^/#   /' "$dir/log"
-		lab_die "httpfault did not start"
-	}
-	HTTPFAULT_PORT=$(<"$dir/port")
-	export HTTPFAULT_PORT HTTPFAULT_PID=$pid HTTPFAULT_LOG=$dir/log
-	lab_note "httpfault: pid $pid, 127.0.0.1:$HTTPFAULT_PORT serving $file: $*"
+	transfer_tool_start httpfault --file "$file" "$@"
+	export HTTPFAULT_PORT=$TOOL_PORT HTTPFAULT_PID=$TOOL_PID HTTPFAULT_LOG=$TOOL_DIR/log
+	lab_note "httpfault: pid $TOOL_PID, 127.0.0.1:$HTTPFAULT_PORT serving $file: $*"
 }
