@@ -95,7 +95,7 @@ expect_live_report() {
 	expect_line "$LAB_LAST_LOG" "pxeroot: report: sent to http://10\\.0\\.2\\.2:$REPORT_PORT/report \\([0-9]+ bytes, HTTP 204, in [0-9]+ ms\\)" \
 		"report: the line says it was sent"
 	expect_ok "report: exactly one document" same_nonempty "$(report_count)" 1
-	expect_report "$doc" true "report"
+	expect_report "$doc" true "boot 1"
 	expect_ok "report: the stages in order, up to serve" report_jq "$doc" \
 		'[.stages[].stage] == ["options","modules","network","root","prepare","hook","serve"] and all(.stages[]; .ok)'
 	expect_ok "report: the root stage's two attempts" report_jq "$doc" '.stages[3].attempts == 2'

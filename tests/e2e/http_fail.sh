@@ -56,7 +56,7 @@ expect_failure_report() {
 		"report: sent when the boot gave up"
 	expect_ok "report: before the halt" grep -q 'report: sent.*' <(sed -n '/giving up on stage root/,/halted:/p' "$1")
 	expect_ok "report: exactly one document" same_nonempty "$(report_count)" 1
-	expect_report "$doc" false "report"
+	expect_report "$doc" false "the boot that gave up"
 	expect_ok "report: the root stage failed after four attempts, the stages before it ok" report_jq "$doc" \
 		'[.stages[] | [.stage, .ok]] == [["options",true],["modules",true],["network",true],["root",false]] and .stages[3].attempts == 4'
 	expect_ok "report: the lease's address" report_jq "$doc" '.lease.address == "10.0.2.15/24"'

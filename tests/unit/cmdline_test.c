@@ -432,6 +432,40 @@ static void test_fetch(void)
 	cmdline_free(&cl);
 }
 
+/* The boot report: none by default or when empty, the URL kept as given (${pxeserver} replaced
+ * when it is sent), the timeout; a malformed URL or timeout refused at claim time, and read even
+ * when a later option refuses the plan (a refused command line is reported). */
+static void test_report(void)
+{
+	struct cmdline cl;
+	struct plan p;
+	CHECK(plan_of("archiso_http_srv=http://h/", &p, &cl) == 0 && !p.report.url && p.report.timeout_s == 5, "no report, timeout 5");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://h/ pxeroot.report=", &p, &cl) == 0 && !p.report.url, "empty: no report");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=http://h/ pxeroot.report=https://${pxeserver}:8443/r?n=1 pxeroot.report_timeout=2", &p, &cl) == 0,
+	      "report set");
+	CHECK_STR(p.report.url, "https://${pxeserver}:8443/r?n=1");
+	CHECK(p.report.timeout_s == 2, "timeout 2");
+	cmdline_free(&cl);
+	CHECK(plan_of("archiso_http_srv=ftp://h/ pxeroot.report=http://r/", &p, &cl) == -EINVAL && p.report.url, "read before a refusal");
+	cmdline_free(&cl);
+	const char *bad[] = {
+		"archiso_http_srv=http://h/ pxeroot.report=ftp://r/",
+		"archiso_http_srv=http://h/ pxeroot.report=http:///r",
+		"archiso_http_srv=http://h/ pxeroot.report=r:80/x",
+		"archiso_http_srv=http://h/ \"pxeroot.report=http://r/a b\"",
+		"archiso_http_srv=http://h/ pxeroot.report=http://r/\x01",
+		"archiso_http_srv=http://h/ pxeroot.report=http://r/ pxeroot.report_timeout=0",
+		"archiso_http_srv=http://h/ pxeroot.report=http://r/ pxeroot.report_timeout=601",
+		"archiso_http_srv=http://h/ pxeroot.report_timeout=5s",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(plan_of(bad[i], &p, &cl) == -EINVAL && strstr(log_last_error(), "pxeroot.report"), "refused: %s", bad[i]);
+		cmdline_free(&cl);
+	}
+}
+
 /* Chunked images: what makes one, its stores, lazy and cache; what is refused with it. */
 static void test_chunks(void)
 {
@@ -542,6 +576,7 @@ int main(void)
 	test_rw();
 	test_fetch();
 	test_chunks();
+	test_report();
 	test_bool_words();
 	return check_done("cmdline_test");
 }
