@@ -5,6 +5,7 @@
 #      sha256); pxeroot fetch over HTTP with --checksum (the index's line in the sha512 list) and
 #      casync extract from the same index and store over HTTP write byte-identical images, equal
 #      to the original; pxeroot's lines name the chunk count, the digest and the bytes received;
+#      the chunks of the run of zeros that repeat are fetched once (one request per chunk file);
 #   2. a chunk altered in the first store (valid zstd of different bytes) and whole in a second
 #      (--store): asked once more of the first store with Cache-Control: no-cache (a cache in
 #      front of it may hold a bad copy), then of the second: good bytes, and lines naming the
@@ -36,8 +37,13 @@ differential() {
 	local comp=$1 dg=$2 img=$3 name="img-$1-$2"
 	chunk_image "$WEBROOT/$name.caibx" "$img" --compression="$comp" --digest="$dg"
 	(cd "$WEBROOT" && sha512sum "$name.caibx" >"$name.sha512")
+	: >"$NGINX_LOG"
 	run_fetch "http://127.0.0.1:$HTTP_PORT/$name.caibx" "$name" --checksum
 	lab_assert "$FETCH_RC" "$comp/$dg: pxeroot fetch exits 0"
+	expect_line "$LAB_LAST_LOG" 'chunks: [1-9][0-9]* places repeat a chunk of another: each chunk fetched once' \
+		"$comp/$dg: the repeated chunks (the run of zeros) said"
+	expect_ok "$comp/$dg: no chunk file asked for twice" \
+		test "$(grep -o '/[0-9a-f]*\.cacnk' "$NGINX_LOG" | sort | uniq -d | wc -l)" -eq 0
 	expect_line "$LAB_LAST_LOG" "verify http://[^ ]*/$name\\.caibx: sha512 ok" "$comp/$dg: the index's sha512 checked"
 	expect_line "$LAB_LAST_LOG" "chunks http://[^ ]*/$name\\.caibx: [0-9]+ chunks .*, $dg ids, an image of 8388608 bytes" \
 		"$comp/$dg: the index read (chunks, digest, size)"
