@@ -38,7 +38,7 @@ struct cstate {
 	uint8_t tried;  /* stores tried in this round (bit per store) */
 	uint8_t rounds; /* rounds in which every store failed */
 	uint8_t soft;   /* this round saw a failure worth another round (fetch_retryable) */
-	uint8_t fresh;  /* stores asked past their caches in this round (bit per store) */
+	uint8_t fresh;  /* stores it is asked of past their caches (bit per store; kept across rounds) */
 };
 
 /* One request in flight. */
