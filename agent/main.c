@@ -53,7 +53,7 @@ static int usage(void)
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
-	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--store URL]...\n",
+	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--jitter S] [--store URL]...\n",
 	      stderr);
 	return 2;
 }
@@ -175,6 +175,8 @@ static int cmd_fetch(int argc, char **argv)
 			ok = num_arg(argv[++i], &fc.deadline_s);
 		else if (!strcmp(a, "--retries"))
 			ok = num_arg(argv[++i], &fc.attempts);
+		else if (!strcmp(a, "--jitter"))
+			ok = num_arg(argv[++i], &fc.jitter_s);
 		else
 			ok = false;
 	}
