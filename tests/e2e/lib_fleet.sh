@@ -1,10 +1,10 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # A rack of machines booting at once through an HTTP cache, on the host (no QEMU); sourced
 # after lib.sh and lib_chunks.sh by tests/e2e/fleet_host.sh and tests/bench/fleet.sh (root).
 #   fleet_net — a network namespace of the scenario joined to the host by a veth pair, the
 #     origin's address inside, the host's outside; the inside's egress limited in aggregate to
 #     FLEET_RATE_MIB MiB/s (tbf): sets FLEET_NETNS, FLEET_ORIGIN_ADDR
-#   fleet_origin_start WEBROOT — the origin: nginx serving WEBROOT in that namespace on port 80,
+#   fleet_origin_start WEBROOT — (again) the origin: nginx serving WEBROOT in that namespace on port 80,
 #     logging "$msec $request_uri $status $body_bytes_sent $http_cache_control" to
 #     FLEET_ORIGIN_LOG; while the file FLEET_BUSY exists every answer is 503 with Retry-After: 2
 #   fleet_origin_stop — stop the origin (by PID)
@@ -22,6 +22,23 @@
 #   fleet_origin_max_per_path REGEX — the most requests one path matching REGEX had (not past
 #     the caches)
 #   fleet_clients_with REGEX — how many clients' logs of the last storm have a line matching REGEX
+#   fleet_image DIR MIB — DIR/image.sfs of MIB MiB of random bytes, image.caibx and image.castr/
+#     beside it (casync's defaults), image.sha512 listing both: sets FLEET_IMG
+#   fleet_halfway_storm N [FLAGS...] — storm "halfway" of N clients of the index, the cache warm
+#     and its index and list due again (11 s after FLEET_LAST_START); the origin stopped once the
+#     cache has sent half the clients' bytes: sets FLEET_STOPPED_AT, FLEET_AFTER_STOP (the cache's
+#     answers after the stop that did not come from it)
+#   fleet_stale_client — the origin still down, the index due once more: storm "late" of one
+#     client; sets FLEET_STALE (the index and list answered stale by the cache); the origin
+#     started again
+#   fleet_badcopy_storm N [FLAGS...] — a fresh cache holding a bad copy of the image's first
+#     chunk (FLEET_BAD_ID, at FLEET_BAD_PATH in the store), then storm "badcopy": sets
+#     FLEET_BAD_CLIENTS (the clients that got it and asked past the cache), FLEET_GOOD_CLIENTS
+#     (those that said the copy past the cache was good), FLEET_BAD_NOCACHE (the origin's requests
+#     for it with no-cache), FLEET_BAD_BEFORE and FLEET_BAD_AFTER (the cache's copy before and
+#     after: "HIT other", "HIT same" ...)
+#   fleet_busy_storm N S [FLAGS...] — a fresh cache holding the index and list only, the origin
+#     answering 503 with Retry-After: 2 for the first S seconds of storm "busy"
 #
 # Environment: FLEET_RATE_MIB (40), FLEET_NET (10.233.0: .1 the origin, .2 the host, a /30),
 # FLEET_TIMEOUT (300 s: a client is stopped after it, the storm 10 s later), FLEET_DURING (a
@@ -40,6 +57,19 @@ FLEET_CACHE_URL=""
 FLEET_CACHE_LOG=""
 FLEET_CACHE_COUNT=0
 FLEET_STORM=""
+FLEET_LAST_START=""
+FLEET_IMG=""
+FLEET_STOPPED_AT=""
+FLEET_AFTER_STOP=""
+FLEET_STALE=""
+FLEET_BAD_ID=""
+FLEET_BAD_PATH=""
+FLEET_BAD_CLIENTS=""
+FLEET_GOOD_CLIENTS=""
+FLEET_BAD_NOCACHE=""
+FLEET_BAD_BEFORE=""
+FLEET_BAD_AFTER=""
+FLEET_BUSY_SECONDS=5
 
 # The caching nginx's block in docs/fleet.md is between these two lines.
 FLEET_DOC_BEGIN='# pxeroot fleet cache: begin'
@@ -61,10 +91,9 @@ fleet_net() {
 	lab_note "fleet: origin $net.1 in netns $FLEET_NETNS, its egress limited to $rate MiB/s"
 }
 
-# Start the origin's nginx serving directory $1 (again after fleet_origin_stop, when $1 is not
-# given).
+# Start the origin's nginx serving directory $1 (again after fleet_origin_stop: the same port).
 fleet_origin_start() {
-	FLEET_WEBROOT=${1:-$FLEET_WEBROOT}
+	FLEET_WEBROOT=${1:?fleet_origin_start WEBROOT}
 	FLEET_BUSY="$LAB_TMP/origin-busy"
 	# shellcheck disable=SC2016  # nginx's variables
 	NGINX_NETNS=$FLEET_NETNS NGINX_ADDR=$FLEET_ORIGIN_ADDR NGINX_PORT=80 NGINX_CONNECTIONS=1024 \
@@ -179,6 +208,7 @@ fleet_storm() {
 		sleep 0.1
 	done
 	t0=$EPOCHREALTIME
+	FLEET_LAST_START=$t0
 	echo "$t0" >"$dir/t0"
 	flock -u "$fd"
 	exec {fd}>&-
@@ -201,7 +231,8 @@ fleet_storm() {
 
 # The figures of the last storm against image $2, labelled $1: print
 #   figure: fleet LABEL N=N: origin R× the image, p50 X s, p99 Y s (p99/p50 Z), V verified, F failed
-# and set FLEET_RATIO, FLEET_P50, FLEET_P99, FLEET_VERIFIED, FLEET_FAILED. A client is verified
+# and set FLEET_RATIO, FLEET_P50, FLEET_P99, FLEET_FIRST (the first client's time), FLEET_VERIFIED,
+# FLEET_FAILED. A client is verified
 # when it exited 0 and its file's sha512 is the image's; its time runs from the release to its end.
 fleet_figures() {
 	local label=$1 img=$2 sum size n origin ok line
@@ -215,9 +246,9 @@ fleet_figures() {
 			{ t[NR] = $1 }
 			END {
 				p50 = t[int(NR * 0.50 + 0.999999)]; p99 = t[int(NR * 0.99 + 0.999999)]
-				printf "%.2f %.1f %.1f %.1f\n", origin / size, p50, p99, (p50 > 0 ? p99 / p50 : 0)
+				printf "%.2f %.1f %.1f %.1f %.1f\n", origin / size, p50, p99, (p50 > 0 ? p99 / p50 : 0), t[1]
 			}')
-	read -r FLEET_RATIO FLEET_P50 FLEET_P99 line <<<"$line"
+	read -r FLEET_RATIO FLEET_P50 FLEET_P99 line FLEET_FIRST <<<"$line"
 	FLEET_VERIFIED=$ok FLEET_FAILED=$((n - ok))
 	echo "figure: fleet $label N=$n: origin ${FLEET_RATIO}× the image, p50 $FLEET_P50 s, p99 $FLEET_P99 s (p99/p50 $line), $FLEET_VERIFIED verified, $FLEET_FAILED failed"
 }
@@ -241,4 +272,109 @@ fleet_origin_max_per_path() {
 # Print how many clients' logs of the last storm have a line matching the extended regex $1.
 fleet_clients_with() {
 	grep -lE -- "${1:?fleet_clients_with REGEX}" "$FLEET_STORM"/*.log 2>/dev/null | grep -c '/[0-9]*\.log$' || true
+}
+
+# Write DIR ($1)/image.sfs of $2 MiB of random bytes, its casync index and store (casync's
+# defaults) and image.sha512 listing the image and the index; set FLEET_IMG.
+fleet_image() {
+	local dir=${1:?fleet_image DIR MIB}
+	mkdir -p "$dir"
+	FLEET_IMG="$dir/image.sfs"
+	head -c "${2:?fleet_image DIR MIB}M" /dev/urandom >"$FLEET_IMG"
+	chunk_image "$dir/image.caibx" "$FLEET_IMG"
+	(cd "$dir" && sha512sum image.sfs image.caibx >image.sha512)
+}
+
+# Wait until $1 seconds have passed since the EPOCHREALTIME value $2.
+fleet_sleep_until() {
+	sleep "$(awk -v s="$1" -v a="$2" -v b="$EPOCHREALTIME" 'BEGIN { d = s - (b - a); printf "%.1f", (d > 0 ? d : 0) }')"
+}
+
+# Print the X-Cache-Status of the cache's answer to path $1, its body written to file $2.
+fleet_cache_get() {
+	curl -sS -D - -o "$2" "$FLEET_CACHE_URL/$1" | tr -d '\r' | sed -n 's/^X-Cache-Status: //p'
+}
+
+# FLEET_DURING of the half-way storm: stop the origin, once, when the cache has sent half the
+# bytes of the storm's clients (FLEET_HALF bytes); remember the cache log's line count then.
+# shellcheck disable=SC2317  # called through FLEET_DURING
+fleet_stop_half_way() {
+	[[ -z "$FLEET_STOPPED_AT" ]] || return 0
+	if [[ $(awk '{ b += $4 } END { printf "%d", b / 1048576 }' "$FLEET_CACHE_LOG") -ge $((FLEET_HALF / 1048576)) ]]; then
+		fleet_origin_stop
+		FLEET_STOPPED_AT=$1
+		wc -l <"$FLEET_CACHE_LOG" >"$LAB_TMP/stopped-line"
+	fi
+}
+
+# The half-way storm of N ($1) clients of the index with flags $2...; see the header.
+fleet_halfway_storm() {
+	local n=$1
+	shift
+	fleet_sleep_until 11 "$FLEET_LAST_START"
+	FLEET_STOPPED_AT=""
+	FLEET_HALF=$((n * $(stat -c %s "$FLEET_IMG") / 2))
+	FLEET_DURING=fleet_stop_half_way fleet_storm halfway "$FLEET_CACHE_URL/image.caibx" "$n" "$@"
+	fleet_figures "chunked, origin stopped half-way" "$FLEET_IMG"
+	FLEET_AFTER_STOP=$(tail -n "+$(($(cat "$LAB_TMP/stopped-line" 2>/dev/null || echo 0) + 1))" "$FLEET_STORM/cache.log" |
+		awk '$5 != "HIT" && $5 != "STALE" && $5 != "UPDATING"' | wc -l)
+	lab_note "origin stopped at ${FLEET_STOPPED_AT:-never} s; answers after it not from the cache: $FLEET_AFTER_STOP"
+}
+
+# One client more, the origin still down and the index due once more; the origin started again.
+fleet_stale_client() {
+	fleet_sleep_until 11 "$FLEET_LAST_START"
+	fleet_storm late "$FLEET_CACHE_URL/image.caibx" 1 --checksum
+	fleet_figures "chunked, origin down, index due" "$FLEET_IMG"
+	FLEET_STALE=$(awk '$2 ~ /\.(caibx|sha512)$/ && $5 == "STALE"' "$FLEET_STORM/cache.log" | wc -l)
+	fleet_origin_start "$FLEET_WEBROOT"
+}
+
+# The bad-copy storm of N ($1) clients of the index with flags $2...; see the header.
+fleet_badcopy_storm() {
+	local n=$1 file store
+	shift
+	read -r FLEET_BAD_ID _ < <(chunk_at "$FLEET_WEBROOT/image.caibx" 0)
+	FLEET_BAD_PATH="image.castr/$(chunk_path "$FLEET_BAD_ID")"
+	file="$FLEET_WEBROOT/$FLEET_BAD_PATH"
+	store=$(lab_re_escape "$FLEET_CACHE_URL/image.castr/")
+	fleet_cache_stop
+	fleet_cache_start
+	chunk_alter "$file"
+	curl -sS -o /dev/null "$FLEET_CACHE_URL/$FLEET_BAD_PATH" || lab_die "cannot get $FLEET_BAD_PATH through the cache"
+	chunk_restore "$file"
+	FLEET_BAD_BEFORE="$(fleet_cache_get "$FLEET_BAD_PATH" "$LAB_TMP/cached-copy") $(cmp -s "$LAB_TMP/cached-copy" "$file" && echo same || echo other)"
+	fleet_storm badcopy "$FLEET_CACHE_URL/image.caibx" "$n" "$@"
+	fleet_figures "chunked, a bad copy in the cache" "$FLEET_IMG"
+	FLEET_BAD_CLIENTS=$(fleet_clients_with "chunk $FLEET_BAD_ID \\(bytes 0-[0-9]+\\): .* from $store; asking $store again with Cache-Control: no-cache")
+	FLEET_GOOD_CLIENTS=$(fleet_clients_with \
+		"chunk $FLEET_BAD_ID \\(bytes 0-[0-9]+\\): good from $store past the caches \\(Cache-Control: no-cache\\): a cache there held a bad copy")
+	FLEET_BAD_NOCACHE=$(fleet_origin_count "/$FLEET_BAD_ID\\.cacnk\$" no-cache)
+	FLEET_BAD_AFTER="$(fleet_cache_get "$FLEET_BAD_PATH" "$LAB_TMP/cached-copy") $(cmp -s "$LAB_TMP/cached-copy" "$file" && echo same || echo other)"
+	lab_note "bad copy: $FLEET_BAD_CLIENTS of $n clients got it and asked past the cache, $FLEET_GOOD_CLIENTS got it good;" \
+		"the origin asked for it $FLEET_BAD_NOCACHE times with no-cache; the cache's copy before: $FLEET_BAD_BEFORE, after: $FLEET_BAD_AFTER"
+}
+
+# FLEET_DURING of the busy storm: the origin busy for its first FLEET_BUSY_SECONDS.
+# shellcheck disable=SC2317  # called through FLEET_DURING
+fleet_busy_until() {
+	[[ ${1%.*} -lt $FLEET_BUSY_SECONDS ]] || rm -f "$FLEET_BUSY"
+}
+
+# The busy storm of N ($1) clients of the index, 503 for S ($2) seconds, flags $3...; see the header.
+fleet_busy_storm() {
+	local n=$1 f
+	FLEET_BUSY_SECONDS=$2
+	shift 2
+	fleet_cache_stop
+	fleet_cache_start
+	for f in image.sha512 image.caibx; do
+		curl -sSf -o /dev/null "$FLEET_CACHE_URL/$f" || lab_die "cannot get $f through the cache"
+	done
+	touch "$FLEET_BUSY"
+	FLEET_DURING=fleet_busy_until fleet_storm busy "$FLEET_CACHE_URL/image.caibx" "$n" "$@"
+	rm -f "$FLEET_BUSY"
+	fleet_figures "chunked, origin 503 with Retry-After: 2 for $FLEET_BUSY_SECONDS s" "$FLEET_IMG"
+	lab_note "busy: the origin answered $(awk '$3 == 503' "$FLEET_STORM/origin.log" | wc -l) requests with 503," \
+		"the cache $(awk '$3 == 503' "$FLEET_STORM/cache.log" | wc -l)"
 }
