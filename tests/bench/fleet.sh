@@ -34,13 +34,14 @@ main() {
 
 	fleet_cache_start
 	fleet_storm stream "$FLEET_CACHE_URL/image.sfs" "$n" --checksum "${jitter[@]}"
-	fleet_figures "stream (1 MiB slices)" "$FLEET_IMG"
+	fleet_figures "stream (1 MiB slices)"
 	echo "figure: fleet stream: the origin asked $(fleet_origin_count '\.sfs$') times for the image, at most $(fleet_origin_max_per_path '\.sfs$') per path"
 	fleet_cache_stop
 
 	fleet_cache_start
 	fleet_storm chunked "$FLEET_CACHE_URL/image.caibx" "$n" --checksum "${jitter[@]}"
-	fleet_figures "chunked" "$FLEET_IMG"
+	fleet_figures "chunked"
+	fleet_cache_disk
 	echo "figure: fleet chunked: $(fleet_origin_count '\.cacnk$') chunk requests at the origin, at most $(fleet_origin_max_per_path '\.cacnk$') per chunk"
 
 	fleet_halfway_storm "$n" --checksum "${jitter[@]}"

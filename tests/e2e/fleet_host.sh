@@ -47,12 +47,13 @@ held_for() {
 # Storm 1: clean, cold cache.
 clean_storm() {
 	fleet_storm clean "$FLEET_CACHE_URL/image.caibx" "$N" --checksum "${JITTER[@]}"
-	fleet_figures "clean chunked" "$FLEET_IMG"
+	fleet_figures "clean chunked"
 	expect_all_verified "clean"
 	expect_ok "clean: the origin served at most 1.1 × the image (${FLEET_RATIO}×)" \
 		awk -v r="$FLEET_RATIO" 'BEGIN { exit !(r <= 1.1) }'
 	expect_ok "clean: each chunk asked of the origin at most once" at_most "$(fleet_origin_max_per_path '\.cacnk$')" 1
 	expect_ok "clean: no request for the whole image" test "$(fleet_origin_count '\.sfs$')" -eq 0
+	fleet_cache_disk
 }
 
 # Storm 2: the origin stops half-way, the cache warm; then one client with the index due again.
