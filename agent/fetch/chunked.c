@@ -2,7 +2,9 @@
  * fetched with several requests in flight, checked, and written in place into the image file. A
  * broken transfer costs only the chunk it carried: that chunk alone is asked again. Chunks that
  * repeat (the same id and size at several places: runs of zeros, files stored twice) are fetched
- * once and written at each place. */
+ * once and written at each place. The chunks are asked for from a random place of the index on,
+ * round to where it began: machines that boot together through one HTTP cache then mostly ask
+ * it for different chunks, instead of all waiting on the one it is fetching. */
 #define _GNU_SOURCE
 #include "fetch/chunked.h"
 
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fetch/curl.h"
 #include "fetch/image.h"
 #include "fsutil.h"
 #include "log.h"
@@ -152,10 +155,11 @@ int chunked_fetch(struct chunks_req *cr, const char *image, const char *label)
 	if (!e && r == 0)
 		r = -ENOMEM;
 	progress_start(&w.prog, label, cr->ix->size);
-	for (size_t next = 0; e && r == 0 && w.left;) {
-		for (; next < cr->ix->n && chunks_idle(e); next++)
-			if (!w.repeat[next])
-				chunks_want(e, next);
+	size_t n = cr->ix->n, first = n ? fetch_random() % n : 0;
+	for (size_t k = 0; e && r == 0 && w.left;) {
+		for (; k < n && chunks_idle(e); k++)
+			if (!w.repeat[(first + k) % n])
+				chunks_want(e, (first + k) % n);
 		if (deadline && now_ms() >= deadline)
 			r = log_err(-ETIMEDOUT, "chunks %s: not done after %u s (pxeroot.timeout=)", label, cr->cfg->deadline_s);
 		else

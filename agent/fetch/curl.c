@@ -150,13 +150,19 @@ int fetch_pin(struct fetch_config *c, const struct mirrors *m)
  * no entropy is awaited at boot. */
 uint64_t fetch_jitter(uint64_t ms)
 {
+	return ms / 2 + fetch_random() % (ms ? ms : 1);
+}
+
+/* xorshift64, seeded from the kernel's random bytes for this process, the time and the pid. */
+uint64_t fetch_random(void)
+{
 	static uint64_t s;
 	if (!s) {
 		const uint64_t *r = (const uint64_t *)getauxval(AT_RANDOM);
 		s = (r ? r[0] : 0) ^ now_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	}
 	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-	return ms / 2 + s % (ms ? ms : 1);
+	return s;
 }
 
 /* The wait a 503 or 429 of C asks for, jittered upwards only. */

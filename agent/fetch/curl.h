@@ -30,6 +30,8 @@ bool fetch_retryable(int r);
 bool fetch_is_https(const char *url);
 /* MS scaled by a random factor in [0.5, 1.5), so machines booting together spread out. */
 uint64_t fetch_jitter(uint64_t ms);
+/* A random number, different in every process (not for secrets). */
+uint64_t fetch_random(void);
 /* The wait before the attempt that follows FAILS (>= 1) failures in a row: 1, 2, 4 ... 30 s,
  * jittered. */
 uint64_t fetch_backoff(unsigned fails);
