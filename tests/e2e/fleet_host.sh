@@ -4,7 +4,7 @@
 # released together fetch a chunked image of 16 MiB of random bytes (casync's defaults) through
 # the caching nginx of docs/fleet.md (its block as it is), in front of an origin nginx in a
 # network namespace whose egress is limited to 40 MiB/s in aggregate (tests/e2e/lib_fleet.sh):
-#   1. clean, cold cache: every client verified (exit 0, the image's sha512), none failed; the
+#   1. clean, cold cache: every client verified (exit 0, the image byte for byte), none failed; the
 #      origin served at most 1.1 × the image, each chunk at most once, never the whole image;
 #   2. the origin stops once the cache has sent half the clients' bytes, the cache warm from 1
 #      and its index and list due again: every client verified, no chunk asked of the origin,
