@@ -54,7 +54,7 @@ static int usage(void)
 	      "       | verify IMAGE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "       | fetch URL FILE [--checksum] [--cms-cert PEM [--cms-ca PEM]] [--gpg-keyring FILE]\n"
 	      "                        [--ca BUNDLE] [--proxy URL] [--mirror BASE]... [--connect-timeout S]\n"
-	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--store URL]...\n"
+	      "                        [--stall-timeout S] [--timeout S] [--retries N] [--jitter S] [--store URL]...\n"
 	      "                        [--report URL [--report-timeout S]]\n",
 	      stderr);
 	return 2;
@@ -197,6 +197,8 @@ static int cmd_fetch(int argc, char **argv)
 			ok = num_arg(argv[++i], &fc.deadline_s);
 		else if (!strcmp(a, "--retries"))
 			ok = num_arg(argv[++i], &fc.attempts);
+		else if (!strcmp(a, "--jitter"))
+			ok = num_arg(argv[++i], &fc.jitter_s);
 		else if (!strcmp(a, "--report"))
 			ok = url_is_http(rp.url = argv[++i]);
 		else if (!strcmp(a, "--report-timeout"))

@@ -59,6 +59,8 @@ const struct option_def options[OPT_COUNT] = {
 	[OPT_STALL_TIMEOUT] = {"pxeroot.stall_timeout", OPT_UINT, "30", NULL, 3600, OURS, "an attempt that receives no byte for this many seconds ends"},
 	[OPT_FETCH_RETRIES] = {"pxeroot.fetch_retries", OPT_UINT, "5", NULL, 1000, OURS, "attempts in a row without a new byte before a file is given up"},
 	[OPT_TIMEOUT] = {"pxeroot.timeout", OPT_UINT, "0", NULL, 86400, OURS, "deadline in seconds for all attempts at one file (0: none)"},
+	[OPT_JITTER] = {"pxeroot.jitter", OPT_UINT, "0", NULL, 3600, OURS,
+			"before the first HTTP request, a random wait below this many seconds (machines powered on together spread out; 0: none)"},
 	[OPT_IP] = {"ip", OPT_LIST, NULL, "DHCP on any NIC when the root needs the network", 0, KERNEL,
 		    "the network (kernel, dracut or PXELINUX forms), repeatable for several NICs"},
 	[OPT_BOOTIF] = {"BOOTIF", OPT_TEXT, NULL, NULL, 0, PXELINUX, "the NIC with this MAC (01-aa-bb-cc-dd-ee-ff) is the one to configure"},

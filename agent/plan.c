@@ -99,7 +99,8 @@ static int plan_fetch(const struct cmdline *cl, struct plan *plan)
 	if ((r = opt_uint(cl, OPT_CONNECT_TIMEOUT, &f->connect_s)) < 0 ||
 	    (r = opt_uint(cl, OPT_STALL_TIMEOUT, &f->stall_s)) < 0 ||
 	    (r = opt_uint(cl, OPT_TIMEOUT, &f->deadline_s)) < 0 ||
-	    (r = opt_uint(cl, OPT_FETCH_RETRIES, &f->attempts)) < 0)
+	    (r = opt_uint(cl, OPT_FETCH_RETRIES, &f->attempts)) < 0 ||
+	    (r = opt_uint(cl, OPT_JITTER, &f->jitter_s)) < 0)
 		return r;
 	if (!f->connect_s || !f->stall_s || !f->attempts)
 		return log_err(-EINVAL, "cmdline: pxeroot.connect_timeout=, pxeroot.stall_timeout= and pxeroot.fetch_retries= must be at least 1");

@@ -1,6 +1,10 @@
 /* chunked.c - a chunked image in whole mode: the index fetched and checked, then every chunk
  * fetched with several requests in flight, checked, and written in place into the image file. A
- * broken transfer costs only the chunk it carried: that chunk alone is asked again. */
+ * broken transfer costs only the chunk it carried: that chunk alone is asked again. Chunks that
+ * repeat (the same id and size at several places: runs of zeros, files stored twice) are fetched
+ * once and written at each place. The chunks are asked for from a random place of the index on,
+ * round to where it began: machines that boot together through one HTTP cache then mostly ask
+ * it for different chunks, instead of all waiting on the one it is fetching. */
 #define _GNU_SOURCE
 #include "fetch/chunked.h"
 
@@ -12,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fetch/curl.h"
 #include "fetch/image.h"
 #include "fsutil.h"
 #include "log.h"
@@ -51,26 +56,68 @@ struct whole {
 	int fd;
 	const char *image;
 	const struct ca_index *ix;
+	size_t *same;    /* the next place of the same chunk, SIZE_MAX for none */
+	bool *repeat;    /* a place whose chunk an earlier place has */
 	struct progress prog;
 	uint64_t done;
 	size_t left;
 };
 
-/* chunks_req.done: a checked chunk goes to its offset; a failed one ends the fetch. */
+/* qsort_r: places A and B of index IX in the order of their chunks' ids and sizes, then places. */
+static int by_chunk(const void *a, const void *b, void *ix)
+{
+	const struct ca_chunk *x = &((const struct ca_index *)ix)->chunk[*(const size_t *)a];
+	const struct ca_chunk *y = &((const struct ca_index *)ix)->chunk[*(const size_t *)b];
+	int r = memcmp(x->id, y->id, CA_ID_LEN);
+	if (!r)
+		r = (x->size > y->size) - (x->size < y->size);
+	return r ? r : (x->start > y->start) - (x->start < y->start);
+}
+
+/* Link the places of W's index that hold the same chunk (w->same, w->repeat): how many places
+ * repeat an earlier one, or -ENOMEM. */
+static ssize_t link_repeats(struct whole *w)
+{
+	size_t n = w->ix->n, k, repeats = 0, *order = malloc(n * sizeof(*order));
+	w->same = malloc(n * sizeof(*w->same));
+	w->repeat = calloc(n, sizeof(*w->repeat));
+	if (!order || !w->same || !w->repeat) {
+		free(order);
+		return -ENOMEM;
+	}
+	for (k = 0; k < n; k++)
+		order[k] = k, w->same[k] = SIZE_MAX;
+	qsort_r(order, n, sizeof(*order), by_chunk, (void *)w->ix);
+	for (k = 1; k < n; k++) {
+		const struct ca_chunk *a = &w->ix->chunk[order[k - 1]], *b = &w->ix->chunk[order[k]];
+		if (a->size == b->size && !memcmp(a->id, b->id, CA_ID_LEN)) {
+			w->same[order[k - 1]] = order[k];
+			w->repeat[order[k]] = true;
+			repeats++;
+		}
+	}
+	free(order);
+	return (ssize_t)repeats;
+}
+
+/* chunks_req.done: a checked chunk goes to its offset and to every later place of the same
+ * chunk; a failed one ends the fetch. */
 static int write_chunk(void *ctx, size_t i, const uint8_t *data, int err)
 {
 	struct whole *w = ctx;
-	const struct ca_chunk *c = &w->ix->chunk[i];
 	if (!data)
 		return err;
-	for (size_t off = 0; off < c->size;) {
-		ssize_t n = pwrite(w->fd, data + off, c->size - off, (off_t)(c->start + off));
-		if (n < 0)
-			return log_errno(-errno, "chunks: write %s at byte %" PRIu64, w->image, c->start + off);
-		off += (size_t)n;
+	for (size_t p = i; p != SIZE_MAX; p = w->same[p]) {
+		const struct ca_chunk *c = &w->ix->chunk[p];
+		for (size_t off = 0; off < c->size;) {
+			ssize_t n = pwrite(w->fd, data + off, c->size - off, (off_t)(c->start + off));
+			if (n < 0)
+				return log_errno(-errno, "chunks: write %s at byte %" PRIu64, w->image, c->start + off);
+			off += (size_t)n;
+		}
+		w->done += c->size;
+		w->left--;
 	}
-	w->done += c->size;
-	w->left--;
 	progress_update(&w->prog, w->done, w->ix->size);
 	return 0;
 }
@@ -99,19 +146,28 @@ int chunked_fetch(struct chunks_req *cr, const char *image, const char *label)
 		r = log_errno(-errno, "chunks: size %s to %" PRIu64 " bytes", image, cr->ix->size);
 	cr->done = write_chunk;
 	cr->ctx = &w;
+	ssize_t repeats = r < 0 ? 0 : link_repeats(&w);
+	if (repeats < 0)
+		r = log_err(-ENOMEM, "chunks: out of memory for the places of %zu chunks", cr->ix->n);
+	else if (repeats > 0)
+		log_info("chunks: %zd places repeat a chunk of another: each chunk fetched once, written at each place", repeats);
 	struct chunks *e = r < 0 ? NULL : chunks_new(cr);
 	if (!e && r == 0)
 		r = -ENOMEM;
 	progress_start(&w.prog, label, cr->ix->size);
-	for (size_t next = 0; e && r == 0 && w.left;) {
-		while (next < cr->ix->n && chunks_idle(e))
-			chunks_want(e, next++);
+	size_t n = cr->ix->n, first = n ? fetch_random() % n : 0;
+	for (size_t k = 0; e && r == 0 && w.left;) {
+		for (; k < n && chunks_idle(e); k++)
+			if (!w.repeat[(first + k) % n])
+				chunks_want(e, (first + k) % n);
 		if (deadline && now_ms() >= deadline)
 			r = log_err(-ETIMEDOUT, "chunks %s: not done after %u s (pxeroot.timeout=)", label, cr->cfg->deadline_s);
 		else
 			r = chunks_step(e, -1, 1000);
 	}
 	chunks_free(e);
+	free(w.same);
+	free(w.repeat);
 	progress_end(&w.prog, r == 0);
 	if (close(w.fd) < 0 && r == 0)
 		r = log_errno(-errno, "chunks: close %s", image);

@@ -8,7 +8,13 @@
  * backoff and starts a new round, and after the policy's number of rounds (or at once, when no
  * store failed in a way another try could mend: fetch_retryable, the rule of whole files) it is
  * reported failed. The checks run in verify/chunkpool.c (threads of their own when the machine
- * has more than one CPU), while the transfers go on. */
+ * has more than one CPU), while the transfers go on.
+ *
+ * For the HTTP caches in front of a store: a chunk that fails its check is first asked again of
+ * the same store with "Cache-Control: no-cache" (a cache that kept a bad copy fetches it anew),
+ * then of the next store. A store that answers 503 or 429 with Retry-After gets no request until
+ * the time it asked for has passed (jittered upwards), and the chunks it refused wait that long
+ * before their next round. */
 #define _GNU_SOURCE
 #include "fetch/chunks.h"
 
@@ -32,6 +38,7 @@ struct cstate {
 	uint8_t tried;  /* stores tried in this round (bit per store) */
 	uint8_t rounds; /* rounds in which every store failed */
 	uint8_t soft;   /* this round saw a failure worth another round (fetch_retryable) */
+	uint8_t fresh;  /* stores it is asked of past their caches (bit per store; kept across rounds) */
 };
 
 /* One request in flight. */
@@ -65,6 +72,8 @@ struct chunks {
 	struct waiter *wait;
 	size_t nwait;
 	bool store_down[MIRRORS_MAX];
+	uint64_t store_hold[MIRRORS_MAX]; /* no request before this time (Retry-After) */
+	struct curl_slist *no_cache;      /* the headers that ask past the caches */
 	size_t limit;                /* the most bytes a chunk may take as served */
 	struct chunk_pool *pool;     /* where chunks are checked */
 	unsigned checking;           /* chunks in the pool */
@@ -125,7 +134,12 @@ struct chunks *chunks_new(struct chunks_req *rq)
 	e->wait = calloc(ix->n, sizeof(*e->wait));
 	e->pool = chunk_pool_new(ix->digest, chunk_pool_threads());
 	e->multi = curl_multi_init();
-	if (!e->slots || !e->cs || !e->queue || !e->wait || !e->pool || !e->multi)
+	e->no_cache = curl_slist_append(NULL, "Cache-Control: no-cache");
+	if (e->no_cache && !curl_slist_append(e->no_cache, "Pragma: no-cache")) {
+		curl_slist_free_all(e->no_cache);
+		e->no_cache = NULL;
+	}
+	if (!e->slots || !e->cs || !e->queue || !e->wait || !e->pool || !e->multi || !e->no_cache)
 		goto oom;
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->nslots * 2);
 	for (unsigned i = 0; i < e->nslots; i++)
@@ -152,6 +166,7 @@ void chunks_free(struct chunks *e)
 	}
 	if (e->multi)
 		curl_multi_cleanup(e->multi);
+	curl_slist_free_all(e->no_cache);
 	chunk_pool_free(e->pool);
 	free(e->slots);
 	free(e->cs);
@@ -175,7 +190,7 @@ static void enqueue(struct chunks *e, size_t i, bool front)
 static void want(struct chunks *e, size_t i, bool front)
 {
 	if (i < e->ix->n && (e->cs[i].state == C_IDLE || e->cs[i].state == C_DONE)) {
-		e->cs[i].tried = e->cs[i].rounds = e->cs[i].soft = 0;
+		e->cs[i].tried = e->cs[i].rounds = e->cs[i].soft = e->cs[i].fresh = 0;
 		enqueue(e, i, front);
 	}
 }
@@ -230,20 +245,29 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* The store chunk C tries next in this round: the first it has not tried that has not failed,
- * else the first it has not tried; -1 when it tried them all. */
+/* The store chunk C tries next in this round: the first it has not tried that has neither failed
+ * nor asked to be left alone for now (Retry-After), else the first not tried that has not asked
+ * that, else the first not tried; -1 when it tried them all. */
 static int next_store(const struct chunks *e, const struct cstate *c)
 {
-	int any = -1;
-	for (unsigned s = 0; s < e->rq->stores->n; s++) {
+	int best = 3, pick = -1;
+	uint64_t now = now_ms();
+	for (unsigned s = 0; s < e->rq->stores->n && best; s++) {
 		if (c->tried & (1u << s))
 			continue;
-		if (!e->store_down[s])
-			return (int)s;
-		if (any < 0)
-			any = (int)s;
+		int rank = (e->store_hold[s] > now) * 2 + e->store_down[s];
+		rank = rank > 2 ? 2 : rank;
+		if (pick < 0 || rank < best)
+			best = rank, pick = (int)s;
 	}
-	return any;
+	return pick;
+}
+
+/* Chunk I waits until AT (ms) for its next request, no round counted. */
+static void park(struct chunks *e, size_t i, uint64_t at)
+{
+	e->cs[i].state = C_WAIT;
+	e->wait[e->nwait++] = (struct waiter){i, at};
 }
 
 /* Start slot S on chunk I at store ST; 0 or a negative errno (after a line). */
@@ -262,6 +286,7 @@ static int start(struct chunks *e, struct slot *s, size_t i, unsigned st)
 	e->cs[i].state = C_ACTIVE;
 	e->cs[i].tried |= 1u << st;
 	fetch_curl_url(s->h, s->url);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, e->cs[i].fresh & (1u << st) ? e->no_cache : NULL);
 	if (curl_multi_add_handle(e->multi, s->h) != CURLM_OK)
 		return log_err(-ENOMEM, "chunks %s: cannot start the transfer", s->url);
 	s->busy = true;
@@ -270,20 +295,30 @@ static int start(struct chunks *e, struct slot *s, size_t i, unsigned st)
 }
 
 /* Fill free slots from the queue, while the chunks waiting for their check are not more than
- * the slots (the memory they hold stays bounded when checking is slower than the network). */
+ * the slots (the memory they hold stays bounded when checking is slower than the network); a
+ * chunk whose store asked to be left alone waits for it instead. */
 static int fill(struct chunks *e)
 {
-	for (unsigned k = 0; k < e->nslots && e->qlen && e->checking <= e->nslots; k++) {
+	uint64_t now = now_ms();
+	for (unsigned k = 0; k < e->nslots && e->qlen && e->checking <= e->nslots;) {
 		struct slot *s = &e->slots[k];
-		if (s->busy)
+		if (s->busy) {
+			k++;
 			continue;
+		}
 		size_t i = e->queue[e->qhead];
 		e->qhead = (e->qhead + 1) % e->ix->n;
 		e->qlen--;
 		int st = next_store(e, &e->cs[i]);
-		int r = start(e, s, i, st < 0 ? 0 : (unsigned)st);
+		unsigned at = st < 0 ? 0 : (unsigned)st;
+		if (e->store_hold[at] > now) {
+			park(e, i, e->store_hold[at]);
+			continue;
+		}
+		int r = start(e, s, i, at);
 		if (r < 0)
 			return r;
+		k++;
 	}
 	return 0;
 }
@@ -322,13 +357,23 @@ static int round_failed(struct chunks *e, size_t i, int r, const char *why)
 	return 0;
 }
 
-/* Chunk I from store ST failed with R (WHY): the next store at once, else the round failed. */
+/* Chunk I from store ST failed with R (WHY): when its bytes were bad, the same store again past
+ * its caches (once); else the next store at once, else the round failed. */
 static int refused(struct chunks *e, size_t i, unsigned st, int r, const char *why)
 {
 	char at[2300], name[CA_ID_HEX + 64];
+	struct cstate *c = &e->cs[i];
 	snprintf(at, sizeof(at), "%s from %s", why, e->rq->stores->base[st]);
+	if ((r == -EILSEQ || r == -EBADMSG) && !(c->fresh & (1u << st))) {
+		c->fresh |= 1u << st;
+		c->tried &= ~(1u << st);
+		log_info("chunk %s: %s; asking %s again with Cache-Control: no-cache", chunk_name(e, i, name, sizeof(name)), at,
+			 e->rq->stores->base[st]);
+		enqueue(e, i, true);
+		return 0;
+	}
 	if (fetch_retryable(r))
-		e->cs[i].soft = 1;
+		c->soft = 1;
 	int next = next_store(e, &e->cs[i]);
 	if (next < 0)
 		return round_failed(e, i, r, at);
@@ -346,6 +391,11 @@ static int checked(struct chunks *e, struct chunk_job *j)
 	if (j->r < 0) {
 		r = refused(e, i, j->store, j->r, j->why);
 	} else {
+		if (e->cs[i].fresh & (1u << j->store)) {
+			char name[CA_ID_HEX + 64];
+			log_info("chunk %s: good from %s past the caches (Cache-Control: no-cache): a cache there held a bad copy",
+				 chunk_name(e, i, name, sizeof(name)), e->rq->stores->base[j->store]);
+		}
 		e->store_down[j->store] = false;
 		e->cs[i].state = C_DONE;
 		e->rq->bytes += j->len;
@@ -367,6 +417,21 @@ static int drain(struct chunks *e)
 			return r;
 	}
 	return 0;
+}
+
+/* Slot S's answer asked (503 or 429 with Retry-After) that its store be left alone for a while:
+ * no request to it until then, and one line when the hold begins. */
+static void hold(struct chunks *e, const struct slot *s)
+{
+	unsigned told;
+	uint64_t ms = fetch_retry_after(s->h, &told), now = now_ms();
+	if (!ms || e->store_hold[s->store] > now)
+		return;
+	e->store_hold[s->store] = now + ms;
+	long status = 0;
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+	log_info("chunks %s: HTTP %ld, Retry-After %u s: no request to it for %" PRIu64 ".%01" PRIu64 " s", e->rq->stores->base[s->store],
+		 status, told, ms / 1000, ms % 1000 / 100);
 }
 
 /* The transfer of slot S ended with RES: a whole answer goes to be checked (the slot's buffer
@@ -391,6 +456,7 @@ static int finished(struct chunks *e, struct slot *s, CURLcode res)
 	} else if (status != 200) {
 		r = fetch_http_errno(status);
 		snprintf(why, sizeof(why), "HTTP %ld", status);
+		hold(e, s);
 	}
 	if (r < 0)
 		return refused(e, i, s->store, r, why);

@@ -150,13 +150,33 @@ int fetch_pin(struct fetch_config *c, const struct mirrors *m)
  * no entropy is awaited at boot. */
 uint64_t fetch_jitter(uint64_t ms)
 {
+	return ms / 2 + fetch_random() % (ms ? ms : 1);
+}
+
+/* xorshift64, seeded from the kernel's random bytes for this process, the time and the pid. */
+uint64_t fetch_random(void)
+{
 	static uint64_t s;
 	if (!s) {
 		const uint64_t *r = (const uint64_t *)getauxval(AT_RANDOM);
 		s = (r ? r[0] : 0) ^ now_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	}
 	s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-	return ms / 2 + s % (ms ? ms : 1);
+	return s;
+}
+
+/* The wait a 503 or 429 of C asks for, jittered upwards only. */
+uint64_t fetch_retry_after(CURL *c, unsigned *told)
+{
+	long status = 0;
+	curl_off_t s = 0;
+	*told = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if ((status != 503 && status != 429) || curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &s) != CURLE_OK || s <= 0)
+		return 0;
+	*told = s < FETCH_RETRY_AFTER_MAX_S ? (unsigned)s : FETCH_RETRY_AFTER_MAX_S;
+	uint64_t ms = *told * 1000ull;
+	return ms + (fetch_jitter(ms) - ms / 2) / 2;
 }
 
 /* The wait before the attempt that follows FAILS failures in a row: 1, 2, 4 ... 30 s, jittered. */

@@ -30,8 +30,16 @@ bool fetch_retryable(int r);
 bool fetch_is_https(const char *url);
 /* MS scaled by a random factor in [0.5, 1.5), so machines booting together spread out. */
 uint64_t fetch_jitter(uint64_t ms);
+/* A random number, different in every process (not for secrets). */
+uint64_t fetch_random(void);
 /* The wait before the attempt that follows FAILS (>= 1) failures in a row: 1, 2, 4 ... 30 s,
  * jittered. */
 uint64_t fetch_backoff(unsigned fails);
+/* The wait, in ms, that C's last answer asks for when it is a 503 or 429 with Retry-After
+ * (seconds or an HTTP date; at most FETCH_RETRY_AFTER_MAX_S), stretched by a random part of up
+ * to half again so that clients told the same come back spread out; the seconds asked into
+ * *TOLD. 0 for any other answer. */
+uint64_t fetch_retry_after(CURL *c, unsigned *told);
+#define FETCH_RETRY_AFTER_MAX_S 300
 
 #endif

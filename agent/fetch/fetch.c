@@ -67,6 +67,8 @@ struct xfer {
 	uint64_t mem_ms;        /* last memory sample */
 	unsigned attempt, fails; /* attempts made; attempts in a row without a new byte */
 	unsigned mirror;        /* index into rq->m of this attempt */
+	uint64_t retry_ms;      /* the wait this attempt's 503 or 429 asked for (Retry-After); 0: none */
+	unsigned told_s;        /* the seconds it said */
 };
 
 /* The value of response header NAME of the last request into OUT ("" when absent). */
@@ -363,6 +365,7 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 		return -ENOMEM;
 	}
 	x->status = 0;
+	x->retry_ms = 0;
 	x->rx = 0;
 	x->stop = STOP_NONE;
 	x->last_rx_ms = now_ms();
@@ -390,6 +393,7 @@ static int attempt(struct xfer *x, char *why, size_t cap)
 	} else if (x->status >= 300) {
 		r = fetch_http_errno(x->status);
 		snprintf(why, cap, "HTTP %ld", x->status);
+		x->retry_ms = fetch_retry_after(x->curl, &x->told_s);
 	} else if (res != CURLE_OK) {
 		r = fetch_curl_errno(res);
 		log_clean(errbuf[0] ? errbuf : curl_easy_strerror(res), why, cap);
@@ -432,7 +436,15 @@ static int next_attempt(struct xfer *x, int r, const char *why, uint64_t before)
 	x->mirror = next;
 	/* after bytes, the server was sending: a broken connection, not an overload */
 	uint64_t wait = x->got > before ? fetch_jitter(RESUME_WAIT_MS) : fetch_backoff(x->fails);
-	log_info("fetch %s: %s (attempt %u%s); retrying in %" PRIu64 ".%01" PRIu64 " s", x->url, why, x->attempt, size,
+	char told[80] = "";
+	if (x->retry_ms) { /* the server said how long: at least that, within the deadline */
+		uint64_t now = now_ms();
+		wait = x->retry_ms > wait ? x->retry_ms : wait;
+		if (x->deadline_ms && now + wait > x->deadline_ms)
+			wait = x->deadline_ms > now ? x->deadline_ms - now : 0;
+		snprintf(told, sizeof(told), "; the server asks to wait %u s (Retry-After)", x->told_s);
+	}
+	log_info("fetch %s: %s (attempt %u%s)%s; retrying in %" PRIu64 ".%01" PRIu64 " s", x->url, why, x->attempt, size, told,
 		 wait / 1000, wait % 1000 / 100);
 	sleep_ms(wait);
 	return 0;
@@ -471,11 +483,26 @@ struct fetch_config fetch_defaults(const struct fetch_config *c)
 	return d;
 }
 
+/* Before the first request of this process, a random wait below CFG's jitter (machines powered on
+ * together spread their first requests), with a line. */
+static void start_jitter(const struct fetch_config *cfg)
+{
+	static bool done;
+	if (done || !cfg->jitter_s)
+		return;
+	done = true;
+	uint64_t ms = fetch_jitter(cfg->jitter_s * 1000ull) - cfg->jitter_s * 500ull;
+	log_info("fetch: waiting %" PRIu64 ".%01" PRIu64 " s before the first request (jitter up to %u s)", ms / 1000, ms % 1000 / 100,
+		 cfg->jitter_s);
+	sleep_ms(ms);
+}
+
 /* The attempts. */
 int fetch_file(struct fetch_req *rq)
 {
 	struct xfer x = {.rq = rq, .url = rq->url, .cfg = fetch_defaults(rq->cfg)};
 	char why[CURL_ERROR_SIZE + 64];
+	start_jitter(&x.cfg);
 	uint64_t start = now_ms();
 	x.deadline_ms = x.cfg.deadline_s ? start + x.cfg.deadline_s * 1000ull : 0;
 	x.mirror = pick_mirror(rq->m);

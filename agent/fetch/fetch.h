@@ -19,6 +19,7 @@ struct fetch_config {
 	unsigned stall_s;        /* pxeroot.stall_timeout=: no byte for this long ends an attempt */
 	unsigned deadline_s;     /* pxeroot.timeout=: all attempts at one file (0: no limit) */
 	unsigned attempts;       /* pxeroot.fetch_retries=: attempts in a row without a new byte */
+	unsigned jitter_s;       /* pxeroot.jitter=: a random wait below this before the first request */
 	/* Set by fetch_pin, for a process that leaves the initramfs: */
 	struct curl_slist *pin;  /* "host:port:addresses" resolved beforehand (CURLOPT_RESOLVE) */
 	const uint8_t *ca_pem;   /* the CA bundle's bytes */

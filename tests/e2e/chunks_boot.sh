@@ -9,14 +9,16 @@
 #         both come from the second store (lines name the mismatch and the 404 and the next
 #         store), the image is written whole into the image tmpfs, mounted read-only under the
 #         overlay, and the live root's init runs; one loop device in its mount table;
+#      The altered chunk is asked once more of the first store past its caches (no-cache) first.
 #      c. the boot report (pxeroot.report=, received by tests/tools/report_sink.c): exactly one
 #         document, sent before switch_root: valid JSON, ok true, this version, every stage in
 #         order with its ms (the root stage's two attempts), the lease's address, the index's
 #         URL, the chunks and each store's (two from the second), adding up;
 #   2. archiso's form, pxeroot.chunks=1 with the index <basedir>/<arch>/airootfs.caibx chunked
-#      with gzip and SHA-256 ids: the index's sha512 checked, the root booted; the report's
-#      failure twin: its receiver never answers (pxeroot.report_timeout=2): the line
-#      "report: not sent" within the timeout and a margin, and the boot goes on to init.
+#      with gzip and SHA-256 ids, and pxeroot.jitter=1: a wait below a second before the first
+#      request, said; the index's sha512 checked, the root booted; the report's failure twin: its
+#      receiver never answers (pxeroot.report_timeout=2): the line "report: not sent" within the
+#      timeout and a margin, and the boot goes on to init.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -74,6 +76,8 @@ boot_live() {
 	a="$LAB_TMP/attempt2.log"
 	expect_line "$a" "pxeroot: chunk $id_alt \\(bytes [0-9]+-[0-9]+\\): digest [0-9a-f]{64} does not match the id from http://[^ ]*/root\\.castr/; next store: http://10\\.0\\.2\\.2:$second_port/store/" \
 		"the altered chunk: the first store's refused, the second asked"
+	expect_line "$a" "pxeroot: chunk $id_alt \\(bytes [0-9]+-[0-9]+\\): digest [0-9a-f]{64} does not match the id from (http://[^ ]*/root\\.castr/); asking \\1 again with Cache-Control: no-cache" \
+		"the altered chunk: first asked again of the first store past its caches"
 	expect_line "$a" "pxeroot: chunk $id_miss \\(bytes [0-9]+-[0-9]+\\): HTTP 404 from http://[^ ]*/root\\.castr/; next store: http://10\\.0\\.2\\.2:$second_port/store/" \
 		"the missing chunk: the 404 named, the second store asked"
 	expect_line "$a" 'pxeroot: chunks: [0-9]+ chunks checked, [0-9]+ bytes received for [0-9]+ in [0-9.]+ s; per store [0-9]+/2$' \
@@ -115,7 +119,8 @@ boot_archiso() {
 	(cd "$dir" && sha512sum airootfs.caibx >airootfs.sha512)
 	nginx_start "$LAB_TMP/www2"
 	report_sink_start --hang
-	qemu_boot "$log" "$(archiso_http_append pxeroot.chunks=1 "pxeroot.report=http://10.0.2.2:$REPORT_PORT/report" pxeroot.report_timeout=2)"
+	qemu_boot "$log" "$(archiso_http_append pxeroot.chunks=1 pxeroot.jitter=1 "pxeroot.report=http://10.0.2.2:$REPORT_PORT/report" pxeroot.report_timeout=2)"
+	expect_line "$log" 'pxeroot: fetch: waiting 0\.[0-9] s before the first request \(jitter up to 1 s\)' "archiso: pxeroot.jitter=1 waits below a second first, said"
 	expect_line "$log" 'pxeroot: verify http://[^ ]*/arch/x86_64/airootfs\.caibx: sha512 ok' "archiso: the index's sha512 checked"
 	expect_line "$log" 'pxeroot: chunks http://[^ ]*/arch/x86_64/airootfs\.caibx: [0-9]+ chunks .*, sha256 ids' "archiso: the index beside the images read"
 	expect_line "$log" 'PXEROOT-E2E: init started' "archiso: live root's /sbin/init started"

@@ -5,13 +5,19 @@
 #      sha256); pxeroot fetch over HTTP with --checksum (the index's line in the sha512 list) and
 #      casync extract from the same index and store over HTTP write byte-identical images, equal
 #      to the original; pxeroot's lines name the chunk count, the digest and the bytes received;
+#      the chunks of the run of zeros that repeat are fetched once (one request per chunk file);
 #   2. a chunk altered in the first store (valid zstd of different bytes) and whole in a second
-#      (--store): good bytes, and a line naming the chunk, the digest mismatch and the first store;
+#      (--store): asked once more of the first store with Cache-Control: no-cache (a cache in
+#      front of it may hold a bad copy), then of the second: good bytes, and lines naming the
+#      chunk, the digest mismatch and the first store;
 #   3. that chunk altered in the only store: refused with one line naming the chunk, its bytes
 #      and the cause; no image left;
 #   4. a chunk missing from every store: given up at once (404 is not retried), the chunk named;
 #   5. the index altered after its sha512 list was made: refused before any chunk is asked for;
-#   6. an index cut short (its list made over the cut bytes): "not a casync blob index", named.
+#   6. an index cut short (its list made over the cut bytes): "not a casync blob index", named;
+#   7. a server that answers 503 with Retry-After (the index first, then every chunk, each until
+#      the answer was seen; --jitter 1): the wait it asks for is kept, with a line for the file
+#      and one for the store, and the image comes whole.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,8 +37,13 @@ differential() {
 	local comp=$1 dg=$2 img=$3 name="img-$1-$2"
 	chunk_image "$WEBROOT/$name.caibx" "$img" --compression="$comp" --digest="$dg"
 	(cd "$WEBROOT" && sha512sum "$name.caibx" >"$name.sha512")
+	: >"$NGINX_LOG"
 	run_fetch "http://127.0.0.1:$HTTP_PORT/$name.caibx" "$name" --checksum
 	lab_assert "$FETCH_RC" "$comp/$dg: pxeroot fetch exits 0"
+	expect_line "$LAB_LAST_LOG" 'chunks: [1-9][0-9]* places repeat a chunk of another: each chunk fetched once' \
+		"$comp/$dg: the repeated chunks (the run of zeros) said"
+	expect_ok "$comp/$dg: no chunk file asked for twice" \
+		test "$(grep -o '/[0-9a-f]*\.cacnk' "$NGINX_LOG" | sort | uniq -d | wc -l)" -eq 0
 	expect_line "$LAB_LAST_LOG" "verify http://[^ ]*/$name\\.caibx: sha512 ok" "$comp/$dg: the index's sha512 checked"
 	expect_line "$LAB_LAST_LOG" "chunks http://[^ ]*/$name\\.caibx: [0-9]+ chunks .*, $dg ids, an image of 8388608 bytes" \
 		"$comp/$dg: the index read (chunks, digest, size)"
@@ -46,6 +57,40 @@ differential() {
 # The index URL of the zstd/sha512-256 case.
 index_url() {
 	echo "http://127.0.0.1:$HTTP_PORT/img-zstd-sha512-256.caibx"
+}
+
+# Case 7: an nginx on $WEBROOT answering 503 with "Retry-After: 1" to the index while $LAB_TMP/busy-index
+# exists and to every chunk while $LAB_TMP/busy-chunks does; each flag goes once its 503 was
+# served (a bounded watch of the access log).
+retry_after() {
+	local flags="$LAB_TMP/busy" log watcher k
+	touch "$flags-index" "$flags-chunks"
+	NGINX_SERVER_EXTRA="location ~ \.caibx\$ { if (-f $flags-index) { add_header Retry-After 1 always; return 503; } }
+		location ~ \.cacnk\$ { if (-f $flags-chunks) { add_header Retry-After 1 always; return 503; } }" nginx_start "$WEBROOT"
+	(
+		for what in index chunks; do
+			for ((k = 0; k < 300; k++)); do
+				grep -q "\.ca$([[ $what == index ]] && echo ibx || echo cnk) HTTP/[0-9.]*\" 503" "$NGINX_LOG" && break
+				sleep 0.1
+			done
+			rm -f "$flags-$what"
+		done
+	) &
+	watcher=$!
+	lab_track "$watcher"
+	run_fetch "$(index_url)" busy --checksum --jitter 1
+	wait "$watcher" || true
+	lab_untrack "$watcher"
+	log=$LAB_LAST_LOG
+	lab_assert "$FETCH_RC" "503 with Retry-After: pxeroot fetch exits 0"
+	expect_ok "503 with Retry-After: the image is whole" cmp -s "$LAB_TMP/out/busy" "$LAB_TMP/image"
+	expect_line "$log" 'fetch: waiting 0\.[0-9] s before the first request \(jitter up to 1 s\)' "--jitter 1: a wait below 1 s first, said"
+	expect_line "$log" "fetch http://[^ ]*\.caibx: HTTP 503 \(attempt 1\); the server asks to wait 1 s \(Retry-After\); retrying in 1\.[0-4] s" \
+		"503 with Retry-After on the index: the wait asked for, jittered upwards, said"
+	expect_line "$log" "chunks http://127\.0\.0\.1:$HTTP_PORT/img-zstd-sha512-256\.castr/: HTTP 503, Retry-After 1 s: no request to it for 1\.[0-4] s" \
+		"503 with Retry-After on the chunks: the store left alone as asked, said once"
+	expect_ok "503 with Retry-After on the chunks: one line for the store, not one per chunk" \
+		test "$(grep -c 'Retry-After 1 s: no request' "$log")" -eq 1
 }
 
 main() {
@@ -68,8 +113,13 @@ main() {
 	f=$(chunk_files "$WEBROOT/img-zstd-sha512-256.castr" | sed -n 3p)
 	id=$(chunk_id "$f")
 	chunk_alter "$f"
+	: >"$NGINX_LOG"
 	run_fetch "$(index_url)" alt2 --checksum --store "http://127.0.0.1:$second/store" --retries 1
 	log=$LAB_LAST_LOG
+	expect_line "$log" "chunk $id \\(bytes [0-9]+-[0-9]+\\): digest [0-9a-f]{64} does not match the id from (http://[^ ]*/img-zstd-sha512-256\\.castr/); asking \\1 again with Cache-Control: no-cache" \
+		"altered in the first store: asked again of the same store past its caches"
+	expect_ok "altered in the first store: twice from the first store (the second time with no-cache)" \
+		test "$(grep -c "$(chunk_path "$id")" "$NGINX_LOG")" -eq 2
 	lab_assert "$FETCH_RC" "altered in the first store: pxeroot fetch exits 0"
 	expect_ok "altered in the first store: the image is whole, from the second" cmp -s "$LAB_TMP/out/alt2" "$img"
 	expect_line "$log" "chunk $id \\(bytes [0-9]+-[0-9]+\\): digest [0-9a-f]{64} does not match the id from http://[^ ]*/img-zstd-sha512-256\\.castr/; next store: http://127\\.0\\.0\\.1:$second/store/" \
@@ -108,6 +158,10 @@ main() {
 	expect_ok "index cut short: pxeroot fetch exits 1" test "$FETCH_RC" -eq 1
 	expect_line "$LAB_LAST_LOG" 'chunks http://[^ ]*/img-zstd-sha512-256\.caibx: not a casync blob index: ' "index cut short: refused, named"
 	expect_ok "index cut short: no image left" test ! -e "$LAB_TMP/out/cut"
+	cp "$LAB_TMP/index.orig" "$WEBROOT/img-zstd-sha512-256.caibx"
+	(cd "$WEBROOT" && sha512sum img-zstd-sha512-256.caibx >img-zstd-sha512-256.sha512)
+
+	retry_after
 	scenario_end "$LAB_LAST_LOG"
 }
 

@@ -46,7 +46,9 @@
 #
 # lib_http.sh: nginx for the guests, pxeroot fetch on the host
 #   nginx_config ROOT PORT DIR [ADDR] [LISTEN] [RATE] [HTTP] [SERVER] — print nginx's config
+#   nginx_http_common DIR — print the http block's temp paths (in DIR) and default type
 #   nginx_start ROOTDIR — serve ROOTDIR on $NGINX_ADDR:$HTTP_PORT (in $NGINX_NETNS if set)
+#   nginx_launch WRITER [ARGS...] — nginx on the config "WRITER PORT DIR ARGS..." prints: sets NGINX_PID, NGINX_DIR
 #   run_fetch URL NAME [FLAGS...] — pxeroot fetch URL into $LAB_TMP/out/NAME; sets FETCH_RC
 #
 # lib_net.sh: the guest's NICs, a network namespace with dnsmasq (root)
@@ -56,6 +58,7 @@
 #   qemu_nic_user [MAC] — add a QEMU user-networking NIC (DHCP 10.0.2.x, host 10.0.2.2)
 #   qemu_nic_dead [MAC] — add a NIC with carrier on which nothing ever answers
 #   qemu_nic_tap [MAC] [TAP] — add a NIC on tap device TAP (default $TAP) of $QEMU_NETNS
+#   netns_add — a netns of the scenario (deleted on exit), lo up: sets LAB_NETNS_NEW
 #   netns_create [ADDR/PREFIX] — netns (deleted on exit), tap0 up: sets NETNS, TAP, NETNS_ADDR
 #   dnsmasq_start [ARGS...] — dnsmasq in $NETNS on $TAP only, no upstream: sets DNSMASQ_*
 #   dnsmasq_ready DIR PID — succeed once that dnsmasq wrote its pid file and listens

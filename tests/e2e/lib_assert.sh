@@ -39,6 +39,11 @@ at_most() {
 	[[ -n $1 && ${1#+} -le $2 ]]
 }
 
+# Whether number $1 is at least $2 and at most $3 (for expect_ok).
+between() {
+	[[ -n $1 && $1 -ge $2 && $1 -le $3 ]]
+}
+
 # Whether number $1 is at least $2, itself above 0 (for expect_ok).
 at_least() {
 	[[ $2 -gt 0 && $1 -ge $2 ]]

@@ -6,7 +6,8 @@
 # Environment, read by nginx_start: NGINX_ADDR (127.0.0.1), NGINX_NETNS (run
 # nginx inside that network namespace), NGINX_PORT (that port, not a free one), NGINX_LISTEN_EXTRA (appended to the
 # listen directive), NGINX_RATE (limit_rate), NGINX_HTTP_EXTRA and
-# NGINX_SERVER_EXTRA (directives for the http and server blocks).
+# NGINX_SERVER_EXTRA (directives for the http and server blocks); NGINX_CONNECTIONS
+# (64), read by nginx_config: its worker_connections.
 
 # Write an nginx config serving $1 on $4 (an IPv4 address) port $2 with all
 # state in $3; $5 is appended to the listen directive (e.g. TLS settings) and
@@ -20,15 +21,10 @@ nginx_config() {
 		worker_processes 1;
 		pid $dir/nginx.pid;
 		error_log $dir/error.log info;
-		events { worker_connections 64; }
+		events { worker_connections ${NGINX_CONNECTIONS:-64}; }
 		http {
 		    access_log $dir/access.log;
-		    client_body_temp_path $dir/body;
-		    proxy_temp_path $dir/proxy;
-		    fastcgi_temp_path $dir/fastcgi;
-		    uwsgi_temp_path $dir/uwsgi;
-		    scgi_temp_path $dir/scgi;
-		    default_type application/octet-stream;
+		$(nginx_http_common "$dir")
 		    types { text/plain sha512 txt; }
 		    sendfile on;
 		    ${rate:+limit_rate $rate;}
@@ -43,6 +39,16 @@ nginx_config() {
 	EOF
 }
 
+# Print the lines of an http block that keep nginx's temporary files in directory $1 and
+# name the default type (nginx_config's and the fleet's cache's).
+nginx_http_common() {
+	local kind
+	for kind in client_body:body proxy:proxy fastcgi:fastcgi uwsgi:uwsgi scgi:scgi; do
+		echo "    ${kind%%:*}_temp_path $1/${kind#*:};"
+	done
+	echo "    default_type application/octet-stream;"
+}
+
 # Start nginx serving directory $1 on a free port of NGINX_ADDR (default
 # 127.0.0.1), inside network namespace NGINX_NETNS when set (the port is probed
 # there too), with NGINX_LISTEN_EXTRA appended to its listen directive (TLS)
@@ -51,8 +57,27 @@ nginx_config() {
 # once this nginx itself listens there (another port is tried when it cannot);
 # export HTTP_PORT, HTTP_ADDR, NGINX_PID and NGINX_LOG (its access log).
 nginx_start() {
-	local root dir port pid try addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
+	local root
 	root=$(cd "${1:?nginx_start ROOTDIR}" && pwd)
+	nginx_launch nginx_root_config "$root"
+	lab_note "nginx: pid $NGINX_PID, http://$HTTP_ADDR:$HTTP_PORT/${NGINX_NETNS:+ in netns $NGINX_NETNS} serving $root"
+}
+
+# Print nginx_config's config serving directory $3 on port $1 with its state in $2, from the
+# NGINX_* settings nginx_start reads (nginx_launch's config writer for nginx_start).
+nginx_root_config() {
+	nginx_config "$3" "$1" "$2" "${NGINX_ADDR:-127.0.0.1}" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" \
+		"${NGINX_HTTP_EXTRA:-}" "${NGINX_SERVER_EXTRA:-}"
+}
+
+# Start nginx with the config that "$1 PORT DIR $2..." prints (PORT: NGINX_PORT or a free port
+# of NGINX_ADDR, default 127.0.0.1, probed in NGINX_NETNS when set; DIR: its state directory,
+# $LAB_TMP/nginx-PORT), run inside network namespace NGINX_NETNS when set; ready once this
+# nginx itself listens there (another port is tried when it cannot); export HTTP_PORT,
+# HTTP_ADDR, NGINX_PID, NGINX_DIR and NGINX_LOG (DIR/access.log).
+nginx_launch() {
+	local writer=${1:?nginx_launch WRITER [ARGS...]} dir port pid try addr=${NGINX_ADDR:-127.0.0.1} ns=${NGINX_NETNS:-} prefix=()
+	shift
 	lab_tmpdir
 	lab_need /usr/sbin/nginx ss
 	mapfile -t prefix < <(lab_netns_prefix "$ns")
@@ -60,15 +85,13 @@ nginx_start() {
 		port=${NGINX_PORT:-$(free_port "$ns")}
 		dir="$LAB_TMP/nginx-$port"
 		mkdir -p "$dir"
-		nginx_config "$root" "$port" "$dir" "$addr" "${NGINX_LISTEN_EXTRA:-}" "${NGINX_RATE:-}" "${NGINX_HTTP_EXTRA:-}" \
-			"${NGINX_SERVER_EXTRA:-}" >"$dir/nginx.conf"
+		"$writer" "$port" "$dir" "$@" >"$dir/nginx.conf"
 		"${prefix[@]}" /usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			</dev/null >"$dir/stdout.log" 2>&1 &
 		pid=$!
 		lab_track "$pid"
 		if lab_wait_ready "$pid" lab_listens "$pid" "$port" "$addr" "$ns"; then
-			export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid NGINX_LOG=$dir/access.log
-			lab_note "nginx: pid $pid, http://$addr:$port/${ns:+ in netns $ns} serving $root"
+			export HTTP_PORT=$port HTTP_ADDR=$addr NGINX_PID=$pid NGINX_DIR=$dir NGINX_LOG=$dir/access.log
 			return 0
 		fi
 		lab_note "nginx on $addr:$port did not come up:"

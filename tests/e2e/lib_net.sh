@@ -11,6 +11,7 @@
 LAB_NETNS_COUNT=0
 LAB_NETDEV_COUNT=0
 LAB_NETDEV_ID=""
+LAB_NETNS_NEW=""
 QEMU_NET_ARGS=()
 
 # Print the lab MAC address number $1 (1 to 255): 52:54:00:12:34:NN in hex.
@@ -60,21 +61,30 @@ qemu_nic_tap() {
 	qemu_add_nic "tap,id=$LAB_NETDEV_ID,ifname=$tap,script=no,downscript=no" "${1:-}"
 }
 
-# Create a network namespace of this scenario (pxr-PID-N, deleted on exit) with
-# lo up and a tap device tap0 holding ADDR/PREFIX ($1, default 192.168.77.1/24),
-# up (no carrier until QEMU opens it); export NETNS, TAP and NETNS_ADDR.
-netns_create() {
-	local cidr=${1:-192.168.77.1/24} name
+# Create a network namespace of this scenario (pxr-PID-N, deleted on exit) with lo up; set
+# LAB_NETNS_NEW to its name.
+netns_add() {
+	local name
 	lab_tmpdir
 	lab_need ip
-	[[ $EUID -eq 0 ]] || lab_die "netns_create: network namespaces need root"
-	[[ -c /dev/net/tun ]] || lab_die "netns_create: /dev/net/tun missing"
+	[[ $EUID -eq 0 ]] || lab_die "network namespaces need root"
 	LAB_NETNS_COUNT=$((LAB_NETNS_COUNT + 1))
 	name="pxr-$$-$LAB_NETNS_COUNT"
 	ip netns add "$name" || lab_die "ip netns add $name failed"
 	LAB_NETNS+=("$name")
-	if ! { ip netns exec "$name" ip link set lo up &&
-		ip netns exec "$name" ip tuntap add dev tap0 mode tap &&
+	ip netns exec "$name" ip link set lo up || lab_die "netns $name: lo up failed"
+	LAB_NETNS_NEW=$name
+}
+
+# Create a network namespace of this scenario (netns_add) with a tap device tap0
+# holding ADDR/PREFIX ($1, default 192.168.77.1/24), up (no carrier until QEMU
+# opens it); export NETNS, TAP and NETNS_ADDR.
+netns_create() {
+	local cidr=${1:-192.168.77.1/24} name
+	[[ -c /dev/net/tun ]] || lab_die "netns_create: /dev/net/tun missing"
+	netns_add
+	name=$LAB_NETNS_NEW
+	if ! { ip netns exec "$name" ip tuntap add dev tap0 mode tap &&
 		ip netns exec "$name" ip addr add "$cidr" dev tap0 &&
 		ip netns exec "$name" ip link set tap0 up; }; then
 		lab_die "netns $name: tap0 setup failed"
