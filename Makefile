@@ -44,7 +44,7 @@ nfs_spec_test_SRCS := agent/source/nfs_spec.c
 mbft_test_SRCS := agent/source/mbft.c agent/fsutil.c agent/log.c
 nfit_test_SRCS := agent/source/nfit.c
 devspec_test_SRCS := agent/source/devspec.c
-report_test_SRCS := agent/report.c agent/fetch/curl.c agent/fetch/fetch.c agent/url.c agent/log.c agent/fsutil.c agent/sink.c \
+report_test_SRCS := agent/report.c agent/net/link.c agent/fetch/curl.c agent/fetch/fetch.c agent/url.c agent/log.c agent/fsutil.c agent/sink.c \
 	agent/meminfo.c agent/options.c agent/cmdline.c agent/verify/trust.c
 
 .PHONY: all deps kernel initramfs unit check demo clean dynamic

@@ -46,14 +46,16 @@ void report_lease(struct report *r, const struct net_result *net)
 	const struct dhcp_lease *l = &i->lease;
 	struct report_lease *o = &r->lease;
 	char a[INET_ADDRSTRLEN];
-	const uint8_t *m = i->nic.mac;
+	int prefix = netmask_prefix(l->netmask);
 	*o = (struct report_lease){.lease_s = i->method == IPC_DHCP ? l->lease_s : 0};
 	snprintf(o->iface, sizeof(o->iface), "%s", i->nic.name);
-	snprintf(o->mac, sizeof(o->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	nic_mac_text(i->nic.mac, o->mac);
 	snprintf(o->method, sizeof(o->method), "%s", i->method == IPC_DHCP ? "dhcp" : "static");
 	addr_text(l->addr, a, sizeof(a));
-	if (a[0])
-		snprintf(o->address, sizeof(o->address), "%s/%d", a, __builtin_popcount(l->netmask.s_addr));
+	if (a[0] && prefix >= 0)
+		snprintf(o->address, sizeof(o->address), "%s/%d", a, prefix);
+	else if (a[0])
+		snprintf(o->address, sizeof(o->address), "%s", a);
 	addr_text(l->router, o->gateway, sizeof(o->gateway));
 	addr_text(l->server_id, o->server, sizeof(o->server));
 	addr_text(l->next_server, o->next_server, sizeof(o->next_server));

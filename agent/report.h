@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "fetch/fetch.h"
+#include "net/link.h"
 
 struct chunks_req;
 struct net_result;
@@ -61,7 +62,7 @@ struct report_root {
 
 /* The lease of the interface the boot used (a static ip= too), as text. */
 struct report_lease {
-	char iface[16], mac[18], method[8], address[20], gateway[16], server[16], next_server[16];
+	char iface[16], mac[NIC_MAC_TEXT], method[8], address[32], gateway[16], server[16], next_server[16];
 	uint32_t lease_s;    /* 0: none (static) */
 };
 

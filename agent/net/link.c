@@ -395,6 +395,13 @@ int link_carriers(struct nic *nics, size_t n)
 	return nl_dump(RTM_GETLINK, AF_UNSPEC, carrier_one, &s);
 }
 
+/* The six bytes in hex, colon-separated. */
+const char *nic_mac_text(const uint8_t *m, char *buf)
+{
+	snprintf(buf, NIC_MAC_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
 /* Count the leading one bits of MASK; -1 if the ones are not contiguous. */
 int netmask_prefix(struct in_addr mask)
 {

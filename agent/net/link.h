@@ -49,6 +49,9 @@ int route_add(const struct nic *nic, struct in_addr dst, unsigned prefix, struct
 /* Remove every IPv4 address of NICS[0..N) with one dump (a reset before configuring). 0 or the
  * negative errno of the dump (logged); an address that cannot be deleted is logged and stays. */
 int addr_flush(const struct nic *nics, size_t n);
+/* MAC M as "aa:bb:cc:dd:ee:ff" into BUF (NIC_MAC_TEXT bytes); returns BUF. */
+#define NIC_MAC_TEXT 18
+const char *nic_mac_text(const uint8_t *m, char *buf);
 /* Prefix length of a netmask, or -1 if it is not contiguous. */
 int netmask_prefix(struct in_addr mask);
 

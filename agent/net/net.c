@@ -47,13 +47,6 @@ struct nicset {
 	bool used[MAX_NICS];
 };
 
-/* "aa:bb:cc:dd:ee:ff" into BUF (18 bytes). */
-static const char *mac_str(const uint8_t *m, char *buf)
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-	return buf;
-}
-
 /* Index of the NIC with MAC, or -1. */
 static int find_mac(const struct nicset *s, const uint8_t *mac)
 {
@@ -128,14 +121,14 @@ void net_links_up_early(void)
 /* Candidate NICs of configuration C into IDX; returns how many, or negative errno (logged). */
 static int candidates(const struct nicset *s, const struct net_config *cfg, const struct ip_conf *c, int *idx)
 {
-	char names[256], m[18];
+	char names[256], m[NIC_MAC_TEXT];
 	int i = -1;
 	if (c->device[0] && (i = find_name(s, c->device)) < 0)
 		return log_err(-ENODEV, "net: ip= names %s, which does not exist (have: %s)", c->device, nic_names(s, names, sizeof(names)));
 	if (!c->device[0] && c->has_mac && (i = find_mac(s, c->mac)) < 0)
-		return log_err(-ENODEV, "net: ip= names MAC %s, which no interface has (have: %s)", mac_str(c->mac, m), nic_names(s, names, sizeof(names)));
+		return log_err(-ENODEV, "net: ip= names MAC %s, which no interface has (have: %s)", nic_mac_text(c->mac, m), nic_names(s, names, sizeof(names)));
 	if (i < 0 && cfg->has_bootif) {
-		mac_str(cfg->bootif, m);
+		nic_mac_text(cfg->bootif, m);
 		if ((i = find_mac(s, cfg->bootif)) < 0)
 			return log_err(-ENODEV, "net: BOOTIF %s matches no interface (have: %s)", m, nic_names(s, names, sizeof(names)));
 		log_info("net: BOOTIF %s is %s", m, s->nic[i].name);
