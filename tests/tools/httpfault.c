@@ -205,12 +205,7 @@ int main(int argc, char **argv)
 	int lfd = tool_listen("httpfault", listen_spec, port_file);
 	alarm(max_s); /* SIGALRM's default action ends the process */
 	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
-			die("accept");
-		}
+		int fd = tool_accept("httpfault", lfd);
 		serve(fd);
 		finish(fd);
 	}

@@ -174,12 +174,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "report_sink: documents into %s%s\n", dir, hang ? "; never answering" : "");
 	alarm(max_s); /* SIGALRM's default action ends the process */
 	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
-			die("accept");
-		}
+		int fd = tool_accept("report_sink", lfd);
 		if (!serve(fd))
 			close(fd);
 	}

@@ -1,6 +1,6 @@
 /* tool_http.h - what the lab's one-file HTTP servers share (httpfault.c, report_sink.c): a TCP
- * socket listening on IPv4 ADDR:PORT, its port written to a file for the scenario to read, and a
- * whole write to a connection. Included by each tool after its system headers. */
+ * socket listening on IPv4 ADDR:PORT, its port written to a file for the scenario to read, the
+ * next connection, and a whole write to a connection. Included by each tool after its system headers. */
 #ifndef PXEROOT_TOOL_HTTP_H
 #define PXEROOT_TOOL_HTTP_H
 
@@ -58,6 +58,21 @@ static int tool_listen(const char *tool, const char *spec, const char *port_file
 	}
 	fprintf(stderr, "%s: listening on %s:%u\n", tool, addr, ntohs(sa.sin_port));
 	return fd;
+}
+
+/* The next connection on LFD for the tool named TOOL (interrupted waits resumed); exits 1 with a
+ * line when accept fails. */
+static int tool_accept(const char *tool, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno != EINTR) {
+			fprintf(stderr, "%s: accept: %s\n", tool, strerror(errno));
+			exit(1);
+		}
+	}
 }
 
 #endif
