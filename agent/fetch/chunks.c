@@ -419,17 +419,15 @@ static int drain(struct chunks *e)
 	return 0;
 }
 
-/* Slot S's answer asked (503 or 429 with Retry-After) that its store be left alone for a while:
- * no request to it until then, and one line when the hold begins. */
-static void hold(struct chunks *e, const struct slot *s)
+/* Slot S's answer (HTTP STATUS) asked, a 503 or 429 with Retry-After, that its store be left
+ * alone for a while: no request to it until then, and one line when the hold begins. */
+static void hold(struct chunks *e, const struct slot *s, long status)
 {
 	unsigned told;
 	uint64_t ms = fetch_retry_after(s->h, &told), now = now_ms();
 	if (!ms || e->store_hold[s->store] > now)
 		return;
 	e->store_hold[s->store] = now + ms;
-	long status = 0;
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	log_info("chunks %s: HTTP %ld, Retry-After %u s: no request to it for %" PRIu64 ".%01" PRIu64 " s", e->rq->stores->base[s->store],
 		 status, told, ms / 1000, ms % 1000 / 100);
 }
@@ -456,7 +454,7 @@ static int finished(struct chunks *e, struct slot *s, CURLcode res)
 	} else if (status != 200) {
 		r = fetch_http_errno(status);
 		snprintf(why, sizeof(why), "HTTP %ld", status);
-		hold(e, s);
+		hold(e, s, status);
 	}
 	if (r < 0)
 		return refused(e, i, s->store, r, why);
